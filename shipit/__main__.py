@@ -1,0 +1,3 @@
+from shipit.cli.app import main
+
+main()

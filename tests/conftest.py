@@ -1,0 +1,3 @@
+"""Shared pytest setup. Fixtures of each area live in tests/fixtures/ and are plugged in here."""
+
+pytest_plugins: list[str] = []
