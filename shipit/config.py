@@ -148,7 +148,7 @@ class Config:
     def raw(self, env: str | None) -> dict[str, Any]:
         """The merged, unvalidated mapping for ``env`` (None: the base alone)."""
         if env is None:
-            return _deep_copy(self._base)
+            return deep_merge({}, self._base)
         self._check_env(env)
         return deep_merge(self._base, self._overlays[env])
 
@@ -278,7 +278,8 @@ def _read(path: Path) -> str:
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        parsed: dict[str, Any] = tomllib.loads(text)
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
@@ -291,7 +292,7 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
 
 def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
     """Tables merge key by key; any other value in ``overlay`` replaces the base's."""
-    merged = _deep_copy(base)
+    merged: dict[str, Any] = {key: _deep_copy(value) for key, value in base.items()}
     for key, value in overlay.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)

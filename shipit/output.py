@@ -1,0 +1,125 @@
+"""Output for people and machines from the same objects.
+
+Human progress and logs go to stderr; the result goes to stdout. With ``--json`` stdout carries
+exactly one JSON document (the result, or ``{"error": ...}``), so a pipeline can parse it.
+Colour follows NO_COLOR and is off when stderr is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+HumanRenderer = Callable[["Console"], None]
+
+
+class Output:
+    """Owns the two streams; commands never print directly."""
+
+    def __init__(
+        self,
+        *,
+        json_mode: bool = False,
+        verbose: int = 0,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.json_mode = json_mode
+        self.verbose = verbose
+        self._stdout = stdout if stdout is not None else sys.stdout
+        self._stderr = stderr if stderr is not None else sys.stderr
+        env = os.environ if environ is None else environ
+        self.color = "NO_COLOR" not in env and _isatty(self._stderr) and env.get("TERM") != "dumb"
+        self.interactive = _isatty(self._stderr) and not json_mode
+        self._err_console: Console | None = None
+        self._out_console: Console | None = None
+        self._result_written = False
+
+    # -- consoles (Rich is imported only when something is printed) --------------------------
+    @property
+    def err(self) -> Console:
+        if self._err_console is None:
+            self._err_console = _console(self._stderr, self.color)
+        return self._err_console
+
+    @property
+    def out(self) -> Console:
+        if self._out_console is None:
+            color = self.color and _isatty(self._stdout)
+            self._out_console = _console(self._stdout, color)
+        return self._out_console
+
+    # -- human logs: always stderr ------------------------------------------------------------
+    def step(self, message: str) -> None:
+        self.err.print(f"[bold]→[/bold] {_escape(message)}", highlight=False)
+
+    def info(self, message: str) -> None:
+        self.err.print(_escape(message), highlight=False)
+
+    def debug(self, message: str) -> None:
+        if self.verbose:
+            self.err.print(f"[dim]{_escape(message)}[/dim]", highlight=False)
+
+    def success(self, message: str) -> None:
+        self.err.print(f"[green]✓[/green] {_escape(message)}", highlight=False)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]![/yellow] {_escape(message)}", highlight=False)
+
+    def fail(self, message: str, hint: str | None = None) -> None:
+        self.err.print(f"[red]✗[/red] {_escape(message)}", highlight=False)
+        if hint:
+            self.err.print(f"  [dim]hint:[/dim] {_escape(hint)}", highlight=False)
+
+    # -- the result: stdout -------------------------------------------------------------------
+    def result(self, data: Mapping[str, Any], human: HumanRenderer | None = None) -> None:
+        """Emit the command's result: one JSON document with --json, else ``human`` (if any)."""
+        if self.json_mode:
+            self.write_json(data)
+        elif human is not None:
+            human(self.out)
+
+    def write_json(self, data: Mapping[str, Any]) -> None:
+        if self._result_written:
+            raise RuntimeError("a command may write only one JSON document")
+        self._result_written = True
+        self._stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+        self._stdout.flush()
+
+    @property
+    def result_written(self) -> bool:
+        return self._result_written
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _console(stream: IO[str], color: bool) -> Console:
+    from rich.console import Console
+
+    return Console(
+        file=stream,
+        no_color=not color,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=not _isatty(stream),
+        emoji=False,
+    )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
