@@ -1,3 +1,5 @@
 """Shared pytest setup. Fixtures of each area live in tests/fixtures/ and are plugged in here."""
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "tests.fixtures.moto",
+]
