@@ -2,95 +2,161 @@
 
 A file has base sections (``[aws]``, ``[image]``, ``[ecs]`` ...) and ``[env.<name>]`` overlays
 that are deep-merged over the base. Extra overlays may live in ``.shipit/envs/<name>.toml``
-beside the config (``shipit sandbox up`` writes one there, so a checked-in file is never edited).
+beside the config (``shipit sandbox up`` writes one there, so a checked-in file is never edited);
+such a file has the shape of an ``[env.<name>]`` table and replaces one of the same name.
+Models are strict: TOML has types, so ``desired_count = "3"`` is an error, not a coercion.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from shipit.errors import ConfigError, UsageError
+from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
+from shipit.redact import is_secret_name
+from shipit.toml_lines import find_line
+
+__all__ = [
+    "CONFIG_FILENAME",
+    "ENV_VAR",
+    "LOCAL_ENVS_DIR",
+    "Config",
+    "Settings",
+    "deep_merge",
+    "find_config",
+    "find_line",
+    "load_config",
+    "select_env",
+]
 
 CONFIG_FILENAME = "shipit.toml"
 LOCAL_ENVS_DIR = Path(".shipit") / "envs"
 ENV_VAR = "SHIPIT_ENV"
+HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PLATFORM = re.compile(r"^linux/(amd64|arm64)$")
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
+)
+_ORIGIN = re.compile(r"^https?://[^/\s*?#]+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+# -- value types: each says what is wrong in words ----------------------------------------
+def _check(pattern: re.Pattern[str], message: str) -> AfterValidator:
+    def validate(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(message.format(value=value))
+        return value
+
+    return AfterValidator(validate)
+
+
+Platform = Annotated[
+    str, _check(re.compile(r"^linux/(amd64|arm64)$"), "{value!r}: use linux/amd64 or linux/arm64")
+]
+Origin = Annotated[
+    str,
+    _check(_ORIGIN, "{value!r} is not an origin; use scheme://host[:port], no path, no '*'"),
+]
+VarName = Annotated[
+    str, _check(_VAR_NAME, "{value!r} is not an environment variable name (A-Z, 0-9, _)")
+]
+SecretArn = Annotated[
+    str,
+    _check(
+        _SECRET_ARN,
+        "{value!r} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:"
+        "secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)",
+    ),
+]
+Region = Annotated[
+    str, _check(_REGION, "{value!r} is not an AWS region code (e.g. us-east-1, eu-west-3)")
+]
+HttpUrl = Annotated[str, _check(re.compile(r"^https?://\S+$"), "{value!r}: use http(s)://host")]
+Name = Annotated[
+    str, _check(re.compile(r"^[A-Za-z0-9_-]{1,255}$"), "{value!r}: use letters, digits, - or _")
+]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class AwsSection(_Section):
-    region: str | None = None
+    region: Region | None = None
     profile: str | None = None
     account_id: str | None = Field(default=None, pattern=r"^\d{12}$")
-    endpoint_url: str | None = None
+    endpoint_url: HttpUrl | None = None
     """Send every AWS call here (moto server for the sandbox). AWS_ENDPOINT_URL also works."""
 
 
 class ImageSection(_Section):
-    repository: str | None = None
+    repository: str | None = Field(
+        default=None, pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+    )
     dockerfile: str = "Dockerfile"
     context: str = "."
-    platforms: list[str] = Field(default_factory=lambda: ["linux/amd64", "linux/arm64"])
-    registry: str | None = None
+    platforms: list[Platform] = Field(default_factory=lambda: ["linux/amd64", "linux/arm64"])
+    registry: str | None = Field(default=None, pattern=r"^[^/\s:]+(:\d+)?(/\S*)?$")
     """Registry host override, e.g. 127.0.0.1:5000; default: the ECR host of the account."""
     build_args: dict[str, str] = Field(default_factory=dict)
-    builder: str | None = Field(default=None, pattern=r"^(buildx|buildah)$")
+    builder: Literal["buildx", "buildah"] | None = None
 
     @field_validator("platforms")
     @classmethod
     def _platforms(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("at least one platform is needed, e.g. ['linux/amd64']")
-        for item in value:
-            if not _PLATFORM.match(item):
-                raise ValueError(f"{item!r} is not supported; use linux/amd64 or linux/arm64")
         if len(set(value)) != len(value):
             raise ValueError("platforms must not repeat")
         return value
 
 
 class EcsSection(_Section):
-    cluster: str | None = None
-    service: str | None = None
-    container: str | None = None
+    cluster: Name | None = None
+    service: Name | None = None
+    container: Name | None = None
     desired_count: int | None = Field(default=None, ge=0, le=1000)
 
 
 class RdsSection(_Section):
-    instance: str | None = None
+    instance: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
 
 class DnsSection(_Section):
     zone: str | None = None
     name: str | None = None
 
+    @model_validator(mode="after")
+    def _name_in_zone(self) -> DnsSection:
+        if self.zone and self.name:
+            zone, name = self.zone.rstrip(".").lower(), self.name.rstrip(".").lower()
+            if name != zone and not name.endswith("." + zone):
+                raise ValueError(f"dns.name {self.name!r} is not inside dns.zone {self.zone!r}")
+        return self
+
 
 class HttpSection(_Section):
-    url: str | None = Field(default=None, pattern=r"^https?://")
+    url: HttpUrl | None = None
     health_path: str = Field(default="/api/health", pattern=r"^/")
-    cors_origins: list[str] = Field(default_factory=list)
-
-    @field_validator("cors_origins")
-    @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
-        for origin in value:
-            if origin == "*" or not re.match(r"^https?://[^/\s]+$", origin):
-                raise ValueError(
-                    f"{origin!r} is not an origin; use scheme://host[:port], no path, no '*'"
-                )
-        return value
+    cors_origins: list[Origin] = Field(default_factory=list)
 
 
 class Settings(_Section):
@@ -102,24 +168,17 @@ class Settings(_Section):
     rds: RdsSection = Field(default_factory=RdsSection)
     dns: DnsSection = Field(default_factory=DnsSection)
     http: HttpSection = Field(default_factory=HttpSection)
-    vars: dict[str, str] = Field(default_factory=dict)
-    secrets: dict[str, str] = Field(default_factory=dict)
+    vars: dict[VarName, str] = Field(default_factory=dict)
+    secrets: dict[VarName, SecretArn] = Field(default_factory=dict)
 
-    @field_validator("vars", "secrets")
-    @classmethod
-    def _names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not _VAR_NAME.match(name):
-                raise ValueError(f"{name!r} is not a valid environment variable name")
-        return value
-
-    @field_validator("secrets")
-    @classmethod
-    def _arns(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, arn in value.items():
-            if not re.match(r"^arn:aws[a-z-]*:(secretsmanager|ssm):", arn):
-                raise ValueError(f"{name}: {arn!r} is not a Secrets Manager or SSM parameter ARN")
-        return value
+    @model_validator(mode="after")
+    def _no_name_twice(self) -> Settings:
+        both = sorted(set(self.vars) & set(self.secrets))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} in both vars and secrets; a task can set a name only once"
+            )
+        return self
 
 
 class Config:
@@ -145,27 +204,34 @@ class Config:
     def environments(self) -> list[str]:
         return sorted(self._overlays)
 
+    def source(self, env: str | None) -> Path:
+        """The file that defines ``env`` (shipit.toml, or a .shipit/envs/ overlay)."""
+        return self._sources.get(env, self.path) if env else self.path
+
     def raw(self, env: str | None) -> dict[str, Any]:
         """The merged, unvalidated mapping for ``env`` (None: the base alone)."""
         if env is None:
             return deep_merge({}, self._base)
-        self._check_env(env)
+        self._check_env(env, None)
         return deep_merge(self._base, self._overlays[env])
 
-    def settings(self, env: str | None) -> Settings:
-        """Validated settings for ``env``; errors name the file, key path and line."""
+    def settings(self, env: str | None, *, source: str | None = None) -> Settings:
+        """Validated settings for ``env``; ``source`` ("--env", "SHIPIT_ENV") is for messages."""
         if env not in self._cache:
             if env is not None:
-                self._check_env(env)
+                self._check_env(env, source)
             self._cache[env] = self._validate(env)
         return self._cache[env]
 
-    def _check_env(self, env: str) -> None:
+    def _check_env(self, env: str, source: str | None) -> None:
         if env not in self._overlays:
-            known = ", ".join(self.environments) or "none defined"
-            raise UsageError(
-                f"unknown environment {env!r} (known: {known})",
-                hint=f"add an [env.{env}] table to {self.path.name} or pick a known one",
+            close = difflib.get_close_matches(env, self.environments, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise UnknownEnvironment(
+                env,
+                known=self.environments,
+                source=source,
+                hint=hint + f"add an [env.{env}] table to {self.path.name} or pick a known one",
             )
 
     def _validate(self, env: str | None) -> Settings:
@@ -175,28 +241,62 @@ class Config:
             raise self._config_error(env, exc) from None
 
     def _config_error(self, env: str | None, exc: ValidationError) -> ConfigError:
-        first = exc.errors()[0]
-        keys = [str(part) for part in first["loc"]]
         overlay = self._overlays.get(env or "", {})
-        in_overlay = env is not None and _has_path(overlay, keys)
-        source = self._sources.get(env or "", self.path) if in_overlay else self.path
-        shown = keys
-        if in_overlay and source == self.path:
-            shown = ["env", str(env), *keys]
-        key = ".".join(shown)
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key {keys[-1]!r}"
-        line = find_line(source.read_text(encoding="utf-8"), shown) if source.exists() else None
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        texts: dict[Path, str] = {}
+        problems: list[ConfigProblem] = []
+        for error in exc.errors():
+            keys = [str(part) for part in error["loc"] if part != "[key]"]
+            in_overlay = env is not None and _defined_in(overlay, keys)
+            source = self.source(env) if in_overlay else self.path
+            shown = ["env", str(env), *keys] if in_overlay and source == self.path else keys
+            if source not in texts:
+                texts[source] = source.read_text(encoding="utf-8") if source.exists() else ""
+            problem = ConfigProblem(
+                _message(error, keys),
+                path=str(source),
+                key=".".join(shown) or None,
+                line=find_line(texts[source], shown) if shown else None,
+            )
+            if str(problem) not in {str(p) for p in problems}:
+                problems.append(problem)
+        first, *more = problems
         return ConfigError(
-            message + suffix,
-            path=str(source),
-            key=key,
-            line=line,
-            hint="see shipit.toml in the shipit repository for every key and its meaning",
+            first.message, path=first.path, key=first.key, line=first.line, hint=HINT, more=more
         )
+
+
+def _message(error: Any, keys: list[str]) -> str:
+    """pydantic's message in shipit's words: unknown keys list the known ones."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(keys[:-1])
+        close = difflib.get_close_matches(keys[-1], known, n=1)
+        guess = f"; did you mean {close[0]!r}?" if close else ""
+        listed = f" (known: {', '.join(known)})" if known else ""
+        return f"unknown key {keys[-1]!r}{guess}{listed}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind.endswith("_type") or kind in {"int_parsing", "bool_parsing"}:
+        value = error.get("input")
+        shown = "***" if keys and is_secret_name(keys[-1]) else repr(value)
+        message += f", got {_toml_type(value)} {shown}"
+    return message
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
+             dict: "table"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def _known_keys(parent: list[str]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for key in parent:
+        field = model.model_fields.get(key)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
 
 
 def select_env(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
@@ -206,8 +306,10 @@ def select_env(explicit: str | None, environ: Mapping[str, str] | None = None) -
 
 
 def find_config(start: Path, explicit: Path | None = None) -> Path:
-    """``--config`` if given, else shipit.toml in ``start`` or the nearest parent."""
+    """``--config`` (a file, or a folder holding shipit.toml), else the nearest shipit.toml."""
     if explicit is not None:
+        if explicit.is_dir() and (explicit / CONFIG_FILENAME).is_file():
+            return explicit / CONFIG_FILENAME
         if not explicit.is_file():
             raise ConfigError(
                 "config file not found", path=str(explicit), hint="check the --config path"
@@ -229,26 +331,30 @@ def load_config(path: Path) -> Config:
     data = _parse(text, path)
     project = data.pop("project", None)
     if project is not None and not isinstance(project, str):
-        raise ConfigError("must be a string", path=str(path), key="project",
-                          line=find_line(text, ["project"]))
+        raise ConfigError(
+            f"must be a string, got {_toml_type(project)}",
+            path=str(path), key="project", line=find_line(text, ["project"]), hint=HINT,
+        )  # fmt: skip
     envs = data.pop("env", {})
     if not isinstance(envs, dict):
-        raise ConfigError("must be a table of environments, e.g. [env.dev]", path=str(path),
-                          key="env", line=find_line(text, ["env"]))
+        raise ConfigError(
+            "must be a table of environments, e.g. [env.dev]",
+            path=str(path), key="env", line=find_line(text, ["env"]), hint=HINT,
+        )  # fmt: skip
     overlays: dict[str, dict[str, Any]] = {}
     sources: dict[str, Path] = {}
     for name, overlay in envs.items():
-        _check_overlay(name, overlay, path, text)
+        _check_overlay(name, overlay, path, text, ["env", name])
         overlays[name] = overlay
         sources[name] = path
     local_dir = path.parent / LOCAL_ENVS_DIR
     if local_dir.is_dir():
         for file in sorted(local_dir.glob("*.toml")):
-            name = file.stem
-            overlay = _parse(_read(file), file)
-            _check_overlay(name, overlay, file, None)
-            overlays[name] = overlay
-            sources[name] = file
+            local_text = _read(file)
+            overlay = _parse(local_text, file)
+            _check_overlay(file.stem, overlay, file, local_text, [])
+            overlays[file.stem] = overlay
+            sources[file.stem] = file
     config = Config(path, data, overlays, sources, project)
     config.settings(None)
     for name in config.environments:
@@ -256,15 +362,16 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def _check_overlay(name: str, overlay: object, path: Path, text: str | None) -> None:
+def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list[str]) -> None:
+    where = {"path": str(path), "key": ".".join(keys) or None, "line": find_line(text, keys)}
     if not _ENV_NAME.match(name):
         raise ConfigError(
-            "environment names are lowercase letters, digits, '-' or '_'",
-            path=str(path), key=f"env.{name}",
-            line=find_line(text, ["env", name]) if text else None,
+            f"environment name {name!r}: use lowercase letters, digits, '-' or '_'"
+            " (start with a letter, at most 32)",
+            **where,  # type: ignore[arg-type]
         )
     if not isinstance(overlay, dict):
-        raise ConfigError("must be a table", path=str(path), key=f"env.{name}")
+        raise ConfigError("must be a table, e.g. [env.NAME]", **where)  # type: ignore[arg-type]
 
 
 def _read(path: Path) -> str:
@@ -272,6 +379,8 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError("is a folder, not a file", path=str(path)) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=str(path)) from None
 
@@ -281,9 +390,11 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
         parsed: dict[str, Any] = tomllib.loads(text)
         return parsed
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        column = f", column {match.group(2)}" if match else ""
         raise ConfigError(
-            f"not valid TOML: {exc}",
+            f"not valid TOML: {reason}{column}",
             path=str(path),
             line=int(match.group(1)) if match else None,
             hint="see https://toml.io for the syntax",
@@ -309,41 +420,13 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-def _has_path(data: Mapping[str, Any], keys: list[str]) -> bool:
+def _defined_in(data: Mapping[str, Any], keys: list[str]) -> bool:
+    """Whether ``data`` defines the value at ``keys`` (a list or scalar on the way counts)."""
     node: Any = data
     for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
+        if not isinstance(node, Mapping):
+            return True
+        if key not in node:
             return False
         node = node[key]
     return True
-
-
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"' ]+?)\s*=")
-
-
-def find_line(text: str, keys: list[str]) -> int | None:
-    """Best-effort 1-based line of a dotted key path in TOML text (tables and dotted keys)."""
-    wanted = [k.strip() for k in keys]
-    best: int | None = None
-    table: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            table = _split_key(header.group(1))
-            if table == wanted[: len(table)] and best is None and table == wanted:
-                best = number
-            continue
-        key = _KEY.match(line)
-        if key:
-            full = table + _split_key(key.group(1))
-            n = min(len(full), len(wanted))
-            if full[:n] == wanted[:n] and n >= len(wanted) - 0:
-                return number
-            if full == wanted[: len(full)] and best is None:
-                best = number
-    return best
-
-
-def _split_key(raw: str) -> list[str]:
-    return [part.strip().strip("\"'") for part in raw.split(".")]

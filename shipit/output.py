@@ -1,8 +1,9 @@
 """Output for people and machines from the same objects.
 
 Human progress and logs go to stderr; the result goes to stdout. With ``--json`` stdout carries
-exactly one JSON document (the result, or ``{"error": ...}``), so a pipeline can parse it.
-Colour follows NO_COLOR and is off when stderr is not a terminal.
+exactly one JSON document (the result with ``"ok": true``, or ``{"ok": false, "error": ...}``),
+so a pipeline can parse it. Colour is off when NO_COLOR is set (non-empty), TERM is ``dumb`` or
+the stream is not a terminal; FORCE_COLOR (non-empty) turns it on.
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ class Output:
         self._stdout = stdout if stdout is not None else sys.stdout
         self._stderr = stderr if stderr is not None else sys.stderr
         env = os.environ if environ is None else environ
-        self.color = "NO_COLOR" not in env and _isatty(self._stderr) and env.get("TERM") != "dumb"
-        self.interactive = _isatty(self._stderr) and not json_mode
+        self.color = wants_color(env, _isatty(self._stderr))
+        self._force_color = bool(env.get("FORCE_COLOR")) and not env.get("NO_COLOR")
         self._err_console: Console | None = None
         self._out_console: Console | None = None
         self._result_written = False
+
+    @property
+    def interactive(self) -> bool:
+        """True when a person watches stderr: spinners and prompts are allowed."""
+        return _isatty(self._stderr) and not self.json_mode
 
     # -- consoles (Rich is imported only when something is printed) --------------------------
     @property
@@ -52,7 +58,7 @@ class Output:
     @property
     def out(self) -> Console:
         if self._out_console is None:
-            color = self.color and _isatty(self._stdout)
+            color = self._force_color or (self.color and _isatty(self._stdout))
             self._out_console = _console(self._stdout, color)
         return self._out_console
 
@@ -80,9 +86,12 @@ class Output:
 
     # -- the result: stdout -------------------------------------------------------------------
     def result(self, data: Mapping[str, Any], human: HumanRenderer | None = None) -> None:
-        """Emit the command's result: one JSON document with --json, else ``human`` (if any)."""
+        """Emit the command's result: one JSON document with --json, else ``human`` (if any).
+
+        The JSON document starts with ``"ok": true`` unless ``data`` says otherwise.
+        """
         if self.json_mode:
-            self.write_json(data)
+            self.write_json({"ok": True, **data})
         elif human is not None:
             human(self.out)
 
@@ -96,6 +105,15 @@ class Output:
     @property
     def result_written(self) -> bool:
         return self._result_written
+
+
+def wants_color(environ: Mapping[str, str], isatty: bool) -> bool:
+    """Colour decision (https://no-color.org): NO_COLOR wins, then FORCE_COLOR, then the TTY."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return isatty and environ.get("TERM") != "dumb"
 
 
 def _isatty(stream: IO[str]) -> bool:

@@ -1,37 +1,102 @@
 """One boto3 session per run: standard credential chain, profiles, SSO and assume-role.
 
-Endpoints: ``aws.endpoint_url`` in shipit.toml (the sandbox's moto server) wins; otherwise boto3
-itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. Clients are cached per service.
+Precedence (most specific first; documented in the README, "AWS access"):
+
+- region: ``--region``, ``aws.region``, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
+  The config beats the shell because the resources of an environment live in one region.
+- profile: ``--profile``, AWS_PROFILE, ``aws.profile``; ``aws.profile`` is skipped when static
+  credentials are in the environment (AWS_ACCESS_KEY_ID: CI), since a profile would hide them.
+- endpoint: AWS_ENDPOINT_URL_<SERVICE>, ``aws.endpoint_url``, AWS_ENDPOINT_URL, the profile's
+  ``endpoint_url``. boto3 resolves the environment variables itself when no endpoint is passed.
+
+SSO and assume-role come from the profile (``sso_session``, ``role_arn`` + ``source_profile``):
+boto3's credential chain handles them; their failures become CredentialsMissing with a hint.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import os
+import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
-from shipit.errors import CredentialsMissing, RegionProblem
+from shipit.errors import RegionProblem
 
 if TYPE_CHECKING:
     import boto3
 
+_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+_TRUE = {"1", "true", "yes", "on"}
+
 
 @dataclass(frozen=True)
 class AwsTarget:
-    """Where and as whom to call AWS."""
+    """Where and as whom to call AWS, and where each choice came from (for `whoami`)."""
 
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
+    region_source: str | None = None
+    profile_source: str | None = None
+
+
+def resolve_target(
+    *,
+    region_option: str | None = None,
+    profile_option: str | None = None,
+    config_region: str | None = None,
+    config_profile: str | None = None,
+    config_endpoint: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> AwsTarget:
+    """Apply the precedence rules above; unset values are left to boto3 (profile, defaults)."""
+    env = os.environ if environ is None else environ
+    region, region_source = _first(
+        ("--region", region_option),
+        ("aws.region", config_region),
+        ("AWS_REGION", env.get("AWS_REGION")),
+        ("AWS_DEFAULT_REGION", env.get("AWS_DEFAULT_REGION")),
+    )
+    static_keys = bool(env.get("AWS_ACCESS_KEY_ID"))
+    profile, profile_source = _first(
+        ("--profile", profile_option),
+        ("AWS_PROFILE", env.get("AWS_PROFILE")),
+        ("aws.profile", None if static_keys else config_profile),
+    )
+    return AwsTarget(
+        region=region,
+        profile=profile,
+        endpoint_url=config_endpoint or None,
+        region_source=region_source,
+        profile_source=profile_source,
+    )
+
+
+def _first(*candidates: tuple[str, str | None]) -> tuple[str | None, str | None]:
+    for source, value in candidates:
+        if value:
+            return value, source
+    return None, None
 
 
 class AwsSession:
     """Builds and caches boto3 clients; translates session-level errors into shipit errors."""
 
-    def __init__(self, target: AwsTarget, *, session: boto3.Session | None = None) -> None:
+    def __init__(
+        self,
+        target: AwsTarget,
+        *,
+        session: boto3.Session | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.target = target
         self._session = session
+        self._environ = os.environ if environ is None else environ
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -39,35 +104,31 @@ class AwsSession:
     def session(self) -> boto3.Session:
         if self._session is None:
             import boto3
-            import botocore.exceptions
 
             try:
                 self._session = boto3.Session(
                     profile_name=self.target.profile or None,
                     region_name=self.target.region or None,
                 )
-            except botocore.exceptions.ProfileNotFound as exc:
-                raise CredentialsMissing(
-                    str(exc),
-                    hint="list profiles with `aws configure list-profiles`, or fix aws.profile"
-                    " / --profile",
-                ) from None
+            except Exception as exc:  # ProfileNotFound, bad config files ...
+                raise translate(exc, operation="configure the AWS session") from None
         return self._session
 
     @property
     def region(self) -> str:
+        """The region every client uses; unknown or missing regions are a RegionProblem."""
         region = self.session.region_name
         if not region:
             raise RegionProblem(
                 "no AWS region configured",
                 hint="set aws.region in shipit.toml, pass --region, or export AWS_REGION",
             )
-        if region not in _known_regions(self.session):
-            raise RegionProblem(
-                f"unknown AWS region {region!r}",
-                hint="use a region code such as us-east-1 or eu-west-1 (check aws.region)",
-            )
+        check_region(region, source=self.target.region_source)
         return region
+
+    @property
+    def region_source(self) -> str:
+        return self.target.region_source or "the AWS profile"
 
     def client(self, service: str) -> Any:
         """A cached boto3 client for ``service`` (typed by the caller with boto3-stubs)."""
@@ -85,16 +146,69 @@ class AwsSession:
                     self._clients[service] = self.session.client(
                         service,  # type: ignore[call-overload]
                         region_name=self.region,
-                        endpoint_url=self.target.endpoint_url or None,
+                        endpoint_url=self.endpoint_override(service),
                         config=config,
                     )
+                except RegionProblem:
+                    raise
                 except Exception as exc:  # botocore raises many types here
-                    raise translate(exc, operation=f"{service}:client") from None
+                    raise translate(exc, operation=f"create the {service} client") from None
             return self._clients[service]
 
+    def endpoint_override(self, service: str) -> str | None:
+        """``aws.endpoint_url`` unless AWS_ENDPOINT_URL_<SERVICE> names this service's endpoint.
 
-def _known_regions(session: boto3.Session) -> set[str]:
+        None lets boto3 resolve the endpoint itself (environment, profile, or AWS's own).
+        """
+        if not self.target.endpoint_url:
+            return None
+        ignore = self._environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() in _TRUE
+        if not ignore and self._environ.get(service_endpoint_variable(service)):
+            return None
+        return self.target.endpoint_url
+
+    def credentials_method(self) -> str | None:
+        """How boto3 found credentials ("env", "sso", "assume-role" ...), or None if it did not."""
+        try:
+            credentials = self.session.get_credentials()
+        except Exception as exc:  # SSO token expired, assume-role refused ...
+            raise translate(exc, operation="load AWS credentials") from None
+        return None if credentials is None else str(credentials.method)
+
+
+def service_endpoint_variable(service: str) -> str:
+    """The per-service endpoint variable boto3 reads, e.g. elbv2 -> AWS_ENDPOINT_URL_ELASTIC_..."""
+    from botocore import utils
+
+    name = utils.SERVICE_NAME_ALIASES.get(service, service)
+    service_id = utils.CLIENT_NAME_TO_HYPHENIZED_SERVICE_ID_OVERRIDES.get(name, name)
+    return "AWS_ENDPOINT_URL_" + service_id.replace("-", "_").upper()
+
+
+def check_region(region: str, *, source: str | None = None) -> None:
+    """Raise RegionProblem unless ``region`` is a region this botocore knows."""
+    known = known_regions()
+    if region in known:
+        return
+    origin = f" (from {source})" if source else ""
+    close = difflib.get_close_matches(region, sorted(known), n=1)
+    if close:
+        hint = f"did you mean {close[0]!r}? Fix it where it came from{origin}"
+    elif _REGION_SHAPE.match(region):
+        hint = "a region newer than this botocore? upgrade boto3, or check the spelling"
+    else:
+        hint = "use a region code such as us-east-1 or eu-west-1"
+    raise RegionProblem(f"unknown AWS region {region!r}{origin}", hint=hint)
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in botocore's endpoint data (no network)."""
+    from botocore.session import get_session
+
+    session = get_session()
     regions: set[str] = set()
-    for partition in ("aws", "aws-cn", "aws-us-gov"):
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("sts", partition_name=partition))
         regions.update(session.get_available_regions("ecs", partition_name=partition))
-    return regions
+    return frozenset(regions)

@@ -1,10 +1,26 @@
-"""Where every command module is registered. One line per module; keep imports cheap."""
+"""Where every command module is registered: one line per module in MODULES.
+
+Each module defines ``register(app: typer.Typer) -> None`` that adds its commands (or a
+sub-app). Keep module imports cheap: no boto3 (nor heavy libraries) at top level, so that
+``shipit --help`` stays fast; tests/test_startup.py checks it.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import typer
+
+MODULES: list[str] = [
+]
+
+_registered: set[int] = set()
 
 
 def register(app: typer.Typer) -> None:
-    """Add every command to ``app`` (command modules must not import boto3 at top level)."""
-    del app
+    """Add every command to ``app`` once (re-registering would duplicate the commands)."""
+    if id(app) in _registered:
+        return
+    _registered.add(id(app))
+    for name in MODULES:
+        importlib.import_module(name).register(app)

@@ -1,23 +1,24 @@
 """The per-run application context: global options, the loaded config, AWS and output.
 
-Everything is loaded lazily so ``shipit --help`` stays fast and a command that needs no AWS
-never builds a session.
+Everything is loaded lazily so ``shipit --help`` stays fast (no pydantic, no boto3) and a
+command that needs no AWS never builds a session.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from shipit.config import Config, Settings, find_config, load_config, select_env
 from shipit.output import Output
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
+    from shipit.config import Config, Settings
 
 
 @dataclass
@@ -30,43 +31,75 @@ class AppContext:
     verbose: int = 0
     cwd: Path = field(default_factory=Path.cwd)
     output: Output = field(default_factory=Output)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     _config: Config | None = None
     _aws: AwsSession | None = None
 
     @property
     def env(self) -> str | None:
         """The selected environment: --env, else SHIPIT_ENV, else None (the base)."""
-        return select_env(self.env_option)
+        from shipit.config import select_env
+
+        return select_env(self.env_option, self.environ)
+
+    @property
+    def env_source(self) -> str | None:
+        """Where the environment name came from ("--env" or "SHIPIT_ENV"), for messages."""
+        if self.env_option:
+            return "--env"
+        return "SHIPIT_ENV" if self.env else None
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from shipit.config import find_config, load_config
+
             self._config = load_config(find_config(self.cwd, self.config_option))
         return self._config
 
     @property
     def settings(self) -> Settings:
-        return self.config.settings(self.env)
+        """Validated settings of the selected environment (an unknown one is exit 2)."""
+        return self.config.settings(self.env, source=self.env_source)
 
     @property
     def aws(self) -> AwsSession:
         if self._aws is None:
-            from shipit.aws.session import AwsSession, AwsTarget
+            from shipit.aws.session import AwsSession, resolve_target
 
             settings = self.settings
             self._aws = AwsSession(
-                AwsTarget(
-                    region=self.region or os.environ.get("AWS_REGION") or settings.aws.region,
-                    profile=self.profile or settings.aws.profile,
-                    endpoint_url=settings.aws.endpoint_url,
-                )
+                resolve_target(
+                    region_option=self.region,
+                    profile_option=self.profile,
+                    config_region=settings.aws.region,
+                    config_profile=settings.aws.profile,
+                    config_endpoint=settings.aws.endpoint_url,
+                    environ=self.environ,
+                ),
+                environ=self.environ,
             )
         return self._aws
 
+    def use(self, *, env: str | None = None, json_output: bool = False) -> AppContext:
+        """Apply a command's own ``--env`` / ``--json`` (same meaning as the global ones)."""
+        if env and env != self.env_option:
+            self._aws = None  # the session depends on the environment's aws.* settings
+            self.env_option = env
+        if json_output:
+            self.json_mode = True
+            self.output.json_mode = True
+        return self
 
-def get_context(ctx: typer.Context) -> AppContext:
-    """The AppContext stored by the root callback (a default one outside the full app)."""
+
+def get_context(
+    ctx: typer.Context, *, env: str | None = None, json_output: bool = False
+) -> AppContext:
+    """The AppContext stored by the root callback (a default one outside the full app).
+
+    A command with its own ``--env``/``--json`` options passes them here; see shipit/cli/options.py.
+    """
     root = ctx.find_root()
     if not isinstance(root.obj, AppContext):
         root.obj = AppContext()
-    return root.obj
+    return root.obj.use(env=env, json_output=json_output)

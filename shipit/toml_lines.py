@@ -1,0 +1,209 @@
+"""Where in a TOML text each key is defined, so errors can say ``shipit.toml:41``.
+
+``tomllib`` parses values but forgets positions. This scanner walks the same syntax (tables,
+dotted and quoted keys, inline tables, multi-line arrays and strings, comments) and records the
+line of every key path, plus array elements as ``path + ("0",)``. It never raises: on text it
+cannot follow it returns what it found so far (tomllib reports syntax errors with a line anyway).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+KeyPath = tuple[str, ...]
+
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def find_line(text: str, keys: Sequence[str | int]) -> int | None:
+    """The 1-based line that defines ``keys`` (or its nearest defined parent); None if absent.
+
+    Preference: the exact path; else the deepest defined parent (a table header, an inline
+    table's key, a list's key); else the first line that defines something inside ``keys``.
+    """
+    wanted = tuple(str(key) for key in keys)
+    if not wanted:
+        return None
+    best: tuple[int, int] | None = None  # (depth matched, line); deeper wins, then earlier
+    inside: int | None = None
+    for path, line in key_lines(text):
+        if path == wanted:
+            return line
+        if wanted[: len(path)] == path and (best is None or len(path) > best[0]):
+            best = (len(path), line)
+        elif path[: len(wanted)] == wanted and inside is None:
+            inside = line
+    if best is not None:
+        return best[1]
+    return inside
+
+
+def key_lines(text: str) -> list[tuple[KeyPath, int]]:
+    """Every key path defined in ``text`` with the line it starts on, in document order."""
+    scanner = _Scanner(text)
+    with contextlib.suppress(_Stop):
+        scanner.document()
+    return scanner.found
+
+
+class _Stop(Exception):
+    """Malformed or unexpected input: stop scanning, keep what was found."""
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.found: list[tuple[KeyPath, int]] = []
+
+    # -- characters ------------------------------------------------------------------------
+    def peek(self, length: int = 1) -> str:
+        return self.text[self.pos : self.pos + length]
+
+    def advance(self, count: int = 1) -> None:
+        for _ in range(count):
+            if self.pos >= len(self.text):
+                raise _Stop
+            if self.text[self.pos] == "\n":
+                self.line += 1
+            self.pos += 1
+
+    def skip_blank(self, *, newlines: bool) -> None:
+        """Skip spaces and comments (and newlines when ``newlines``)."""
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char in " \t\r" or (newlines and char == "\n"):
+                self.advance()
+            elif char == "#":
+                while self.pos < len(self.text) and self.text[self.pos] != "\n":
+                    self.advance()
+            else:
+                return
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            raise _Stop
+        self.advance()
+
+    # -- grammar -----------------------------------------------------------------------------
+    def document(self) -> None:
+        table: KeyPath = ()
+        while True:
+            self.skip_blank(newlines=True)
+            if self.pos >= len(self.text):
+                return
+            line = self.line
+            if self.peek(2) == "[[":
+                self.advance(2)
+                table = self.key()
+                self.expect("]")
+                self.expect("]")
+                self.found.append((table, line))
+            elif self.peek() == "[":
+                self.advance()
+                table = self.key()
+                self.expect("]")
+                self.found.append((table, line))
+            else:
+                self.key_value(table)
+
+    def key_value(self, parent: KeyPath) -> None:
+        line = self.line
+        path = parent + self.key()
+        self.expect("=")
+        self.found.append((path, line))
+        self.value(path)
+
+    def key(self) -> KeyPath:
+        parts: list[str] = []
+        while True:
+            self.skip_blank(newlines=False)
+            parts.append(self.simple_key())
+            self.skip_blank(newlines=False)
+            if self.peek() != ".":
+                return tuple(parts)
+            self.advance()
+
+    def simple_key(self) -> str:
+        char = self.peek()
+        if char in ('"', "'"):
+            return self.string()
+        start = self.pos
+        while self.peek() and self.peek() in _BARE:
+            self.advance()
+        if self.pos == start:
+            raise _Stop
+        return self.text[start : self.pos]
+
+    def value(self, path: KeyPath) -> None:
+        self.skip_blank(newlines=False)
+        char = self.peek()
+        if char == "{":
+            self.inline_table(path)
+        elif char == "[":
+            self.array(path)
+        elif char in ('"', "'"):
+            self.string()
+        else:  # number, bool, date: up to a delimiter
+            while self.peek() and self.peek() not in ",]}\n#":
+                self.advance()
+
+    def inline_table(self, path: KeyPath) -> None:
+        self.expect("{")
+        while True:
+            self.skip_blank(newlines=True)
+            if self.peek() == "}":
+                self.advance()
+                return
+            self.key_value(path)
+            self.skip_blank(newlines=True)
+            if self.peek() == ",":
+                self.advance()
+
+    def array(self, path: KeyPath) -> None:
+        self.expect("[")
+        index = 0
+        while True:
+            self.skip_blank(newlines=True)
+            if self.peek() == "]":
+                self.advance()
+                return
+            self.found.append(((*path, str(index)), self.line))
+            self.value((*path, str(index)))
+            self.skip_blank(newlines=True)
+            if self.peek() == ",":
+                self.advance()
+                index += 1
+            elif self.peek() != "]":
+                raise _Stop
+
+    def string(self) -> str:
+        quote = self.peek()
+        if self.peek(3) == quote * 3:
+            self.advance(3)
+            start = self.pos
+            while self.peek(3) != quote * 3:
+                if quote == '"' and self.peek() == "\\":
+                    self.advance()
+                self.advance()
+            while self.peek(4) == quote * 4:  # up to two quotes may end the content
+                self.advance()
+            value = self.text[start : self.pos]
+            self.advance(3)
+            return value
+        self.advance()
+        chars: list[str] = []
+        while self.peek() != quote:
+            if self.peek() in ("\n", ""):
+                raise _Stop
+            if quote == '"' and self.peek() == "\\":
+                self.advance()
+                chars.append(_ESCAPES.get(self.peek(), self.peek()))
+            else:
+                chars.append(self.peek())
+            self.advance()
+        self.advance()
+        return "".join(chars)
