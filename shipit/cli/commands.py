@@ -12,6 +12,7 @@ import importlib
 import typer
 
 MODULES: list[str] = [
+    "shipit.cli.push",
 ]
 
 _registered: set[int] = set()

@@ -1,0 +1,211 @@
+"""ECR's control plane: repositories, the images they hold, and registry login tokens.
+
+The registry data plane (blobs and manifests over the Docker registry API) is not here: the
+builder pushes to it. This module only reads and changes what the ECR API sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shipit.aws.errors import translate
+from shipit.errors import AwsError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
+
+    from shipit.aws.session import AwsSession
+
+MANIFEST_MEDIA_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+)
+# ImageTagAlreadyExistsException is what AWS raises for an immutable tag; moto 5.2 raises
+# ImageAlreadyExistsException for it (AWS uses that one for "same digest and tag again").
+TAG_TAKEN_CODES = frozenset({"ImageTagAlreadyExistsException", "ImageAlreadyExistsException"})
+
+
+@dataclass(frozen=True)
+class Repository:
+    name: str
+    arn: str
+    uri: str
+    registry_id: str
+    tag_mutability: str
+    mutable_tag_filters: tuple[str, ...]
+    scan_on_push: bool
+    encryption: str
+    kms_key: str | None = None
+
+    @property
+    def host(self) -> str:
+        """The registry host, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com."""
+        return self.uri.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image as the ECR API reports it: its digest, tags and manifest (byte-for-byte)."""
+
+    digest: str
+    tags: tuple[str, ...]
+    manifest: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class RegistryLogin:
+    """A decoded ECR login. The password is never part of repr() or str()."""
+
+    username: str
+    password: str = field(repr=False)
+    endpoint: str
+
+    def __str__(self) -> str:
+        return f"RegistryLogin(username={self.username!r}, endpoint={self.endpoint!r})"
+
+
+class Ecr:
+    """Intent-revealing calls on one ECR client; every AWS error becomes a shipit error."""
+
+    def __init__(self, client: ECRClient) -> None:
+        self._client = client
+
+    @classmethod
+    def from_session(cls, aws: AwsSession) -> Ecr:
+        return cls(aws.client("ecr"))
+
+    def find_repository(self, name: str) -> Repository | None:
+        try:
+            found = self._client.describe_repositories(repositoryNames=[name])["repositories"]
+        except Exception as exc:
+            if _code(exc) == "RepositoryNotFoundException":
+                return None
+            raise translate(exc, operation="ecr:DescribeRepositories", resource=name) from None
+        return _repository(found[0]) if found else None
+
+    def create_repository(
+        self, name: str, *, mutable_tags: tuple[str, ...], kms_key: str | None = None
+    ) -> tuple[Repository, bool]:
+        """Create ``name`` with immutable tags except ``mutable_tags``, scan on push, encryption.
+
+        Returns the repository and whether the exclusion filters were accepted: an endpoint
+        without IMMUTABLE_WITH_EXCLUSION gets a plain IMMUTABLE repository instead.
+        """
+        encryption: dict[str, Any] = {"encryptionType": "KMS", "kmsKey": kms_key} if kms_key \
+            else {"encryptionType": "AES256"}
+        common: dict[str, Any] = {
+            "repositoryName": name,
+            "imageScanningConfiguration": {"scanOnPush": True},
+            "encryptionConfiguration": encryption,
+        }
+        filters: Any = [{"filter": tag, "filterType": "WILDCARD"} for tag in mutable_tags]
+        try:
+            created = self._client.create_repository(
+                imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+                imageTagMutabilityExclusionFilters=filters,
+                **common,
+            )
+            return _repository(created["repository"]), True
+        except Exception as exc:
+            if not _exclusion_unsupported(exc):
+                raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
+        try:
+            created = self._client.create_repository(imageTagMutability="IMMUTABLE", **common)
+        except Exception as exc:
+            raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
+        return _repository(created["repository"]), False
+
+    def image(self, repository: str, tag: str) -> StoredImage | None:
+        """The image ``repository:tag`` with its manifest, or None when the tag is unknown."""
+        image_id: Any = {"imageTag": tag}
+        try:
+            response = self._client.batch_get_image(
+                repositoryName=repository,
+                imageIds=[image_id],
+                acceptedMediaTypes=list(MANIFEST_MEDIA_TYPES),
+            )
+        except Exception as exc:
+            raise translate(exc, operation="ecr:BatchGetImage", resource=repository) from None
+        for image in response.get("images", []):
+            image_ids = image.get("imageId", {})
+            return StoredImage(
+                digest=image_ids.get("imageDigest", ""),
+                tags=tuple(self._tags_of(repository, image_ids.get("imageDigest", ""))),
+                manifest=image.get("imageManifest", ""),
+                media_type=image.get("imageManifestMediaType", ""),
+            )
+        return None
+
+    def _tags_of(self, repository: str, digest: str) -> list[str]:
+        image_id: Any = {"imageDigest": digest}
+        try:
+            details = self._client.describe_images(repositoryName=repository, imageIds=[image_id])
+        except Exception as exc:
+            if _code(exc) == "ImageNotFoundException":
+                return []
+            raise translate(exc, operation="ecr:DescribeImages", resource=repository) from None
+        return [tag for d in details.get("imageDetails", []) for tag in d.get("imageTags", [])]
+
+    def login(self) -> RegistryLogin:
+        """A registry login from ecr:GetAuthorizationToken, decoded (``AWS:<password>``)."""
+        try:
+            data = self._client.get_authorization_token()["authorizationData"]
+        except Exception as exc:
+            raise translate(exc, operation="ecr:GetAuthorizationToken") from None
+        if not data:
+            raise AwsError("ecr:GetAuthorizationToken returned no authorization data",
+                           operation="ecr:GetAuthorizationToken")
+        try:
+            decoded = base64.b64decode(data[0]["authorizationToken"], validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError, KeyError):
+            decoded = ""
+        username, sep, password = decoded.partition(":")
+        if not sep or not password:
+            # Deliberately no detail: the message must not echo any part of the token.
+            raise AwsError("ecr:GetAuthorizationToken returned a token shipit cannot decode",
+                           operation="ecr:GetAuthorizationToken")
+        return RegistryLogin(username=username, password=password,
+                             endpoint=data[0].get("proxyEndpoint", ""))
+
+
+def _repository(raw: Any) -> Repository:
+    encryption = raw.get("encryptionConfiguration") or {}
+    filters = raw.get("imageTagMutabilityExclusionFilters") or []
+    return Repository(
+        name=raw["repositoryName"],
+        arn=raw["repositoryArn"],
+        uri=raw["repositoryUri"],
+        registry_id=raw["registryId"],
+        tag_mutability=raw.get("imageTagMutability", "MUTABLE"),
+        mutable_tag_filters=tuple(str(f.get("filter", "")) for f in filters),
+        scan_on_push=bool((raw.get("imageScanningConfiguration") or {}).get("scanOnPush")),
+        encryption=str(encryption.get("encryptionType", "AES256")),
+        kms_key=encryption.get("kmsKey"),
+    )
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    return _code(exc)
+
+
+def _code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _exclusion_unsupported(exc: BaseException) -> bool:
+    """True when the endpoint (or an old botocore) does not know tag-mutability exclusions."""
+    if type(exc).__name__ == "ParamValidationError":
+        return True
+    code = _code(exc)
+    message = str(getattr(exc, "response", {}).get("Error", {}).get("Message", "")).lower()
+    return code in {"InvalidParameterException", "ValidationException"} and (
+        "exclusion" in message or "imagetagmutability" in message
+    )

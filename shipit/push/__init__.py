@@ -1,0 +1,46 @@
+"""`shipit push`: put the built image in ECR under its sha tag and ``latest``, and prove it.
+
+Library entry point: ``push_configured(settings, aws, ...)``; the steps are in ``run.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shipit.errors import ConfigError
+from shipit.push.receipt import RECEIPT_PATH, BuiltImage, read_receipt
+from shipit.push.run import Progress, PushReport, PushRequest, push
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+    from shipit.config import Settings
+    from shipit.push.builder import Pusher
+
+__all__ = ["RECEIPT_PATH", "BuiltImage", "PushReport", "PushRequest", "push", "push_configured"]
+
+
+def push_configured(
+    settings: Settings,
+    aws: AwsSession,
+    *,
+    receipt: Path,
+    progress: Progress,
+    tag: str | None = None,
+    dry_run: bool = False,
+    pusher: Pusher | None = None,
+) -> PushReport:
+    """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
+    from shipit.aws.ecr import Ecr
+    from shipit.push.builder import BuildahPusher
+
+    repository = settings.image.repository
+    if not repository:
+        raise ConfigError("image.repository is not set", key="image.repository",
+                          hint='add repository = "NAME" under [image] in shipit.toml')
+    image = read_receipt(receipt)
+    request = PushRequest(repository=repository, region=aws.region, image=image,
+                          tag=tag or image.tag, registry=settings.image.registry,
+                          dry_run=dry_run)
+    return push(request, ecr=Ecr.from_session(aws), pusher=pusher or BuildahPusher(),
+                progress=progress)

@@ -1,0 +1,141 @@
+"""The registry data plane: the builder logs in and pushes, as a subprocess (argument lists only).
+
+The registry password goes to the builder on stdin (``--password-stdin``), never in argv,
+never in a message: every text that comes back from the builder is scrubbed of it first.
+buildah's storage is the one `shipit build` uses: SHIPIT_BUILDAH_ROOT, SHIPIT_BUILDAH_RUNROOT
+and SHIPIT_STORAGE_DRIVER (default vfs), so a pushed image is the built one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from shipit.aws.ecr import RegistryLogin
+from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.push.target import Target
+
+_UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",
+                "network is unreachable", "connection reset", "tls handshake timeout")
+_DENIED = ("unauthorized", "authentication required", "denied", "403 forbidden")
+_TAG_TAKEN = ("tag invalid", "already exists", "cannot be overwritten", "tag_invalid")
+_NO_IMAGE = ("image not known", "no such image", "not a manifest list", "locating image")
+
+
+@dataclass(frozen=True)
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Runner(Protocol):
+    def __call__(self, argv: Sequence[str], *, stdin: str | None = None) -> Completed: ...
+
+
+def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
+    """Run ``argv`` (a list, no shell) and capture its output."""
+    try:
+        done = subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
+                              check=False)
+    except FileNotFoundError:
+        raise EnvironmentProblem(
+            f"{argv[0]} is not installed",
+            hint="install buildah (Debian/Ubuntu: apt-get install buildah)",
+        ) from None
+    return Completed(done.returncode, done.stdout, done.stderr)
+
+
+class Pusher(Protocol):
+    """A builder that can log in to a registry and push a multi-platform image to it."""
+
+    def login(self, target: Target, login: RegistryLogin) -> None: ...
+
+    def push(self, source: str, target: Target, tag: str) -> str:
+        """Push ``source`` as ``target:tag`` and return the digest the registry stored."""
+        ...
+
+
+class BuildahPusher:
+    """buildah: ``login --password-stdin`` and ``manifest push --all --digestfile``."""
+
+    def __init__(self, *, runner: Runner = run, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self._run = runner
+        self._base = [shutil.which("buildah") or "buildah", *storage_flags(env)]
+        self._secrets: list[str] = []
+
+    def login(self, target: Target, login: RegistryLogin) -> None:
+        self._secrets.append(login.password)
+        argv = [*self._base, "login", "--username", login.username, "--password-stdin",
+                *self._tls(target), target.host]
+        done = self._run(argv, stdin=login.password + "\n")
+        if done.returncode != 0:
+            raise self._error("log in to", target.ref("*"), done)
+
+    def push(self, source: str, target: Target, tag: str) -> str:
+        ref = target.ref(tag)
+        with tempfile.TemporaryDirectory(prefix="shipit-push-") as tmp:
+            digest_file = Path(tmp) / "digest"
+            argv = [*self._base, "manifest", "push", "--all", "--quiet",
+                    "--digestfile", str(digest_file), *self._tls(target),
+                    source, f"docker://{ref}"]
+            done = self._run(argv)
+            if done.returncode != 0:
+                raise self._error("push to", ref, done, source=source)
+            return digest_file.read_text(encoding="utf-8").strip()
+
+    @staticmethod
+    def _tls(target: Target) -> list[str]:
+        return ["--tls-verify=false"] if target.insecure else []
+
+    def _error(self, verb: str, ref: str, done: Completed, *, source: str | None = None
+               ) -> Exception:
+        detail = scrub((done.stderr or done.stdout).strip(), self._secrets)
+        last = detail.splitlines()[-1] if detail else f"exit status {done.returncode}"
+        low = detail.lower()
+        host = ref.split("/", 1)[0]
+        if any(s in low for s in _UNREACHABLE):
+            return RegistryUnreachable(
+                f"cannot reach the registry {host}: {last}",
+                hint="check image.registry (or the network / proxy to ECR); for a local"
+                " registry, is it running?")
+        if any(s in low for s in _TAG_TAKEN):
+            return Failed(
+                f"{ref} already exists with another digest and the registry refused to"
+                f" overwrite it: {last}",
+                hint="sha tags are immutable; rebuild from a new commit, or pass --tag")
+        if any(s in low for s in _DENIED):
+            return AccessDenied(
+                f"the registry refused to let shipit {verb} {ref}: {last}",
+                hint="`shipit iam-policy push` prints the ECR permissions a push needs")
+        if source is not None and any(s in low for s in _NO_IMAGE):
+            return EnvironmentProblem(
+                f"the built image {source} is not in the builder's storage: {last}",
+                hint="run `shipit build` again; SHIPIT_BUILDAH_ROOT must match the build's")
+        return EnvironmentProblem(f"buildah could not {verb} {ref}: {last}")
+
+
+def storage_flags(environ: Mapping[str, str]) -> list[str]:
+    """buildah's global storage flags (it ignores STORAGE_DRIVER, so pass them explicitly)."""
+    flags: list[str] = []
+    if environ.get("SHIPIT_BUILDAH_ROOT"):
+        flags += ["--root", environ["SHIPIT_BUILDAH_ROOT"]]
+    if environ.get("SHIPIT_BUILDAH_RUNROOT"):
+        flags += ["--runroot", environ["SHIPIT_BUILDAH_RUNROOT"]]
+    flags += ["--storage-driver", environ.get("SHIPIT_STORAGE_DRIVER") or "vfs"]
+    return flags
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,177 @@
+"""`shipit push` as named steps: region check, repository, tag state, login, push, verify, latest.
+
+The registry data plane (the builder's push) and ECR's control plane (the API that creates the
+repository and reports images) are separate steps; every verdict is read from the ECR API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from shipit.aws.ecr import Ecr, Repository
+from shipit.errors import Failed
+from shipit.push.builder import Pusher
+from shipit.push.judge import TagState, Verdict, judge_image, repository_warnings, tag_is_mutable
+from shipit.push.judge import tag_state as judge_tag_state
+from shipit.push.receipt import BuiltImage
+from shipit.push.target import LATEST, Target, check_region
+
+
+class Progress(Protocol):
+    def step(self, message: str) -> None: ...
+    def success(self, message: str) -> None: ...
+    def warn(self, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    repository: str
+    region: str
+    image: BuiltImage
+    tag: str
+    registry: str | None = None
+    """image.registry: a registry host to push to instead of the repository's ECR host."""
+    moving_tag: str = LATEST
+    dry_run: bool = False
+
+
+@dataclass
+class PushReport:
+    repository: str
+    ref: str
+    status: str
+    """pushed | unchanged | planned"""
+    latest: str
+    """moved | unchanged | skipped | planned"""
+    digest: str | None
+    platforms: list[str] | None
+    repository_status: str = "exists"
+    """exists | created | planned"""
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": True, **asdict(self)}
+
+
+def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) -> PushReport:
+    """Push the built image under its sha tag and ``latest``; verify both through the ECR API."""
+    if request.registry:
+        check_region(request.registry, request.region)
+    image = request.image
+    repo, repo_status, warnings = _ensure_repository(request, ecr, progress)
+    host = request.registry or (repo.host if repo else f"<account>.dkr.ecr.{request.region}"
+                                ".amazonaws.com")
+    target = Target(host=host, repository=request.repository)
+    ref = target.ref(request.tag)
+    state = _sha_tag_state(request, ecr, ref, exists=repo is not None)
+    latest_state = _latest_state(request, ecr, repo, image.digest)
+    report = PushReport(repository=request.repository, ref=ref, status="planned",
+                        latest=latest_state, digest=image.digest,
+                        platforms=list(image.platforms), repository_status=repo_status,
+                        warnings=warnings)
+    if request.dry_run:
+        report.latest = "planned" if latest_state == "move" else latest_state
+        report.status = "unchanged" if state is TagState.SAME else "planned"
+        return report
+    if state is TagState.SAME and latest_state != "move":
+        progress.success(f"{ref} already holds {image.digest}: nothing to push")
+        return _verified(report, _verify(request, ecr, ref, request.tag, image.digest), "unchanged")
+    progress.step(f"logging in to {target.host} (token from ecr:GetAuthorizationToken, on stdin)")
+    pusher.login(target, ecr.login())
+    digest = image.digest
+    if state is not TagState.SAME:
+        progress.step(f"pushing {image.source} to {ref}")
+        pushed = pusher.push(image.source, target, request.tag)
+        digest = image.digest or pushed
+    verdict = _verify(request, ecr, ref, request.tag, digest)
+    if not verdict.ok:
+        raise Failed("; ".join(verdict.problems) + f"; {request.moving_tag} was not moved",
+                     hint="rebuild with every platform (`shipit build`) and push a new sha tag")
+    progress.success(f"{ref} is {verdict.digest} in ECR with {', '.join(verdict.platforms or ())}")
+    report.latest = _move_latest(request, ecr, pusher, target, latest_state, digest, progress)
+    return _verified(report, verdict, "unchanged" if state is TagState.SAME else "pushed")
+
+
+def _ensure_repository(
+    request: PushRequest, ecr: Ecr, progress: Progress
+) -> tuple[Repository | None, str, list[str]]:
+    repo = ecr.find_repository(request.repository)
+    if repo is not None:
+        warnings = repository_warnings(repo, sha_tag=request.tag, moving_tag=request.moving_tag)
+        for warning in warnings:
+            progress.warn(warning)
+        return repo, "exists", warnings
+    if request.dry_run:
+        progress.step(f"would create ECR repository {request.repository} (immutable tags except"
+                      f" {request.moving_tag!r}, scan on push, AES256 encryption)")
+        return None, "planned", []
+    progress.step(f"creating ECR repository {request.repository}")
+    repo, exclusions = ecr.create_repository(request.repository,
+                                             mutable_tags=(request.moving_tag,))
+    warnings = []
+    if not exclusions:
+        warnings.append(f"this ECR endpoint does not support tag-mutability exclusion filters:"
+                        f" {repo.name} was created IMMUTABLE, so {request.moving_tag!r} cannot"
+                        " move (set IMMUTABLE_WITH_EXCLUSION once the endpoint supports it)")
+        progress.warn(warnings[-1])
+    return repo, "created", warnings
+
+
+def _sha_tag_state(request: PushRequest, ecr: Ecr, ref: str, *, exists: bool) -> TagState:
+    existing = ecr.image(request.repository, request.tag) if exists else None
+    state = judge_tag_state(existing, request.image.digest)
+    if state is TagState.OTHER:
+        assert existing is not None
+        raise Failed(
+            f"{ref} already exists as {existing.digest}, but this build is"
+            f" {request.image.digest}; nothing was pushed or overwritten",
+            hint="sha tags are immutable: commit and rebuild (a new sha), or pass --tag NEW",
+        )
+    return state
+
+
+def _latest_state(
+    request: PushRequest, ecr: Ecr, repo: Repository | None, digest: str | None
+) -> str:
+    """move | unchanged | skipped (the moving tag is immutable in this repository)."""
+    if repo is None:
+        return "move"
+    if not tag_is_mutable(repo, request.moving_tag):
+        return "skipped"
+    current = ecr.image(request.repository, request.moving_tag)
+    if current is not None and digest is not None and current.digest == digest:
+        return "unchanged"
+    return "move"
+
+
+def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Target, state: str,
+                 digest: str | None, progress: Progress) -> str:
+    tag = request.moving_tag
+    if state != "move":
+        if state == "skipped":
+            progress.warn(f"{target.ref(tag)} is immutable in this repository: not moved")
+        return state
+    progress.step(f"pointing {target.ref(tag)} at {digest}")
+    pusher.push(request.image.source, target, tag)
+    moved = _verify(request, ecr, target.ref(tag), tag, digest)
+    if not moved.ok:
+        raise Failed("; ".join(moved.problems))
+    return "moved"
+
+
+def _verify(request: PushRequest, ecr: Ecr, ref: str, tag: str, digest: str | None) -> Verdict:
+    stored = ecr.image(request.repository, tag)
+    return judge_image(stored, ref=ref, digest=digest, platforms=request.image.platforms)
+
+
+def _verified(report: PushReport, verdict: Verdict, status: str) -> PushReport:
+    if not verdict.ok:
+        raise Failed("; ".join(verdict.problems),
+                     hint="this sha tag holds a bad image: rebuild and push a new sha tag")
+    report.status = status
+    report.digest = verdict.digest
+    report.platforms = list(verdict.platforms) if verdict.platforms is not None else None
+    report.notes.extend(verdict.notes)
+    return report
