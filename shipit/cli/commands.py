@@ -12,6 +12,9 @@ import importlib
 import typer
 
 MODULES: list[str] = [
+    "shipit.cli.config_cmd",
+    "shipit.cli.whoami",
+    "shipit.cli.sandbox",
     "shipit.cli.push",
 ]
 

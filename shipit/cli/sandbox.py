@@ -1,0 +1,136 @@
+"""`shipit sandbox up | down | status`: a local AWS with the reference stack, to rehearse on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from shipit.cli.context import get_context
+from shipit.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from shipit.sandbox.state import SandboxState
+
+sandbox_app = typer.Typer(
+    name="sandbox",
+    help="A local AWS (moto + a scheduler stand-in) with the reference stack.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sandbox_app)
+
+
+@sandbox_app.command("up")
+def up(
+    ctx: typer.Context,
+    json_output: JsonOption = False,
+    tick: float = typer.Option(0.2, help="Scheduler tick and health-check interval, seconds."),
+    grace: float = typer.Option(1.5, help="Health-check grace period of a new task, seconds."),
+) -> None:
+    """Start the sandbox and write .shipit/envs/sandbox.toml (use it with --env sandbox).
+
+    Example: shipit sandbox up && shipit --env sandbox deploy --tag sandbox-initial
+    """
+    from shipit.sandbox.control import sandbox_paths
+    from shipit.sandbox.control import up as start
+    from shipit.sandbox.daemon import DaemonSpec
+    from shipit.sandbox.runner import RUNTIME_NOTE
+
+    app = get_context(ctx, json_output=json_output)
+    config = app.config
+    base = config.settings(None)
+    spec = DaemonSpec(
+        project=config.project or "app",
+        container=base.ecs.container or "app",
+        repository=base.image.repository or (config.project or "app"),
+        health_path=base.http.health_path,
+        vars=dict(base.vars),
+        timing={"tick": tick, "grace": grace},
+    )
+    result = start(sandbox_paths(config.root), spec)
+    state = result.state
+    if result.already_running:
+        app.output.info(f"the sandbox already runs (pid {state.pid})")
+    else:
+        app.output.success(f"sandbox up in {result.seconds:.2f}s (pid {state.pid})")
+        app.output.info(f"tasks: {RUNTIME_NOTE}")
+    app.output.result(
+        {"ok": True, "already_running": result.already_running,
+         "seconds": round(result.seconds, 3), **_state_dict(state)},
+        human=lambda console: _print_state(console, state),
+    )
+
+
+@sandbox_app.command("down")
+def down(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """Stop the sandbox: every task process, moto, the proxy; remove sandbox.toml.
+
+    Example: shipit sandbox down
+    """
+    from shipit.sandbox.control import down as stop
+    from shipit.sandbox.control import sandbox_paths
+
+    app = get_context(ctx, json_output=json_output)
+    result = stop(sandbox_paths(app.config.root))
+    if result.was_running:
+        app.output.success(f"sandbox stopped in {result.seconds:.2f}s; ports free:"
+                           f" {'yes' if result.ports_free else 'NO'}")
+    else:
+        app.output.info("no sandbox was running")
+    app.output.result({"ok": result.ports_free, "was_running": result.was_running,
+                       "stopped_pids": result.stopped_pids, "ports_free": result.ports_free})
+
+
+@sandbox_app.command("status")
+def status(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """Say whether the sandbox runs, where, and which task processes it runs.
+
+    Example: shipit sandbox status --json
+    """
+    from shipit.sandbox.control import running_state, sandbox_paths
+
+    app = get_context(ctx, json_output=json_output)
+    state = running_state(sandbox_paths(app.config.root))
+    if state is None:
+        app.output.result({"running": False},
+                          human=lambda console: console.print("sandbox: not running"))
+        return
+    app.output.result({"running": True, **_state_dict(state)},
+                      human=lambda console: _print_state(console, state))
+
+
+def _state_dict(state: SandboxState) -> dict[str, Any]:
+    stack = state.stack
+    return {
+        "status": state.status,
+        "pid": state.pid,
+        "endpoint_url": state.endpoint_url,
+        "alb_url": state.proxy_url,
+        "alb_dns_name": stack.get("load_balancer_dns"),
+        "ready_seconds": state.ready_seconds,
+        "database": state.database,
+        "runtime": state.runtime,
+        "task_pids": state.task_pids,
+        "stack": stack,
+    }
+
+
+def _print_state(console: Console, state: SandboxState) -> None:
+    stack = state.stack
+    rows = [
+        ("status", f"{state.status} (pid {state.pid}, ready in {state.ready_seconds}s)"),
+        ("AWS endpoint", state.endpoint_url),
+        ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
+        ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
+        ("database", state.database or "-"),
+        ("tasks", ", ".join(f"{tid[:8]} pid {pid}" for tid, pid in state.task_pids.items())
+         or "none running"),
+        ("use it", "shipit --env sandbox status"),
+    ]
+    for name, value in rows:
+        console.print(f"{name:>13}  {value}", markup=False, highlight=False)

@@ -1,0 +1,48 @@
+"""The awslogs driver stand-in: each task's lines into its CloudWatch stream, as ECS names it.
+
+Stream name: ``<awslogs-stream-prefix>/<container name>/<task id>``. Lines are written to the
+in-process moto logs backend at once (no batching delay), so ``shipit logs`` sees them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from shipit.sandbox import world
+from shipit.sandbox.names import ACCOUNT_ID
+
+
+def stream_for(container: dict[str, Any], task_id: str) -> tuple[str, str, str] | None:
+    """(region, group, stream) for a container with an awslogs configuration, else None."""
+    config = container.get("logConfiguration") or {}
+    if config.get("logDriver") != "awslogs":
+        return None
+    options = config.get("options") or {}
+    group = options.get("awslogs-group")
+    if not group:
+        return None
+    prefix = options.get("awslogs-stream-prefix")
+    name = f"{prefix}/{container['name']}/{task_id}" if prefix else task_id
+    return options.get("awslogs-region", ""), group, name
+
+
+def writer(region: str, group: str, stream: str) -> Callable[[str], None]:
+    """A function that appends one line to the stream (creating it first)."""
+    from moto.logs.models import logs_backends
+
+    backend = logs_backends[ACCOUNT_ID][region]
+    with world.LOCK:
+        if group not in backend.groups:
+            # awslogs-create-group is not set: ECS would fail the task; keep lines nowhere.
+            return lambda line: None
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+
+    def write(line: str) -> None:
+        event = {"timestamp": int(time.time() * 1000), "message": line}
+        with world.LOCK:
+            backend.put_log_events(group, stream, [event])
+
+    return write

@@ -1,0 +1,159 @@
+"""`shipit sandbox up | down | status` as functions: start, stop and inspect the daemon.
+
+Waits take an injected ``sleep`` and ``clock`` and a deadline, like every wait in shipit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from shipit.errors import EnvironmentProblem
+from shipit.sandbox import envfile
+from shipit.sandbox.daemon import DaemonSpec
+from shipit.sandbox.names import StackNames
+from shipit.sandbox.state import SandboxPaths, SandboxState, pid_alive, read_state
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+APP_ENV = "sandbox"
+
+
+@dataclass(frozen=True)
+class UpResult:
+    state: SandboxState
+    already_running: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DownResult:
+    was_running: bool
+    stopped_pids: list[int]
+    ports_free: bool
+    seconds: float
+
+
+def up(
+    paths: SandboxPaths, spec: DaemonSpec, *, timeout: float = 15.0,
+    sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
+) -> UpResult:
+    """Start the daemon (unless one runs) and wait until its stack is ready."""
+    began = clock()
+    current = running_state(paths)
+    if current is not None and current.status == "ready":
+        return UpResult(current, True, 0.0)
+    if current is not None:
+        down(paths, sleep=sleep, clock=clock)
+    _clear(paths)
+    shutil.rmtree(paths.tasks_dir, ignore_errors=True)
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    spec = _with_app_env(spec)
+    with paths.log_file.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root),
+             "--spec", json.dumps(asdict(spec))],
+            cwd=paths.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    deadline = began + timeout
+    while clock() < deadline:
+        state = read_state(paths)
+        if state is not None and state.pid == process.pid and state.status == "ready":
+            names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
+            envfile.write(paths, envfile.render(names, state, APP_ENV))
+            return UpResult(state, False, clock() - began)
+        if process.poll() is not None or (state is not None and state.status == "failed"):
+            break
+        sleep(0.05)
+    detail = (read_state(paths) or SandboxState(pid=process.pid, status="?")).error
+    down(paths, sleep=sleep, clock=clock)
+    raise EnvironmentProblem(
+        f"the sandbox did not start{': ' + detail if detail else ''}",
+        hint=f"see {paths.log_file}; is moto[server] installed in this Python ({sys.executable})?",
+    )
+
+
+def down(
+    paths: SandboxPaths, *, timeout: float = 20.0,
+    sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
+) -> DownResult:
+    """Stop the daemon and every task it started; remove the env file and the state."""
+    began = clock()
+    state = read_state(paths)
+    pids = _pids(paths, state)
+    was_running = any(pid_alive(pid) for pid in pids)
+    if pids:
+        _signal(pids[0], signal.SIGTERM)
+        deadline = began + timeout
+        while pid_alive(pids[0]) and clock() < deadline:
+            sleep(0.05)
+        if pid_alive(pids[0]):  # it did not stop its tasks: stop everything ourselves
+            _signal(pids[0], signal.SIGKILL)
+            for pid in pids[1:]:
+                _signal(pid, signal.SIGKILL, group=True)
+    ports = [p for p in (state.moto_port, state.proxy_port) if p] if state else []
+    _clear(paths)
+    paths.env_file.unlink(missing_ok=True)
+    return DownResult(was_running, pids, all(not port_in_use(p) for p in ports), clock() - began)
+
+
+def running_state(paths: SandboxPaths) -> SandboxState | None:
+    """The state of a live daemon, or None (stale files of a dead one do not count)."""
+    state = read_state(paths)
+    if state is None or not pid_alive(state.pid):
+        return None
+    return state
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _with_app_env(spec: DaemonSpec) -> DaemonSpec:
+    merged = {**spec.vars, "APP_ENV": APP_ENV}
+    return DaemonSpec(**{**asdict(spec), "vars": merged})
+
+
+def _pids(paths: SandboxPaths, state: SandboxState | None) -> list[int]:
+    pids: list[int] = []
+    if state is not None:
+        pids.append(state.pid)
+    else:
+        try:
+            pids.append(int(paths.pid_file.read_text(encoding="utf-8").strip()))
+        except (OSError, ValueError):
+            return []
+    if state is not None:
+        pids.extend(state.task_pids.values())
+    return pids
+
+
+def _signal(pid: int, sig: signal.Signals, *, group: bool = False) -> None:
+    try:
+        if group:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _clear(paths: SandboxPaths) -> None:
+    for file in (paths.state_file, paths.pid_file):
+        file.unlink(missing_ok=True)
+
+
+def sandbox_paths(root: Path) -> SandboxPaths:
+    return SandboxPaths(root.resolve())

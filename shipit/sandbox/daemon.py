@@ -1,0 +1,173 @@
+"""The sandbox daemon: ``python -m shipit.sandbox.daemon --root DIR --spec JSON``.
+
+One process holds moto (ThreadedMotoServer, in-process so the scheduler can move ECS state),
+the reference stack, the scheduler stand-in and the ALB proxy. SIGTERM stops every task,
+frees both ports, drops the sandbox database and removes the state files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shipit.sandbox import world
+from shipit.sandbox.database import LocalDatabase, create_database, drop_database
+from shipit.sandbox.names import CONTAINER_PORT, StackNames
+from shipit.sandbox.proxy import LoadBalancerProxy
+from shipit.sandbox.runner import DEFAULT_COMMAND
+from shipit.sandbox.scheduler import Scheduler, Timing
+from shipit.sandbox.stack import create_stack
+from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
+from shipit.sandbox.tasks import TaskContext
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "sandbox",
+    "AWS_SECRET_ACCESS_KEY": "sandbox",
+    "AWS_SESSION_TOKEN": "sandbox",
+}
+
+
+@dataclass(frozen=True)
+class DaemonSpec:
+    """What `shipit sandbox up` hands the daemon (as JSON)."""
+
+    project: str
+    container: str = "app"
+    repository: str = "articles"
+    health_path: str = "/api/health"
+    vars: dict[str, str] = field(default_factory=dict)
+    timing: dict[str, float] = field(default_factory=dict)
+    command: list[str] = field(default_factory=lambda: list(DEFAULT_COMMAND))
+    database: bool = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shipit.sandbox.daemon")
+    parser.add_argument("--root", required=True, type=Path)
+    parser.add_argument("--spec", required=True)
+    args = parser.parse_args(argv)
+    spec = DaemonSpec(**json.loads(args.spec))
+    return run(SandboxPaths(args.root.resolve()), spec)
+
+
+def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
+    started = time.time()
+    state = SandboxState(pid=os.getpid(), status="starting", started_at=started)
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    paths.pid_file.write_text(str(os.getpid()), encoding="utf-8")
+    write_state(paths, state)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    os.environ.update(FAKE_CREDENTIALS)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+
+    from moto.server import ThreadedMotoServer
+
+    world.install_patches()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    database: LocalDatabase | None = None
+    scheduler: Scheduler | None = None
+    proxy: LoadBalancerProxy | None = None
+    worker: threading.Thread | None = None
+    try:
+        moto.start()
+        port = moto.get_host_and_port()[1]
+        state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
+        names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
+        clients = _clients(state.endpoint_url, names.region)
+        stack = create_stack(clients.__getitem__, names, spec.vars)
+        if spec.database:
+            database = create_database(_database_name(paths.root, names), paths.dir)
+            state.database = database.url
+        ctx = TaskContext(
+            backends=world.Backends(names.region), clients=clients,
+            command=tuple(spec.command), tasks_dir=paths.tasks_dir,
+            target_group_arn=stack["target_group_arn"], container_name=names.container,
+            container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
+            database=database,
+        )
+        timing = Timing(**spec.timing)  # type: ignore[arg-type]
+
+        def on_change(pids: dict[str, int]) -> None:
+            if pids != state.task_pids:
+                state.task_pids = pids
+                write_state(paths, state)
+
+        scheduler = Scheduler(ctx, names.cluster, names.service, names.health_path, timing,
+                              on_change=on_change)
+        proxy = LoadBalancerProxy(0, scheduler.healthy_ports)
+        proxy.start()
+        state.proxy_port = proxy.port
+        state.stack = stack
+        worker = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True,
+                                  name="scheduler")
+        worker.start()
+        state.status, state.ready_seconds = "ready", round(time.time() - started, 3)
+        write_state(paths, state)
+        print(f"sandbox ready in {state.ready_seconds}s: moto {state.endpoint_url},"
+              f" ALB proxy {state.proxy_url}", flush=True)
+        stopping.wait()
+        return 0
+    except Exception as exc:
+        traceback.print_exc()
+        state.status, state.error = "failed", f"{type(exc).__name__}: {exc}"
+        write_state(paths, state)
+        return 1
+    finally:
+        stopping.set()
+        _shutdown(paths, state, scheduler, worker, proxy, moto, database)
+
+
+def _shutdown(
+    paths: SandboxPaths, state: SandboxState, scheduler: Scheduler | None,
+    worker: threading.Thread | None, proxy: LoadBalancerProxy | None, moto: Any,
+    database: LocalDatabase | None,
+) -> None:
+    if state.status != "failed":
+        state.status = "stopping"
+        write_state(paths, state)
+    if worker is not None:
+        worker.join(timeout=10)
+    if scheduler is not None:
+        scheduler.shutdown()
+    if proxy is not None:
+        proxy.stop()
+    with contextlib.suppress(Exception):  # it may not have started
+        moto.stop()
+    if database is not None:
+        drop_database(database)
+    if state.status != "failed":
+        for file in (paths.state_file, paths.pid_file):
+            file.unlink(missing_ok=True)
+    print("sandbox stopped", flush=True)
+
+
+def _clients(endpoint: str, region: str) -> dict[str, Any]:
+    import boto3
+
+    session = boto3.Session(region_name=region)
+    names = ("ec2", "ecs", "ecr", "elbv2", "rds", "logs", "iam", "route53", "secretsmanager",
+             "ssm", "sts")
+    return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
+
+
+def _database_name(root: Path, names: StackNames) -> str:
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:8]
+    return f"shipit_sandbox_{names.db_name}_{digest}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The sandbox environment file, .shipit/envs/sandbox.toml: `--env sandbox` for every command."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shipit.sandbox.names import ACCOUNT_ID, StackNames
+from shipit.sandbox.state import SandboxPaths, SandboxState
+
+
+def render(names: StackNames, state: SandboxState, app_env: str) -> str:
+    stack: dict[str, Any] = state.stack
+    database_url = stack["vars"]["DATABASE_URL"]
+    lines = [
+        "# Written by `shipit sandbox up`, removed by `shipit sandbox down`; do not edit.",
+        "# Every command targets the local sandbox with --env sandbox.",
+        "",
+        "[aws]",
+        f"endpoint_url = {_q(state.endpoint_url)}",
+        f"region = {_q(names.region)}",
+        f"account_id = {_q(ACCOUNT_ID)}",
+        "",
+        "[ecs]",
+        f"cluster = {_q(names.cluster)}",
+        f"service = {_q(names.service)}",
+        f"container = {_q(names.container)}",
+        "desired_count = 1",
+        "",
+        "[rds]",
+        f"instance = {_q(names.db_instance)}",
+        "",
+        "[dns]",
+        f"zone = {_q(names.zone)}",
+        f"name = {_q(names.dns_name)}",
+        "",
+        "[http]",
+        f"url = {_q(state.proxy_url)}",
+        "",
+        "[vars]",
+        f"APP_ENV = {_q(app_env)}",
+        f"DATABASE_URL = {_q(database_url)}",
+        "",
+        "[secrets]",
+        f"DB_PASSWORD = {_q(stack['secret_arn'])}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(paths: SandboxPaths, text: str) -> None:
+    paths.env_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.env_file.write_text(text, encoding="utf-8")
+
+
+def _q(value: str) -> str:
+    return json.dumps(value)  # a TOML basic string is a JSON string for these values

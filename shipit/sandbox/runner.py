@@ -1,0 +1,116 @@
+"""A task as a local process: the sample service from source, with the task's environment.
+
+The process gets its own session (so stopping it stops its children), listens on loopback
+only, and its output goes line by line to ``on_line`` (the awslogs stand-in) and to a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_COMMAND = (sys.executable, "-m", "sample_service", "serve")
+RUNTIME_NOTE = "running sample_service from source as the task (no container runtime)"
+_KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    command: Sequence[str]
+    environment: dict[str, str]
+    workdir: Path
+
+
+class LocalProcess:
+    """One running task process; ``exit_code`` is None while it runs."""
+
+    def __init__(self, spec: ProcessSpec, on_line: Callable[[str], None]) -> None:
+        self.spec = spec
+        self._on_line = on_line
+        self._tail: deque[str] = deque(maxlen=50)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> None:
+        self.spec.workdir.mkdir(parents=True, exist_ok=True)
+        base = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
+        env = {**base, "PYTHONUNBUFFERED": "1", **self.spec.environment}
+        source = source_root()
+        if source is not None:
+            env["PYTHONPATH"] = str(source)
+        self._process = subprocess.Popen(
+            list(self.spec.command), cwd=self.spec.workdir, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True, name="task-output")
+        self._reader.start()
+
+    def exit_code(self) -> int | None:
+        return None if self._process is None else self._process.poll()
+
+    def tail(self, lines: int = 10) -> list[str]:
+        return list(self._tail)[-lines:]
+
+    def stop(self, timeout: float) -> int | None:
+        """SIGTERM the process group, SIGKILL after ``timeout``; the exit code."""
+        process = self._process
+        if process is None:
+            return None
+        if process.poll() is None:
+            _signal_group(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        _signal_group(process.pid, signal.SIGKILL)  # leftovers of the group, if any
+        if self._reader is not None:
+            self._reader.join(timeout=2)
+        return process.returncode
+
+    def wait_output(self, timeout: float) -> None:
+        """Let the reader drain what the process wrote before it exited."""
+        if self._reader is not None:
+            self._reader.join(timeout=timeout)
+
+    def _read(self) -> None:
+        assert self._process is not None
+        assert self._process.stdout is not None
+        log = (self.spec.workdir / "output.log").open("ab")
+        with log:
+            for raw in self._process.stdout:
+                log.write(raw)
+                log.flush()
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                self._tail.append(line)
+                self._on_line(line)
+
+
+def source_root() -> Path | None:
+    """The folder holding the sample_service package (run from source, like the image does)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sample_service")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        if (Path(location) / "__main__.py").is_file():
+            return Path(location).parent
+    return None
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)

@@ -1,0 +1,103 @@
+"""Where a sandbox keeps its files, and the state document the daemon writes for others.
+
+    <project>/.shipit/sandbox/daemon.pid    the daemon's pid (written by the daemon)
+    <project>/.shipit/sandbox/state.json    endpoint, proxy, stack ids, task pids, status
+    <project>/.shipit/sandbox/daemon.log    moto's and the scheduler's own log
+    <project>/.shipit/sandbox/tasks/<id>/   each local task's working directory and output
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SANDBOX_DIR = Path(".shipit") / "sandbox"
+
+
+@dataclass(frozen=True)
+class SandboxPaths:
+    root: Path
+    """The project folder (where shipit.toml lives)."""
+
+    @property
+    def dir(self) -> Path:
+        return self.root / SANDBOX_DIR
+
+    @property
+    def pid_file(self) -> Path:
+        return self.dir / "daemon.pid"
+
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.dir / "daemon.log"
+
+    @property
+    def tasks_dir(self) -> Path:
+        return self.dir / "tasks"
+
+    @property
+    def env_file(self) -> Path:
+        return self.root / ".shipit" / "envs" / "sandbox.toml"
+
+
+@dataclass
+class SandboxState:
+    """What the daemon tells the world; rewritten atomically whenever it changes."""
+
+    pid: int
+    status: str  # starting | ready | stopping | failed
+    endpoint_url: str = ""
+    moto_port: int = 0
+    proxy_port: int = 0
+    started_at: float = 0.0
+    ready_seconds: float | None = None
+    error: str | None = None
+    stack: dict[str, Any] = field(default_factory=dict)
+    task_pids: dict[str, int] = field(default_factory=dict)
+    runtime: str = "local-process"
+    database: str | None = None
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+
+def write_state(paths: SandboxPaths, state: SandboxState) -> None:
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    temporary = paths.state_file.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+    os.replace(temporary, paths.state_file)
+
+
+def read_state(paths: SandboxPaths) -> SandboxState | None:
+    """The last state the daemon wrote, or None when there is none (or it is unreadable)."""
+    try:
+        data = json.loads(paths.state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        return SandboxState(**data)
+    except TypeError:
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    """True when ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"

@@ -1,0 +1,183 @@
+"""One service task in the sandbox: preflight, start, health checks, stop; moto's Task mirrors it.
+
+The Fargate agent and the ALB in one small class: a ``SandboxTask`` owns its local process
+and the moto Task that describes it, and reports health on the target group's path.
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shipit.sandbox import awslogs, world
+from shipit.sandbox.database import LocalDatabase, rewrite_urls
+from shipit.sandbox.preflight import Stop, check_image, resolve_secrets, task_platform
+from shipit.sandbox.runner import RUNTIME_NOTE, LocalProcess, ProcessSpec
+
+
+@dataclass
+class TaskContext:
+    """What every task of the service shares."""
+
+    backends: world.Backends
+    clients: dict[str, Any]
+    command: tuple[str, ...]
+    tasks_dir: Path
+    target_group_arn: str | None
+    container_name: str
+    container_port: int
+    rds_hosts: set[str]
+    database: LocalDatabase | None
+    stop_timeout: float = 3.0
+
+
+@dataclass
+class SandboxTask:
+    moto_task: Any
+    deployment_id: str
+    task_definition: str
+    started_at: float
+    process: LocalProcess | None = None
+    host_port: int | None = None
+    healthy: bool = False
+    ever_healthy: bool = False
+    passes: int = 0
+    failures: int = 0
+    stopped: bool = False
+    log_lines: list[str] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        return str(self.moto_task.task_arn)
+
+    @property
+    def id(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def target_id(self) -> str:
+        for attachment in self.moto_task.attachments:
+            for detail in attachment["details"]:
+                if detail["name"] == "privateIPv4Address":
+                    return str(detail["value"])
+        return self.id
+
+
+def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
+    """Pull (check) the image, fetch secrets, start the process; a Stop if any step fails."""
+    definition = ctx.backends.task_definition(task.task_definition)
+    container = _container(definition.container_definitions, ctx.container_name)
+    region = ctx.backends.region
+    task.moto_task.last_status = "PENDING"
+    stop = check_image(
+        ctx.clients["ecr"], container.get("image", ""),
+        task_platform({"runtimePlatform": definition.runtime_platform}), region,
+    )
+    if stop is not None:
+        return stop
+    secrets = resolve_secrets(
+        ctx.clients["secretsmanager"], ctx.clients["ssm"], container.get("secrets") or []
+    )
+    if isinstance(secrets, Stop):
+        return secrets
+    environment = {e["name"]: e["value"] for e in container.get("environment") or []}
+    environment = rewrite_urls({**environment, **secrets}, ctx.rds_hosts, ctx.database)
+    task.host_port = free_port()
+    mapped = {str(ctx.container_port), ""}
+    # The app listens where its PORT says; only the container port is reachable by the ALB.
+    listen = task.host_port if environment.get("PORT", "") in mapped else free_port()
+    environment.update({"PORT": str(listen), "HOST": "127.0.0.1"})
+    write = _log_writer(container, task.id)
+    write(f"[sandbox] {RUNTIME_NOTE}; image {container.get('image')} was checked in ECR")
+    task.process = LocalProcess(
+        ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
+    )
+    task.process.start()
+    with world.LOCK:
+        moto_task = task.moto_task
+        moto_task.last_status = "RUNNING"
+        moto_task.started_at = world.utcnow()
+        moto_task.containers[0].last_status = "RUNNING"
+        if ctx.target_group_arn:
+            group = ctx.backends.target_group(ctx.target_group_arn)
+            if group is not None:
+                group.register([{"Id": task.target_id, "Port": ctx.container_port}])
+                world.set_target_health(
+                    ctx.target_group_arn, task.target_id, "initial",
+                    "Elb.RegistrationInProgress", "Target registration is in progress",
+                )
+    return None
+
+
+def probe(ctx: TaskContext, task: SandboxTask, path: str, timeout: float) -> bool:
+    """One health check on ``path`` through the mapped port: 200 passes."""
+    if task.host_port is None:
+        return False
+    url = f"http://127.0.0.1:{task.host_port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def mark_health(ctx: TaskContext, task: SandboxTask, state: str, reason: str | None) -> None:
+    if ctx.target_group_arn:
+        description = {
+            "healthy": None,
+            "unhealthy": "Health checks failed",
+        }.get(state)
+        world.set_target_health(ctx.target_group_arn, task.target_id, state, reason, description)
+
+
+def stop(ctx: TaskContext, task: SandboxTask, why: Stop) -> None:
+    """Stop the process (if any) and record the stop on the moto Task, as ECS reports it."""
+    exit_code = why.exit_code
+    if task.process is not None:
+        code = task.process.stop(ctx.stop_timeout)
+        if exit_code is None and why.code == "EssentialContainerExited":
+            exit_code = code
+    task.stopped = True
+    with world.LOCK:
+        moto_task = task.moto_task
+        moto_task.last_status = "STOPPED"
+        moto_task.desired_status = "STOPPED"
+        moto_task.stopped_reason = why.reason
+        moto_task.stop_code = why.code
+        moto_task.stopped_at = world.utcnow()
+        container = moto_task.containers[0]
+        container.last_status = "STOPPED"
+        container.exitCode = exit_code
+        if why.container_reason:
+            container.reason = why.container_reason
+        if ctx.target_group_arn:
+            group = ctx.backends.target_group(ctx.target_group_arn)
+            if group is not None and task.target_id in group.targets:
+                group.deregister([{"Id": task.target_id}])
+            world.set_target_health(ctx.target_group_arn, task.target_id, None)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _container(containers: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    for container in containers:
+        if container.get("name") == name:
+            return container
+    return containers[0]
+
+
+def _log_writer(container: dict[str, Any], task_id: str) -> Any:
+    where = awslogs.stream_for(container, task_id)
+    if where is None:
+        return lambda line: None
+    region, group, stream = where
+    return awslogs.writer(region, group, stream)

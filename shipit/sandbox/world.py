@@ -1,0 +1,175 @@
+"""Direct access to the in-process moto backends, and the patches that make ECS move.
+
+moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
+sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
+scheduler and the ALB do: create a deployment on UpdateService, start and stop tasks, set
+rollout states, and report target health. Everything here holds ``LOCK``, which the patched
+UpdateService also takes, so API calls and the scheduler never interleave a mutation.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shipit.sandbox.names import ACCOUNT_ID
+
+LOCK = threading.RLock()
+_TARGET_HEALTH: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+_patched = False
+
+
+def new_deployment_id() -> str:
+    from moto.moto_api._internal import mock_random
+
+    return f"ecs-svc/{mock_random.randint(10**17, 10**18 - 1)}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def install_patches() -> None:
+    """Make UpdateService start a deployment (as ECS does) and target health come from us."""
+    global _patched
+    if _patched:
+        return
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
+    from moto.moto_api import state_manager
+
+    # Task states are ours to set; moto must not advance them when they are described.
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+
+    original_update = EC2ContainerServiceBackend.update_service
+
+    def update_service(self: Any, properties: dict[str, Any]) -> Any:
+        with LOCK:
+            requested = properties.get("task_definition")
+            force = bool(properties.get("force_new_deployment"))
+            if requested:
+                requested = self.describe_task_definition(requested).arn
+                properties["task_definition"] = requested
+            service = original_update(self, properties)
+            primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+            changed = requested and (primary is None or primary["taskDefinition"] != requested)
+            if changed or force:
+                start_deployment(service, str(service.task_definition))
+            return service
+
+    setattr(EC2ContainerServiceBackend, "update_service", update_service)  # noqa: B010
+
+    original_health = FakeTargetGroup.health_for
+
+    def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
+        known = _TARGET_HEALTH.get((self.arn, target["Id"]))
+        if known is None or target["Id"] not in self.targets:
+            return original_health(self, target, ec2_backend)
+        state, reason, description = known
+        port = self.targets[target["Id"]]["Port"]
+        return FakeHealthStatus(
+            target["Id"], port, self.health_check_port, state, reason, description
+        )
+
+    setattr(FakeTargetGroup, "health_for", health_for)  # noqa: B010
+    _patched = True
+
+
+def start_deployment(service: Any, task_definition: str) -> dict[str, Any]:
+    """A new PRIMARY deployment for ``task_definition``; the old PRIMARY becomes ACTIVE."""
+    now = utcnow()
+    deployment_id = new_deployment_id()
+    for old in service.deployments:
+        if old["status"] == "PRIMARY":
+            old["status"] = "ACTIVE"
+            old["updatedAt"] = now
+    deployment = {
+        "createdAt": now,
+        "desiredCount": service.desired_count,
+        "failedTasks": 0,
+        "id": deployment_id,
+        "launchType": service.launch_type,
+        "pendingCount": 0,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
+        "runningCount": 0,
+        "platformVersion": service.platform_version or "1.4.0",
+        "networkConfiguration": service.network_configuration or None,
+        "platformFamily": "Linux",
+        "status": "PRIMARY",
+        "taskDefinition": task_definition,
+        "updatedAt": now,
+    }
+    service.deployments = [deployment] + [
+        d for d in service.deployments if d["status"] != "INACTIVE"
+    ]
+    add_event(service, f"(service {service.name}) has started a new deployment {deployment_id}.")
+    return deployment
+
+
+def add_event(service: Any, message: str) -> None:
+    from moto.moto_api._internal import mock_random
+
+    event = {"id": str(mock_random.uuid4()), "createdAt": utcnow(), "message": message}
+    service.events = [event, *service.events][:100]
+
+
+def set_target_health(
+    target_group_arn: str, target_id: str, state: str | None,
+    reason: str | None = None, description: str | None = None,
+) -> None:
+    if state is None:
+        _TARGET_HEALTH.pop((target_group_arn, target_id), None)
+    else:
+        _TARGET_HEALTH[(target_group_arn, target_id)] = (state, reason, description)
+
+
+@dataclass(frozen=True)
+class Backends:
+    """The moto backends of the sandbox's account and region."""
+
+    region: str
+
+    @property
+    def ecs(self) -> Any:
+        from moto.ecs.models import ecs_backends
+
+        return ecs_backends[ACCOUNT_ID][self.region]
+
+    @property
+    def elbv2(self) -> Any:
+        from moto.elbv2.models import elbv2_backends
+
+        return elbv2_backends[ACCOUNT_ID][self.region]
+
+    def service(self, cluster: str, name: str) -> Any:
+        return self.ecs.services.get(f"{cluster}:{name}")
+
+    def task_definition(self, arn: str) -> Any:
+        return self.ecs.describe_task_definition(arn)
+
+    def target_group(self, arn: str) -> Any:
+        return self.elbv2.target_groups.get(arn)
+
+    def new_task(self, service: Any, task_definition_arn: str, deployment_id: str) -> Any:
+        """A moto Task of the service, PROVISIONING, started by the deployment (as ECS does)."""
+        from moto.ecs import models
+
+        backend = self.ecs
+        cluster = backend.clusters[service.cluster_name]
+        task: Any = models.Task(
+            cluster, backend.describe_task_definition(task_definition_arn), None, None, backend,
+            group=f"service:{service.name}", launch_type=service.launch_type or "FARGATE",
+            started_by=deployment_id,
+            networking_configuration=service.network_configuration or None,
+            platform_version="1.4.0",
+        )
+        now = utcnow()
+        task.last_status = "PROVISIONING"
+        task.created_at = now
+        task.containers[0].last_status = "PENDING"
+        task.containers[0].exitCode = None
+        backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+        return task
