@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 import uvicorn
 
@@ -36,6 +37,11 @@ def serve(settings: Settings) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     server = uvicorn.Server(config)
+    # uvicorn re-raises the stop signal once its graceful shutdown is done, which under the
+    # default handler kills the process (exit -15). Ours only asks the server to stop, so a
+    # graceful stop exits 0, as ECS and the load balancer's deregistration expect.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda _sig, _frame: setattr(server, "should_exit", True))
     log.info(
         "starting",
         extra={

@@ -3,4 +3,5 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.moto",
     "tests.fixtures.registry",
+    "tests.fixtures.postgres",
 ]
