@@ -130,10 +130,16 @@ class AwsSession:
     def region_source(self) -> str:
         return self.target.region_source or "the AWS profile"
 
-    def client(self, service: str) -> Any:
-        """A cached boto3 client for ``service`` (typed by the caller with boto3-stubs)."""
+    def client(self, service: str, *, region: str | None = None) -> Any:
+        """A cached boto3 client for ``service`` (typed by the caller with boto3-stubs).
+
+        ``region`` reaches a resource in another region (a secret's ARN); default: ``region``.
+        """
+        if region is not None:
+            check_region(region, source="an ARN")
         with self._lock:
-            if service not in self._clients:
+            key = f"{service}@{region}" if region else service
+            if key not in self._clients:
                 from botocore.config import Config as BotoConfig
 
                 config = BotoConfig(
@@ -143,9 +149,9 @@ class AwsSession:
                     user_agent_extra="shipit",
                 )
                 try:
-                    self._clients[service] = self.session.client(
+                    self._clients[key] = self.session.client(
                         service,  # type: ignore[call-overload]
-                        region_name=self.region,
+                        region_name=region or self.region,
                         endpoint_url=self.endpoint_override(service),
                         config=config,
                     )
@@ -153,7 +159,7 @@ class AwsSession:
                     raise
                 except Exception as exc:  # botocore raises many types here
                     raise translate(exc, operation=f"create the {service} client") from None
-            return self._clients[service]
+            return self._clients[key]
 
     def endpoint_override(self, service: str) -> str | None:
         """``aws.endpoint_url`` unless AWS_ENDPOINT_URL_<SERVICE> names this service's endpoint.
