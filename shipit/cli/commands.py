@@ -16,6 +16,7 @@ MODULES: list[str] = [
     "shipit.cli.whoami",
     "shipit.cli.sandbox",
     "shipit.cli.push",
+    "shipit.cli.doctor",
 ]
 
 _registered: set[int] = set()

@@ -1,0 +1,152 @@
+"""ecs.service, ecs.logs, ecs.ports: the service runs, logs, and listens where the ALB sends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shipit.doctor.facts import Container, Snapshot, TaskDefinition
+from shipit.doctor.finding import Verdict, failed, passed, skipped, warned, worst
+from shipit.doctor.stopped import classify
+
+CONSOLE_SERVICE = "console: ECS > Clusters > CLUSTER > Services > SERVICE"
+
+
+def service(s: Snapshot) -> Verdict:
+    if s.service.state == "absent":
+        return failed(
+            "the ECS service does not exist", s.service.reason,
+            "check ecs.cluster / ecs.service in shipit.toml and aws.region; create the service"
+            " (console: ECS > Clusters > Create service) then `shipit deploy`",
+        )
+    svc = s.service.need()
+    cluster = s.cluster or svc.cluster_arn.rsplit("/", 1)[-1]
+    name = f"{cluster}/{svc.name}"
+    verdicts: list[Verdict] = []
+    if svc.status != "ACTIVE":
+        verdicts.append(failed(f"service {name} is {svc.status}", fix=CONSOLE_SERVICE))
+    if svc.desired < 1:
+        verdicts.append(failed(
+            f"service {name} wants 0 tasks",
+            fix=f"aws ecs update-service --cluster {cluster} --service {svc.name}"
+            " --desired-count 1",
+        ))
+    stopped = s.stopped_tasks.value or ()
+    classified = [(task, classify(task.stopped_reason or "")) for task in stopped]
+    fatal = [(task, c) for task, c in classified if c.fatal]
+    current = [(t, c) for t, c in fatal if t.task_definition == svc.task_definition]
+    older = [(t, c) for t, c in fatal if t.task_definition != svc.task_definition]
+    if current:
+        task, c = current[0]
+        verdicts.append(failed(
+            f"{len(current)} task(s) of the running revision stopped: {c.name}",
+            f"{task.arn}: {task.stopped_reason}",
+            f"{c.hint}; `shipit status` shows every stopped task",
+        ))
+    if svc.running != svc.desired:
+        verdicts.append(failed(
+            f"{svc.running} of {svc.desired} tasks running",
+            f"{svc.pending} pending",
+            "`shipit status` and `shipit logs` show why tasks do not stay up",
+        ))
+    if not (svc.circuit_breaker and svc.circuit_breaker_rollback):
+        verdicts.append(warned(
+            "the deployment circuit breaker with rollback is off",
+            "without it a failing deployment keeps replacing tasks instead of rolling back",
+            f"aws ecs update-service --cluster {cluster} --service {svc.name}"
+            " --deployment-configuration 'deploymentCircuitBreaker={enable=true,rollback=true}'",
+        ))
+    if older:
+        task, c = older[0]
+        verdicts.append(warned(
+            f"a recent deployment failed ({c.name}); the service runs another revision",
+            f"{task.task_definition}: {task.stopped_reason}", c.hint,
+        ))
+    bad = worst(verdicts)
+    if bad is not None:
+        extra = [v.summary for v in verdicts if v is not bad]
+        detail = "; ".join(part for part in [bad.detail, *extra] if part)
+        return replace(bad, detail=detail)
+    return passed(
+        f"{name}: {svc.running}/{svc.desired} running, circuit breaker with rollback",
+        f"task definition {svc.task_definition}",
+    )
+
+
+def _container(s: Snapshot) -> tuple[TaskDefinition, Container | None]:
+    task = s.task_definition.need()
+    return task, task.container(s.container_name)
+
+
+def logs(s: Snapshot) -> Verdict:
+    task, container = _container(s)
+    if container is None:
+        return skipped(f"no container {s.container_name!r} in {task.family}:{task.revision}")
+    if container.log_driver != "awslogs":
+        return failed(
+            f"container {container.name} does not log to CloudWatch"
+            f" (log driver: {container.log_driver or 'none'})",
+            "without logs a task that keeps restarting leaves no trace",
+            'set logConfiguration {"logDriver": "awslogs", "options": {"awslogs-group":'
+            ' "/ecs/NAME", "awslogs-region": REGION, "awslogs-stream-prefix": "app"}} in the task'
+            " definition (console: ECS > Task definitions > Create new revision > Logging)",
+        )
+    group_name = container.log_options.get("awslogs-group", "")
+    if s.log_group.state == "absent":
+        return failed(
+            f"log group {group_name} does not exist",
+            "tasks fail with ResourceInitializationError unless awslogs-create-group is on",
+            f"aws logs create-log-group --log-group-name {group_name} && aws logs"
+            f" put-retention-policy --log-group-name {group_name} --retention-in-days 30",
+        )
+    group = s.log_group.need()
+    if group.retention_days is None:
+        return warned(
+            f"log group {group.name} keeps logs forever",
+            "no retention is set, so storage grows without bound",
+            f"aws logs put-retention-policy --log-group-name {group.name} --retention-in-days 30",
+        )
+    return passed(f"awslogs to {group.name}, kept {group.retention_days} days")
+
+
+def ports(s: Snapshot) -> Verdict:
+    task, container = _container(s)
+    svc = s.service.need()
+    groups = {tg.arn: tg for tg in s.target_groups.need()}
+    if container is None:
+        return skipped(f"no container {s.container_name!r} in {task.family}:{task.revision}")
+    mapped = {m.container_port: m for m in container.port_mappings}
+    problems: list[str] = []
+    for target in svc.load_balancers:
+        if target.container_name != container.name:
+            continue
+        if target.container_port not in mapped:
+            problems.append(
+                f"the service sends traffic to port {target.container_port}, the container maps"
+                f" {sorted(mapped) or 'no port'}"
+            )
+        group = groups.get(target.target_group_arn)
+        if group is not None and group.port != target.container_port:
+            problems.append(
+                f"target group {group.name} uses port {group.port}, the container listens on"
+                f" {target.container_port}"
+            )
+    if task.network_mode == "awsvpc":
+        for mapping in container.port_mappings:
+            if mapping.host_port not in (None, mapping.container_port):
+                problems.append(
+                    f"hostPort {mapping.host_port} differs from containerPort"
+                    f" {mapping.container_port} under awsvpc"
+                )
+    env_port = dict(container.environment).get("PORT")
+    if env_port and env_port.isdigit() and mapped and int(env_port) not in mapped:
+        problems.append(f"PORT={env_port} but the container maps {sorted(mapped)}")
+    if problems:
+        return failed(
+            "ports do not line up: " + problems[0],
+            "; ".join(problems[1:]),
+            "make PORT, the task definition's containerPort (hostPort equal under awsvpc), the"
+            " service's load-balancer containerPort and the target group's port the same number"
+            " (console: ECS > Task definitions > Create new revision > Port mappings)",
+        )
+    shown = ", ".join(str(port) for port in sorted(mapped)) or "none"
+    return passed(f"container, target group and service agree on port {shown}")

@@ -1,0 +1,105 @@
+"""lb.health_check, lb.targets: the target group checks a real endpoint, and its targets pass."""
+
+from __future__ import annotations
+
+from shipit.doctor.checks import web
+from shipit.doctor.facts import Snapshot, TargetGroup
+from shipit.doctor.finding import Verdict, failed, passed, warned
+from shipit.doctor.probe import Prober, ProbeResponse
+
+FIX_PATH = (
+    "aws elbv2 modify-target-group --target-group-arn ARN --health-check-path /api/health"
+    " --matcher HttpCode=200 (console: EC2 > Target groups > TG > Health checks > Edit)"
+)
+
+
+def _settings_problems(s: Snapshot, group: TargetGroup) -> tuple[list[str], list[str]]:
+    fails: list[str] = []
+    warns: list[str] = []
+    if not _accepts_200(group.matcher):
+        fails.append(f"matcher {group.matcher!r} does not accept 200")
+    if group.timeout >= group.interval:
+        fails.append(f"timeout {group.timeout}s is not shorter than the interval {group.interval}s")
+    if group.health_path == "/":
+        warns.append(
+            "the health check hits '/', not a dedicated endpoint: a slow or changed home page"
+            " restarts healthy tasks"
+        )
+    grace = s.service.value.health_check_grace_seconds if s.service.value else None
+    if grace and grace < group.interval:
+        warns.append(
+            f"the service's grace period {grace}s is shorter than one check interval"
+            f" {group.interval}s"
+        )
+    return fails, warns
+
+
+def _accepts_200(matcher: str) -> bool:
+    """ALB matchers: "200", "200,302" or "200-299"."""
+    for part in matcher.split(","):
+        low, _, high = part.strip().partition("-")
+        high = high or low
+        if low.isdigit() and high.isdigit() and int(low) <= 200 <= int(high):
+            return True
+    return False
+
+
+def _probe_path(s: Snapshot, probe: Prober, path: str) -> ProbeResponse | None:
+    """The path through the ALB's name, else through http.url; None when neither answers."""
+    answers: list[ProbeResponse] = []
+    for base in (web.alb_base(s), s.http_url):
+        if base is None:
+            continue
+        answer = probe(web.request(s, web.join(base, path), verify_tls=False))
+        if answer.status is not None:
+            return answer
+        answers.append(answer)
+    return None
+
+
+def health_check(s: Snapshot, probe: Prober) -> Verdict:
+    groups = s.target_groups.need()
+    fails: list[str] = []
+    warns: list[str] = []
+    notes: list[str] = []
+    for group in groups:
+        group_fails, group_warns = _settings_problems(s, group)
+        fails += [f"{group.name}: {text}" for text in group_fails]
+        warns += [f"{group.name}: {text}" for text in group_warns]
+        answer = _probe_path(s, probe, group.health_path)
+        if answer is None:
+            notes.append(f"{group.health_path} could not be reached (see http.health)")
+        elif answer.status != 200:
+            fails.append(f"{group.name}: {group.health_path} answers {answer.status}, not 200")
+            notes.append(answer.describe())
+        else:
+            notes.append(answer.describe())
+    detail = "; ".join(fails[1:] + warns + notes)
+    if fails:
+        return failed(fails[0], detail, FIX_PATH)
+    if warns:
+        return warned(warns[0], "; ".join(warns[1:] + notes), FIX_PATH)
+    shown = ", ".join(
+        f"{g.name} {g.health_path} every {g.interval}s (timeout {g.timeout}s)" for g in groups
+    )
+    return passed(f"health check {shown}", detail)
+
+
+def targets(s: Snapshot) -> Verdict:
+    health = s.target_health.need()
+    total = sum(len(items) for items in health.values())
+    bad = [
+        f"{t.target}:{t.port} {t.state}" + (f" ({t.reason})" if t.reason else "")
+        for items in health.values()
+        for t in items
+        if t.state != "healthy"
+    ]
+    fix = (
+        "`shipit status` shows the tasks and their stopped reasons; check lb.health_check,"
+        " ecs.ports and net.alb_to_task (console: EC2 > Target groups > TG > Targets)"
+    )
+    if total == 0:
+        return failed("no targets are registered", "the ALB has nowhere to send requests", fix)
+    if bad:
+        return failed(f"{len(bad)} of {total} targets are not healthy", "; ".join(bad), fix)
+    return passed(f"{total} target(s) healthy")

@@ -1,0 +1,289 @@
+"""Gather a Snapshot with read-only AWS calls, all at once; a failed read is recorded, not raised.
+
+Every step runs in its own thread and waits only for the facts it needs (the service before its
+task definition, the task definition before its image ...), so the wall time is the longest
+chain of calls, not their sum. boto3 clients are thread-safe; the session builds them once.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from shipit.aws import ecs, route53
+from shipit.aws.ecr import Ecr
+from shipit.aws.errors import translate
+from shipit.aws.identity import caller_identity
+from shipit.doctor import reads
+from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
+from shipit.errors import ResourceNotFound
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+    from shipit.config import Config
+
+
+@dataclass(frozen=True)
+class Target:
+    """What doctor looks at: the selected environment's settings, flattened."""
+
+    env: str | None
+    region: str
+    cluster: str | None = None
+    service: str | None = None
+    container: str | None = None
+    repository: str | None = None
+    image_registry: str | None = None
+    rds_instance: str | None = None
+    dns_zone: str | None = None
+    dns_name: str | None = None
+    http_url: str | None = None
+    health_path: str = "/api/health"
+    cors_origins: tuple[str, ...] = ()
+    env_var_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    emulated: bool = False
+    """AWS is emulated on this machine (moto): its DNS names do not resolve."""
+
+
+def target_from_config(
+    config: Config, env: str | None, region: str, environ: Mapping[str, str] | None = None
+) -> Target:
+    environ = os.environ if environ is None else environ
+    settings = config.settings(env)
+    names = {
+        name: frozenset(config.settings(name).vars) | frozenset(config.settings(name).secrets)
+        for name in config.environments
+    }
+    endpoint = settings.aws.endpoint_url or environ.get("AWS_ENDPOINT_URL") or ""
+    return Target(
+        env=env,
+        region=region,
+        cluster=settings.ecs.cluster,
+        service=settings.ecs.service,
+        container=settings.ecs.container,
+        repository=settings.image.repository,
+        image_registry=settings.image.registry,
+        rds_instance=settings.rds.instance,
+        dns_zone=settings.dns.zone,
+        dns_name=settings.dns.name,
+        http_url=settings.http.url,
+        health_path=settings.http.health_path,
+        cors_origins=tuple(settings.http.cors_origins),
+        env_var_names=names,
+        emulated=is_loopback(urllib.parse.urlsplit(endpoint).hostname),
+    )
+
+
+def is_loopback(host: str | None) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1") or bool(host and host.startswith("127."))
+
+
+Step = Callable[["_Run"], Fact[Any]]
+
+
+class _Run:
+    """One gathering: the AWS session, the target, and each step's future fact."""
+
+    def __init__(self, aws: AwsSession, target: Target) -> None:
+        self.aws = aws
+        self.target = target
+        self.futures: dict[str, Future[Fact[Any]]] = {}
+
+    def need(self, name: str) -> Any:
+        """The value of another step's fact; Unavailable when it has none."""
+        fact = self.futures[name].result()
+        if fact.state != "ok":
+            raise Unavailable(f"no {name.replace('_', ' ')}: {fact.reason}")
+        return fact.value
+
+    def client(self, service: str) -> Any:
+        return self.aws.client(service)
+
+
+def _guarded(name: str, step: Step, run: _Run) -> Fact[Any]:
+    try:
+        return step(run)
+    except Unavailable as missing:
+        return Fact.unavailable(missing.reason)
+    except Exception as exc:  # a read must never end the run
+        error = translate(exc, operation=f"doctor:{name}")
+        if isinstance(error, ResourceNotFound):
+            return Fact.absent(error.message)
+        return Fact.failed(error.message)
+
+
+def _identity(run: _Run) -> Fact[Any]:
+    return Fact.ok(caller_identity(run.aws))
+
+
+def _repository(run: _Run) -> Fact[Any]:
+    name = run.target.repository
+    if not name:
+        return Fact.unset("no image.repository configured")
+    found = Ecr.from_session(run.aws).find_repository(name)
+    return Fact.ok(found) if found else Fact.absent(f"repository {name} does not exist")
+
+
+def _service(run: _Run) -> Fact[Any]:
+    if not (run.target.cluster and run.target.service):
+        return Fact.unset("no ecs.cluster / ecs.service configured")
+    return Fact.ok(ecs.describe_service(run.aws, run.target.cluster, run.target.service))
+
+
+def _task_definition(run: _Run) -> Fact[Any]:
+    arn = run.need("service").task_definition
+    return Fact.ok(reads.task_definition(ecs.describe_task_definition(run.aws, arn)))
+
+
+def _stopped_tasks(run: _Run) -> Fact[Any]:
+    service = run.need("service")
+    tasks = ecs.list_service_tasks(run.aws, run.target.cluster or "", service.name)
+    return Fact.ok(tuple(task for task in tasks if task.desired_status == "STOPPED"))
+
+
+def _image(run: _Run) -> Fact[Any]:
+    container = run.need("task_definition").container(run.target.container)
+    if container is None:
+        return Fact.unset(f"no container {run.target.container!r} in the task definition")
+    return reads.image(run.client("ecr"), container.image)
+
+
+def _log_group(run: _Run) -> Fact[Any]:
+    container = run.need("task_definition").container(run.target.container)
+    group = container.log_options.get("awslogs-group") if container else None
+    if not group:
+        return Fact.unset("the container has no awslogs group")
+    return reads.log_group(run.client("logs"), group)
+
+
+def _target_groups(run: _Run) -> Fact[Any]:
+    arns = [target.target_group_arn for target in run.need("service").load_balancers]
+    if not arns:
+        return Fact.unset("the service has no load balancer")
+    return Fact.ok(reads.target_groups(run.client("elbv2"), arns))
+
+
+def _target_health(run: _Run) -> Fact[Any]:
+    groups = run.need("target_groups")
+    return Fact.ok(reads.target_health(run.client("elbv2"), [group.arn for group in groups]))
+
+
+def _load_balancer(run: _Run) -> Fact[Any]:
+    arns = [arn for group in run.need("target_groups") for arn in group.load_balancer_arns]
+    if not arns:
+        return Fact.absent("the target group is attached to no load balancer")
+    return Fact.ok(reads.load_balancer(run.client("elbv2"), arns[0]))
+
+
+def _database(run: _Run) -> Fact[Any]:
+    if not run.target.rds_instance:
+        return Fact.unset("no rds.instance configured")
+    return Fact.ok(reads.database(run.client("rds"), run.target.rds_instance))
+
+
+def _security_groups(run: _Run) -> Fact[Any]:
+    ids: list[str] = []
+    for name, attribute in (
+        ("service", "security_groups"),
+        ("load_balancer", "security_groups"),
+        ("database", "security_groups"),
+    ):
+        fact = run.futures[name].result()
+        if fact.state == "ok":
+            ids += getattr(fact.value, attribute)
+    if not ids:
+        return Fact.unset("no security groups to read")
+    return Fact.ok(reads.security_groups(run.client("ec2"), list(dict.fromkeys(ids))))
+
+
+def _subnet_vpcs(run: _Run) -> Fact[Any]:
+    subnets = list(run.need("service").subnets)
+    if not subnets:
+        return Fact.unset("the service names no subnets")
+    return Fact.ok(reads.subnet_vpcs(run.client("ec2"), subnets))
+
+
+def _execution_role(run: _Run) -> Fact[Any]:
+    arn = run.need("task_definition").execution_role_arn
+    if not arn:
+        return Fact.unset("the task definition has no execution role")
+    return Fact.ok(reads.role(run.client("iam"), arn))
+
+
+def _zone(run: _Run) -> Fact[Any]:
+    name = run.target.dns_name
+    if not name:
+        return Fact.unset("no dns.name configured")
+    zone = route53.find_zone(run.client("route53"), name, run.target.dns_zone)
+    if zone is None:
+        return Fact.absent(f"no hosted zone matches {name}")
+    return Fact.ok(zone)
+
+
+def _records(run: _Run) -> Fact[Any]:
+    zone = run.need("zone")
+    return Fact.ok(route53.read_records(run.client("route53"), zone.id, run.target.dns_name or ""))
+
+
+STEPS: dict[str, Step] = {
+    "identity": _identity,
+    "repository": _repository,
+    "service": _service,
+    "task_definition": _task_definition,
+    "stopped_tasks": _stopped_tasks,
+    "image": _image,
+    "log_group": _log_group,
+    "target_groups": _target_groups,
+    "target_health": _target_health,
+    "load_balancer": _load_balancer,
+    "database": _database,
+    "security_groups": _security_groups,
+    "subnet_vpcs": _subnet_vpcs,
+    "execution_role": _execution_role,
+    "zone": _zone,
+    "records": _records,
+}
+
+
+def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -> Snapshot:
+    """Run every step concurrently and assemble the Snapshot; never raises for a failed read."""
+    run = _Run(aws, target)
+    # One thread per step: a step blocks on its dependencies' futures, never on a free worker.
+    with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="doctor") as pool:
+        for name, step in steps.items():
+            run.futures[name] = pool.submit(_guarded, name, step, run)
+        facts = {name: future.result() for name, future in run.futures.items()}
+    snapshot = Snapshot(
+        env=target.env,
+        region=target.region,
+        health_path=target.health_path,
+        http_url=target.http_url,
+        cors_origins=target.cors_origins,
+        cluster=target.cluster,
+        container_name=target.container,
+        image_registry=target.image_registry,
+        dns_name=target.dns_name,
+        env_var_names=target.env_var_names,
+        **cast(dict[str, Any], facts),
+    )
+    snapshot.routes = routes(target, snapshot)
+    return snapshot
+
+
+def routes(target: Target, snapshot: Snapshot) -> tuple[ProbeRoute, ...]:
+    """In an emulated AWS, send requests for the record's and the ALB's names to http.url."""
+    if not (target.emulated and target.http_url):
+        return ()
+    parts = urllib.parse.urlsplit(target.http_url)
+    if not is_loopback(parts.hostname):
+        return ()
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = f"{parts.hostname}:{port}"
+    hosts = [target.dns_name] if target.dns_name else []
+    if snapshot.load_balancer.state == "ok" and snapshot.load_balancer.value is not None:
+        hosts.append(snapshot.load_balancer.value.dns_name)
+    return tuple(ProbeRoute(host, address) for host in hosts)

@@ -1,0 +1,109 @@
+"""HTTP probes for the checks: one request, one answer, never an exception.
+
+A probe may be routed: in an emulated AWS the ALB's and the record's names do not resolve, so a
+request for such a host is sent to an explicit address with the original Host header (like
+``curl --resolve``), and the answer says so in ``via``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    url: str
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    connect_to: str | None = None
+    """host:port to connect to instead of the URL's host (the Host header stays the URL's)."""
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
+class ProbeResponse:
+    status: int | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    via: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    def describe(self) -> str:
+        answer = f"HTTP {self.status}" if self.status is not None else f"no answer ({self.error})"
+        return f"{self.via}: {answer}"
+
+
+Prober = Callable[[ProbeRequest], ProbeResponse]
+
+
+def describe_request(request: ProbeRequest) -> str:
+    text = f"{request.method} {request.url}"
+    return f"{text} via {request.connect_to}" if request.connect_to else text
+
+
+class HttpProber:
+    """A thread-safe prober over httpx that answers each distinct request once per run."""
+
+    def __init__(
+        self, *, timeout: float = DEFAULT_TIMEOUT, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._timeout = timeout
+        self._clock = clock
+        self._cache: dict[ProbeRequest, ProbeResponse] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, request: ProbeRequest) -> ProbeResponse:
+        with self._lock:
+            cached = self._cache.get(request)
+        if cached is not None:
+            return cached
+        response = self._send(request)
+        with self._lock:
+            self._cache[request] = response
+        return response
+
+    def _send(self, request: ProbeRequest) -> ProbeResponse:
+        import httpx
+
+        url, headers, extensions = _routed(request)
+        via = describe_request(request)
+        start = self._clock()
+        try:
+            with httpx.Client(timeout=self._timeout, verify=request.verify_tls) as client:
+                answer = client.request(
+                    request.method, url, headers=headers, extensions=extensions
+                )
+        except httpx.HTTPError as exc:
+            return ProbeResponse(
+                None, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                via=via, elapsed=self._clock() - start,
+            )
+        return ProbeResponse(
+            answer.status_code,
+            {key.lower(): value for key, value in answer.headers.items()},
+            via=via,
+            elapsed=self._clock() - start,
+        )
+
+
+def _routed(request: ProbeRequest) -> tuple[str, dict[str, str], dict[str, object]]:
+    headers = dict(request.headers)
+    if request.connect_to is None:
+        return request.url, headers, {}
+    parts = urllib.parse.urlsplit(request.url)
+    headers.setdefault("Host", parts.netloc)
+    url = urllib.parse.urlunsplit(parts._replace(netloc=request.connect_to))
+    extensions: dict[str, object] = {}
+    if parts.scheme == "https" and parts.hostname:
+        extensions["sni_hostname"] = parts.hostname
+    return url, headers, extensions
