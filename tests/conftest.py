@@ -3,5 +3,6 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.moto",
     "tests.fixtures.registry",
+    "tests.fixtures.iam",
     "tests.fixtures.postgres",
 ]

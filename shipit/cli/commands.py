@@ -17,6 +17,7 @@ MODULES: list[str] = [
     "shipit.cli.sandbox",
     "shipit.cli.push",
     "shipit.cli.doctor",
+    "shipit.cli.iam_policy",
 ]
 
 _registered: set[int] = set()

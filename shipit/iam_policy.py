@@ -1,0 +1,252 @@
+"""Least-privilege IAM policies for shipit's commands, from ONE table: ``GRANTS``.
+
+Each command's AWS actions are listed once, with the resources they may touch as ARN templates
+filled from shipit.toml (repository, cluster, service, zone, database, secrets) plus the account
+and region. ``"*"`` appears only where AWS offers no resource-level permission for the action,
+and each such grant says so in ``why`` (printed with the policy). The tests prove the table
+complete: every AWS call a command makes against moto is allowed by the policy printed for it
+(tests/fixtures/iam.py). Commands whose action list changes edit ``GRANTS`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shipit.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+    from shipit.config import Settings
+
+COMMANDS = ("push", "deploy", "doctor", "dns")
+
+# ARN templates; {name} fields come from Scope.values. "*" is every resource.
+ARNS: dict[str, str] = {
+    "repository": "arn:{partition}:ecr:{region}:{account}:repository/{repository}",
+    "cluster": "arn:{partition}:ecs:{region}:{account}:cluster/{cluster}",
+    "service": "arn:{partition}:ecs:{region}:{account}:service/{cluster}/{service}",
+    "tasks": "arn:{partition}:ecs:{region}:{account}:task/{cluster}/*",
+    "zone": "arn:{partition}:route53:::hostedzone/{zone_id}",
+    "changes": "arn:{partition}:route53:::change/*",
+    "db": "arn:{partition}:rds:{region}:{account}:db:{db_instance}",
+    "task-roles": "arn:{partition}:iam::{account}:role/*",
+    "*": "*",
+}
+# Which shipit.toml key a template field comes from (for the error when it is missing).
+FIELD_KEYS = {"repository": "image.repository", "cluster": "ecs.cluster",
+              "service": "ecs.service", "zone_id": "dns.zone", "db_instance": "rds.instance"}
+SECRETS = "secrets"
+"""A pseudo-resource: the Secrets Manager / SSM ARNs under [secrets] in shipit.toml."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    why: str
+    condition: Mapping[str, Mapping[str, str]] | None = None
+
+
+_ECR_PUSH = ("ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:DescribeImages",
+             "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+             "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
+_LOGIN = Grant("EcrLogin", ("ecr:GetAuthorizationToken",), ("*",),
+               "ecr:GetAuthorizationToken has no resource-level permissions (AWS requires *)")
+_ELB_READ = Grant(
+    "LoadBalancerReads",
+    ("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups",
+     "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeListeners"),
+    ("*",), "ELB Describe* actions have no resource-level permissions (AWS requires *)")
+_TASK_DEFS = Grant(
+    "TaskDefinitions",
+    ("ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"), ("*",),
+    "ECS task-definition reads have no resource-level permissions (AWS requires *)")
+_TASKS = Grant("ServiceTasks", ("ecs:DescribeTasks",), ("tasks",), "read the service's tasks")
+_LIST_TASKS = Grant(
+    "ListServiceTasks", ("ecs:ListTasks",), ("*",),
+    "ecs:ListTasks is authorized on container instances, which Fargate tasks do not have:"
+    " Resource * limited to the cluster by the ecs:cluster condition",
+    condition={"ArnEquals": {"ecs:cluster": ARNS["cluster"]}})
+_ZONE_LOOKUP = Grant("FindHostedZone", ("route53:ListHostedZonesByName",), ("*",),
+                     "route53:ListHostedZonesByName has no resource-level permissions"
+                     " (AWS requires *)")
+
+GRANTS: dict[str, tuple[Grant, ...]] = {
+    "push": (
+        _LOGIN,
+        Grant("EcrRepository", _ECR_PUSH, ("repository",),
+              "create and read the repository; push layers and manifests (registry data plane)"),
+    ),
+    "deploy": (
+        Grant("EcrImage", ("ecr:DescribeImages", "ecr:BatchGetImage"), ("repository",),
+              "resolve the image tag to its digest"),
+        Grant("EcsService", ("ecs:DescribeServices", "ecs:UpdateService"), ("service",),
+              "roll the service to the new task definition"),
+        _TASK_DEFS,
+        Grant("RegisterTaskDefinition", ("ecs:RegisterTaskDefinition",), ("*",),
+              "ecs:RegisterTaskDefinition has no resource-level permissions (AWS requires *)"),
+        Grant("PassTaskRoles", ("iam:PassRole",), ("task-roles",),
+              "hand the task and execution roles to ECS tasks only",
+              condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
+        _TASKS, _LIST_TASKS, _ELB_READ,
+    ),
+    "doctor": (
+        Grant("EcrRead", ("ecr:DescribeRepositories", "ecr:DescribeImages"), ("repository",),
+              "the repository and its images"),
+        Grant("EcsRead", ("ecs:DescribeClusters",), ("cluster",), "the cluster"),
+        Grant("EcsServiceRead", ("ecs:DescribeServices",), ("service",), "the service"),
+        _TASK_DEFS, _TASKS, _LIST_TASKS, _ELB_READ,
+        Grant("NetworkReads",
+              ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+               "ec2:DescribeSubnets", "ec2:DescribeVpcs"), ("*",),
+              "EC2 Describe* actions have no resource-level permissions (AWS requires *)"),
+        Grant("DatabaseRead", ("rds:DescribeDBInstances",), ("db",), "the RDS instance"),
+        Grant("SecretsExist", ("secretsmanager:DescribeSecret",), (SECRETS,),
+              "check each configured secret exists (values are not read)"),
+        Grant("ParametersExist", ("ssm:DescribeParameters",), ("*",),
+              "ssm:DescribeParameters has no resource-level permissions (AWS requires *)"),
+        _ZONE_LOOKUP,
+        Grant("ZoneRead", ("route53:ListResourceRecordSets",), ("zone",), "the DNS records"),
+    ),
+    "dns": (
+        _ZONE_LOOKUP,
+        Grant("ZoneRecords",
+              ("route53:GetHostedZone", "route53:ListResourceRecordSets",
+               "route53:ChangeResourceRecordSets"), ("zone",), "read and upsert the alias"),
+        Grant("ChangeStatus", ("route53:GetChange",), ("changes",),
+              "wait for the change to be INSYNC (change ids are not known in advance)"),
+        Grant("LoadBalancerLookup", ("elasticloadbalancing:DescribeLoadBalancers",), ("*",),
+              "ELB Describe* actions have no resource-level permissions (AWS requires *)"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The values the ARN templates are filled with."""
+
+    region: str
+    account: str
+    values: Mapping[str, str | None] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+
+    @property
+    def partition(self) -> str:
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        return "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+
+
+def needs_zone(commands: Iterable[str]) -> bool:
+    """Whether rendering these commands' policies needs the hosted zone id (an AWS lookup)."""
+    return any("zone" in g.resources for c in commands for g in GRANTS[c])
+
+
+def build_policy(commands: Iterable[str], scope: Scope) -> dict[str, Any]:
+    """The IAM policy document allowing exactly what ``commands`` do, scoped to ``scope``."""
+    statements: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for command in _check(commands):
+        for grant in GRANTS[command]:
+            if grant.sid in seen:
+                continue
+            seen.add(grant.sid)
+            statement = _statement(grant, scope, command)
+            if statement is not None:
+                statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def star_reasons(commands: Iterable[str]) -> dict[str, str]:
+    """Each action granted on Resource "*", and why AWS requires it."""
+    return {action: grant.why for command in _check(commands) for grant in GRANTS[command]
+            if grant.resources == ("*",) for action in grant.actions}
+
+
+def select_commands(command: str | None) -> list[str]:
+    """``[command]`` if it has a policy, every command when None; else a usage error."""
+    return _check([command] if command else COMMANDS)
+
+
+def _check(commands: Iterable[str]) -> list[str]:
+    chosen = list(commands)
+    for command in chosen:
+        if command not in GRANTS:
+            raise UsageError(f"no IAM policy for {command!r}",
+                             hint=f"choose one of: {', '.join(COMMANDS)}")
+    return chosen
+
+
+def _statement(grant: Grant, scope: Scope, command: str) -> dict[str, Any] | None:
+    resources: list[str] = []
+    for name in grant.resources:
+        if name == SECRETS:
+            resources.extend(_secret_resources(scope.secrets))
+        else:
+            resources.append(_fill(ARNS[name], scope, command))
+    if not resources:
+        return None  # e.g. no secrets configured: nothing to allow
+    statement: dict[str, Any] = {"Sid": grant.sid, "Effect": "Allow",
+                                 "Action": sorted(grant.actions),
+                                 "Resource": resources[0] if len(resources) == 1 else resources}
+    if grant.condition:
+        statement["Condition"] = {op: {k: _fill(v, scope, command) for k, v in pairs.items()}
+                                  for op, pairs in grant.condition.items()}
+    return statement
+
+
+def _fill(template: str, scope: Scope, command: str) -> str:
+    values: dict[str, str | None] = {"partition": scope.partition, "region": scope.region,
+                                     "account": scope.account, **scope.values}
+    for name in re.findall(r"\{(\w+)\}", template):
+        if not values.get(name):
+            key = FIELD_KEYS.get(name, name)
+            raise ConfigError(f"{key} is not set, and the {command} policy is scoped to it",
+                              key=key, hint=f"set {key} in shipit.toml (or pick --env)")
+    return template.format(**values)
+
+
+def _secret_resources(secrets: Iterable[str]) -> list[str]:
+    """Secrets Manager ARNs get ``-*`` (AWS appends 6 random characters to secret names)."""
+    out: list[str] = []
+    for arn in secrets:
+        is_sm = ":secretsmanager:" in arn and not arn.endswith("*")
+        out.append(arn + "-*" if is_sm and not re.search(r"-[A-Za-z0-9]{6}$", arn) else arn)
+    return sorted(set(out))
+
+
+def policy_scope(settings: Settings, aws: AwsSession, commands: Iterable[str]) -> Scope:
+    """Fill a Scope from settings; the account from aws.account_id or sts:GetCallerIdentity."""
+    from shipit.aws.identity import caller_identity
+
+    account = settings.aws.account_id or caller_identity(aws).account
+    zone_id = None
+    if settings.dns.zone and needs_zone(commands):
+        zone_id = hosted_zone_id(aws, settings.dns.zone)
+    values = {"repository": settings.image.repository, "cluster": settings.ecs.cluster,
+              "service": settings.ecs.service, "zone_id": zone_id,
+              "db_instance": settings.rds.instance}
+    return Scope(region=aws.region, account=account, values=values,
+                 secrets=tuple(settings.secrets.values()))
+
+
+def hosted_zone_id(aws: AwsSession, zone: str) -> str:
+    """The id of the public or private hosted zone named ``zone`` (``Z123...``)."""
+    from shipit.aws.errors import translate
+    from shipit.errors import ResourceNotFound
+
+    wanted = zone.lower().rstrip(".") + "."
+    try:
+        zones = aws.client("route53").list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
+    except Exception as exc:
+        raise translate(exc, operation="route53:ListHostedZonesByName", resource=zone) from None
+    for found in zones:
+        if str(found["Name"]).lower() == wanted:
+            return str(found["Id"]).rsplit("/", 1)[-1]
+    raise ResourceNotFound(f"no Route53 hosted zone named {zone}",
+                           hint="check dns.zone, or create the zone first (the dns policy is"
+                           " scoped to its id)")
