@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,6 +25,8 @@ from sample_service.errors import (
 from sample_service.pagination import CursorError, decode_cursor, encode_cursor
 from sample_service.search_query import QueryError, parse_search_query
 from sample_service.storage.base import NewArticle, PageKey, Repository, StorageUnavailable
+
+log = logging.getLogger("sample_service.api")
 
 HEALTH_TIMEOUT = 2.0
 MAX_ID = 2**63 - 1
@@ -166,6 +169,8 @@ def build_routes(services: Services) -> list[Route]:
         raw = request.query_params.get("seconds", "2")
         if not raw.isascii() or not raw.replace(".", "", 1).isdigit() or float(raw) > 60:
             raise InvalidInput.field("seconds", "a number of seconds from 0 to 60")
+        # Logged before sleeping, so a test knows the request is in flight.
+        log.info("slow request started", extra={"seconds": float(raw)})
         await asyncio.sleep(float(raw))
         return JSONResponse({"slept": float(raw)})
 
