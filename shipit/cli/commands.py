@@ -13,8 +13,10 @@ import typer
 
 MODULES: list[str] = [
     "shipit.cli.config_cmd",
+    "shipit.cli.build",
     "shipit.cli.whoami",
     "shipit.cli.sandbox",
+    "shipit.cli.deploy",
     "shipit.cli.push",
     "shipit.cli.doctor",
     "shipit.cli.iam_policy",

@@ -1,0 +1,120 @@
+"""Which image to deploy, pinned by digest: ``--image REF``, ``--tag T``, or the build receipt."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shipit.aws.errors import translate
+from shipit.errors import RegionProblem, ResourceNotFound, UsageError
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+
+_ECR_HOST = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    host: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+
+
+@dataclass(frozen=True)
+class ImageChoice:
+    ref: str
+    """``host/repository@sha256:...``: what the task definition gets."""
+    repository: str
+    digest: str
+    tag: str | None
+    source: str
+
+
+def parse_image(ref: str) -> ImageRef:
+    """``[host/]repo[:tag][@sha256:...]`` split into its parts (pure)."""
+    rest: str = ref
+    digest: str | None = None
+    if "@" in ref:
+        rest, digest = ref.split("@", 1)
+    host: str | None = None
+    first, _, tail = rest.partition("/")
+    if tail and ("." in first or ":" in first or first == "localhost"):
+        host, rest = first, tail
+    tag: str | None = None
+    if ":" in rest.rsplit("/", 1)[-1]:
+        rest, tag = rest.rsplit(":", 1)
+    if not rest or (digest is not None and not _DIGEST.match(digest)):
+        raise UsageError(f"{ref!r} is not an image reference",
+                         hint="use REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST")
+    return ImageRef(host, rest, tag, digest)
+
+
+def choose_image(
+    aws: AwsSession, *, image: str | None, tag: str | None, repository: str | None,
+    receipt: Path,
+) -> ImageChoice:
+    """Resolve the image to a digest in ECR; an image that is not there is an error."""
+    if image and tag:
+        raise UsageError("--image and --tag are exclusive", hint="pass one of them")
+    if image:
+        parsed = parse_image(image)
+        if parsed.host and (match := _ECR_HOST.match(parsed.host)):
+            if match.group("region") != aws.region:
+                raise RegionProblem(
+                    f"the image is in region {match.group('region')} but the service is in"
+                    f" {aws.region}", hint="Fargate pulls from the service's region: push the"
+                    f" image to ECR in {aws.region} (`shipit push`), or fix aws.region",
+                )
+            return _lookup(aws, parsed.repository, parsed.tag, parsed.digest, "--image")
+        if parsed.digest is None:
+            raise UsageError(f"{image!r} is not pinned by digest and not in ECR",
+                             hint="pass REF@sha256:..., or push it to ECR with `shipit push`")
+        return ImageChoice(image, parsed.repository, parsed.digest, parsed.tag, "--image")
+    if not repository:
+        raise UsageError("no image repository configured",
+                         hint="set image.repository in shipit.toml, or pass --image")
+    if tag:
+        return _lookup(aws, repository, tag, None, "--tag")
+    from shipit.push.receipt import read_receipt
+
+    built = read_receipt(receipt)
+    choice = _lookup(aws, repository, built.tag, None, "build receipt")
+    if built.digest and built.digest != choice.digest:
+        raise UsageError(
+            f"{repository}:{built.tag} in ECR is {choice.digest}, but the build receipt says"
+            f" {built.digest}", hint="push the build you mean to deploy (`shipit push`)",
+        )
+    return choice
+
+
+def _lookup(
+    aws: AwsSession, repository: str, tag: str | None, digest: str | None, source: str
+) -> ImageChoice:
+    client = aws.client("ecr")
+    image_id: dict[str, str] = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
+    shown = f"{repository}@{digest}" if digest else f"{repository}:{tag or 'latest'}"
+    try:
+        repo = client.describe_repositories(repositoryNames=[repository])["repositories"][0]
+        details: list[dict[str, Any]] = client.describe_images(
+            repositoryName=repository, imageIds=[image_id]
+        )["imageDetails"]
+    except Exception as exc:
+        error = translate(exc, operation="ecr:DescribeImages", resource=shown)
+        if isinstance(error, ResourceNotFound):
+            raise ResourceNotFound(
+                f"image {shown} not found in ECR ({aws.region})",
+                hint="push it first (`shipit push`), or check the tag and aws.region",
+                operation="ecr:DescribeImages", code=error.code,
+            ) from None
+        raise error from None
+    if not details:
+        raise ResourceNotFound(f"image {shown} not found in ECR ({aws.region})",
+                               hint="push it first (`shipit push`)")
+    found = str(details[0]["imageDigest"])
+    host = str(repo["repositoryUri"]).split("/", 1)[0]
+    return ImageChoice(f"{host}/{repository}@{found}", repository, found, tag, source)

@@ -1,0 +1,46 @@
+"""The deploy receipt: what was deployed, how long each step took, and the outcome."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+RECEIPT_PATH = Path(".shipit") / "deploy-receipt.json"
+
+
+@dataclass
+class DeployReceipt:
+    cluster: str
+    service: str
+    outcome: str = "pending"  # dry-run | started | success | failed | rolled-back | timeout
+    message: str = ""
+    previous_task_definition: str | None = None
+    task_definition: str | None = None
+    revision: int | None = None
+    deployment_id: str | None = None
+    image: str | None = None
+    image_digest: str | None = None
+    image_source: str | None = None
+    failure: dict[str, Any] | None = None
+    stopped_task: str | None = None
+    last_log_lines: list[str] = field(default_factory=list)
+    rolled_back_to: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    task_definition_diff: list[str] = field(default_factory=list)
+    service_update: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("success", "dry-run", "started")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, **asdict(self)}
+
+
+def save(root: Path, receipt: DeployReceipt) -> Path:
+    path = root / RECEIPT_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(receipt.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    return path
