@@ -11,10 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
@@ -57,13 +55,13 @@ class Pusher(Protocol):
 
     def login(self, target: Target, login: RegistryLogin) -> None: ...
 
-    def push(self, source: str, target: Target, tag: str) -> str:
-        """Push ``source`` as ``target:tag`` and return the digest the registry stored."""
+    def push(self, source: str, target: Target, tag: str) -> None:
+        """Push ``source`` (every platform) as ``target:tag``."""
         ...
 
 
 class BuildahPusher:
-    """buildah: ``login --password-stdin`` and ``manifest push --all --digestfile``."""
+    """buildah: ``login --password-stdin`` and ``manifest push --all``."""
 
     def __init__(self, *, runner: Runner = run, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
@@ -79,17 +77,16 @@ class BuildahPusher:
         if done.returncode != 0:
             raise self._error("log in to", target.ref("*"), done)
 
-    def push(self, source: str, target: Target, tag: str) -> str:
+    def push(self, source: str, target: Target, tag: str) -> None:
+        # No --digestfile: with it, buildah 1.28's `manifest push` exits 0 even when the
+        # registry refuses the manifest (seen here with an immutable tag). The digest is read
+        # back from the ECR API instead, which is where push verifies anyway.
         ref = target.ref(tag)
-        with tempfile.TemporaryDirectory(prefix="shipit-push-") as tmp:
-            digest_file = Path(tmp) / "digest"
-            argv = [*self._base, "manifest", "push", "--all", "--quiet",
-                    "--digestfile", str(digest_file), *self._tls(target),
-                    source, f"docker://{ref}"]
-            done = self._run(argv)
-            if done.returncode != 0:
-                raise self._error("push to", ref, done, source=source)
-            return digest_file.read_text(encoding="utf-8").strip()
+        argv = [*self._base, "manifest", "push", "--all", "--quiet", *self._tls(target),
+                source, f"docker://{ref}"]
+        done = self._run(argv)
+        if done.returncode != 0:
+            raise self._error("push to", ref, done, source=source)
 
     @staticmethod
     def _tls(target: Target) -> list[str]:

@@ -71,6 +71,9 @@ def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) 
                         latest=latest_state, digest=image.digest,
                         platforms=list(image.platforms), repository_status=repo_status,
                         warnings=warnings)
+    if image.digest is None:
+        report.notes.append("the build receipt records no digest: the pushed image is checked"
+                            " for its platforms only")
     if request.dry_run:
         report.latest = "planned" if latest_state == "move" else latest_state
         report.status = "unchanged" if state is TagState.SAME else "planned"
@@ -80,17 +83,16 @@ def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) 
         return _verified(report, _verify(request, ecr, ref, request.tag, image.digest), "unchanged")
     progress.step(f"logging in to {target.host} (token from ecr:GetAuthorizationToken, on stdin)")
     pusher.login(target, ecr.login())
-    digest = image.digest
     if state is not TagState.SAME:
         progress.step(f"pushing {image.source} to {ref}")
-        pushed = pusher.push(image.source, target, request.tag)
-        digest = image.digest or pushed
-    verdict = _verify(request, ecr, ref, request.tag, digest)
+        pusher.push(image.source, target, request.tag)
+    verdict = _verify(request, ecr, ref, request.tag, image.digest)
     if not verdict.ok:
         raise Failed("; ".join(verdict.problems) + f"; {request.moving_tag} was not moved",
                      hint="rebuild with every platform (`shipit build`) and push a new sha tag")
     progress.success(f"{ref} is {verdict.digest} in ECR with {', '.join(verdict.platforms or ())}")
-    report.latest = _move_latest(request, ecr, pusher, target, latest_state, digest, progress)
+    report.latest = _move_latest(request, ecr, pusher, target, latest_state, verdict.digest,
+                                 progress)
     return _verified(report, verdict, "unchanged" if state is TagState.SAME else "pushed")
 
 

@@ -50,9 +50,11 @@ class Buildah:
     def publish(self, ref: str, destination: str) -> str:
         """Push the list to ``destination`` (host/repo:tag, plain HTTP); return its digest."""
         digest_file = self.workdir / "digest"
-        self("manifest", "push", "--all", "--quiet", "--tls-verify=false",
+        self("manifest", "push", "--all", "--tls-verify=false",
              "--digestfile", str(digest_file), ref, f"docker://{destination}")
-        return digest_file.read_text(encoding="utf-8").strip()
+        digest = digest_file.read_text(encoding="utf-8").strip()
+        assert digest.startswith("sha256:"), f"buildah pushed {ref} but wrote no digest"
+        return digest
 
 
 def write_receipt(path: Path, *, source: str, tag: str, digest: str | None,

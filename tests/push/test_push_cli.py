@@ -3,14 +3,20 @@ real images pushed by a real builder (buildah). Every test asserts the exit code
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
+from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
+from tests.fixtures.ecr_registry import EcrDataPlane
+from tests.fixtures.moto import free_port
 from tests.fixtures.registry import Registry
 from tests.push.cli import run_shipit
-from tests.push.conftest import BuildImage, Project
+from tests.push.conftest import BuildImage, Project, write_project
 
 pytestmark = pytest.mark.buildah
 
@@ -49,3 +55,201 @@ def test_push_creates_repository_pushes_and_verifies(
     stored = registry.manifest(project.repository, built.tag)
     assert stored is not None
     assert stored.digest == built.digest
+
+
+def test_a_manifest_missing_arm64_fails_naming_the_platform(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+) -> None:
+    built = build_image(["linux/amd64"], receipt_platforms=["linux/amd64", "linux/arm64"])
+    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert "missing platform linux/arm64" in error["message"]
+    assert "linux/arm64" in result.stderr
+    assert _ecr_digest(project.repository, built.tag) == built.digest  # what ECR holds
+    assert _ecr_digest(project.repository, "latest") is None  # latest never moved to it
+
+
+def test_the_same_digest_again_is_a_no_op(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    ecr_registry: EcrDataPlane,
+) -> None:
+    built = build_image()
+    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
+    ecr_registry.clear()
+    again = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    assert again.exit_code == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert (report["status"], report["latest"]) == ("unchanged", "unchanged")
+    assert "nothing to push" in again.stderr
+    assert ecr_registry.actions == []  # no login, no upload, no manifest: a true no-op
+    assert _ecr_digest(project.repository, built.tag) == built.digest
+
+
+def test_another_digest_under_an_existing_sha_tag_is_refused_and_nothing_overwritten(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    registry: Registry, ecr_registry: EcrDataPlane,
+) -> None:
+    first = build_image(content="v1")
+    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
+    second = build_image(content="v2", tag=first.tag)
+    assert second.digest != first.digest
+    ecr_registry.clear()
+    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    assert result.exit_code == 1
+    message = json.loads(result.stdout)["error"]["message"]
+    assert f"already exists as {first.digest}" in message
+    assert second.digest in message
+    assert "nothing was pushed or overwritten" in message
+    assert _ecr_digest(project.repository, first.tag) == first.digest
+    assert _ecr_digest(project.repository, "latest") == first.digest
+    stored = registry.manifest(project.repository, first.tag)
+    assert stored is not None
+    assert stored.digest == first.digest
+    assert not [a for a in ecr_registry.actions if a.action == "ecr:PutImage"]
+
+
+def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    buildah: object, registry: Registry,
+) -> None:
+    """Data plane alone (as if another push landed between shipit's check and its push)."""
+    from shipit.aws.ecr import RegistryLogin
+    from shipit.errors import Failed
+    from shipit.push.builder import BuildahPusher
+    from shipit.push.target import Target
+
+    first = build_image(content="v1")
+    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
+    second = build_image(content="v2", tag=first.tag)
+    pusher = BuildahPusher()
+    target = Target(project.registry_host, project.repository)
+    pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
+    with pytest.raises(Failed, match="already exists with another digest"):
+        pusher.push(second.source, target, first.tag)
+    assert _ecr_digest(project.repository, first.tag) == first.digest
+    stored = registry.manifest(project.repository, first.tag)
+    assert stored is not None
+    assert stored.digest == first.digest
+
+
+def test_a_registry_in_another_region_is_explained(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, build_image: BuildImage,
+    project: Project,
+) -> None:
+    build_image()
+    host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+    config = write_project(tmp_path, repository=project.repository, registry=host)
+    result = run_shipit(capsys, "--config", str(config), "push")
+    assert result.exit_code == 3
+    assert "is in eu-west-1, but aws.region is us-east-1" in result.stderr
+    assert 'aws.region = "eu-west-1"' in result.stderr
+    ecr = boto3.client("ecr")
+    assert ecr.describe_repositories()["repositories"] == []  # stopped before touching AWS
+
+
+def test_no_credentials_exit_3_with_a_hint(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build_image()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata lookups
+    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    assert result.exit_code == 3
+    error = json.loads(result.stdout)["error"]
+    assert error["kind"] == "credentials"
+    assert "aws configure" in error["hint"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert boto3.client("ecr").describe_repositories()["repositories"] == []
+
+
+def test_an_unreachable_registry_exit_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, build_image: BuildImage,
+    project: Project,
+) -> None:
+    build_image()
+    closed = f"127.0.0.1:{free_port()}"  # nothing listens there
+    config = write_project(tmp_path, repository=project.repository, registry=closed)
+    result = run_shipit(capsys, "--json", "--config", str(config), "push")
+    assert result.exit_code == 3
+    error = json.loads(result.stdout)["error"]
+    assert error["kind"] == "registry"
+    assert f"cannot reach the registry {closed}" in error["message"]
+    assert _ecr_digest(project.repository, "latest") is None
+
+
+def test_the_registry_token_is_never_printed_nor_passed_in_argv(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build_image()
+    token = boto3.client("ecr").get_authorization_token()["authorizationData"][0]
+    raw = token["authorizationToken"]
+    password = base64.b64decode(raw).decode().partition(":")[2]
+    seen: list[tuple[list[str], str | None]] = []
+    real_run = subprocess.run
+
+    def spy(argv: list[str], **kwargs: Any) -> Any:  # records, then runs the real buildah
+        seen.append((list(argv), kwargs.get("input")))
+        return real_run(argv, **kwargs)
+
+    monkeypatch.setattr("shipit.push.builder.subprocess.run", spy)
+    for args in (["-v", "-v"], ["--json", "-v"]):
+        run_shipit(capsys, *args, "--config", str(project.config), "push")
+    result = run_shipit(capsys, "-v", "--config", str(project.config), "push")
+    assert result.exit_code == 0
+    logins = [(argv, stdin) for argv, stdin in seen if "login" in argv]
+    assert logins
+    assert all(stdin == password + "\n" for _, stdin in logins)
+    assert all("--password-stdin" in argv for argv, _ in logins)
+    for argv, _ in seen:
+        assert not any(password in arg or raw in arg for arg in argv)
+    out, err = capsys.readouterr()
+    for text in (result.stdout, result.stderr, out, err):
+        assert password not in text
+        assert raw not in text
+
+
+def test_dry_run_shows_the_plan_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    ecr_registry: EcrDataPlane,
+) -> None:
+    build_image()
+    result = run_shipit(capsys, "--json", "--config", str(project.config), "push", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["status"], report["repository_status"]) == ("planned", "planned")
+    assert "would create ECR repository" in result.stderr
+    assert boto3.client("ecr").describe_repositories()["repositories"] == []
+    assert ecr_registry.actions == []
+
+
+def test_an_existing_repository_with_wrong_settings_is_reported_not_changed(
+    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+) -> None:
+    ecr = boto3.client("ecr")
+    ecr.create_repository(repositoryName=project.repository, imageTagMutability="MUTABLE",
+                          imageScanningConfiguration={"scanOnPush": False})
+    built = build_image()
+    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    assert result.exit_code == 0, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("tags are mutable (MUTABLE)" in w for w in warnings)
+    assert any("scan on push is off" in w for w in warnings)
+    assert "put-image-tag-mutability" in result.stderr
+    repo = ecr.describe_repositories(repositoryNames=[project.repository])["repositories"][0]
+    assert repo["imageTagMutability"] == "MUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": False}
+    assert _ecr_digest(project.repository, built.tag) == built.digest
+
+
+def test_a_missing_receipt_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], project: Project,
+) -> None:
+    result = run_shipit(capsys, "--config", str(project.config), "push")
+    assert result.exit_code == 2
+    assert "no build receipt" in result.stderr
+    assert "shipit build" in result.stderr
