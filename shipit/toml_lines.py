@@ -20,8 +20,9 @@ _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\
 def find_line(text: str, keys: Sequence[str | int]) -> int | None:
     """The 1-based line that defines ``keys`` (or its nearest defined parent); None if absent.
 
-    Preference: the exact path; else the deepest defined parent (a table header, an inline
-    table's key, a list's key); else the first line that defines something inside ``keys``.
+    Preference: the exact path; else the first line that defines something inside ``keys``
+    (where an implicit table starts: ``http.url = ...``, ``[env.dev.dns]``); else the deepest
+    defined parent (a table header, an inline table's key, a list's key).
     """
     wanted = tuple(str(key) for key in keys)
     if not wanted:
@@ -35,9 +36,9 @@ def find_line(text: str, keys: Sequence[str | int]) -> int | None:
             best = (len(path), line)
         elif path[: len(wanted)] == wanted and inside is None:
             inside = line
-    if best is not None:
-        return best[1]
-    return inside
+    if inside is not None:
+        return inside
+    return best[1] if best is not None else None
 
 
 def key_lines(text: str) -> list[tuple[KeyPath, int]]:

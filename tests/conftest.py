@@ -2,7 +2,10 @@
 
 pytest_plugins: list[str] = [
     "tests.fixtures.moto",
+    "tests.fixtures.cli",
     "tests.fixtures.registry",
     "tests.fixtures.iam",
     "tests.fixtures.postgres",
+    "tests.fixtures.reference_stack",
+    "tests.fixtures.sandbox",
 ]

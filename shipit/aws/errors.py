@@ -10,9 +10,11 @@ resource and why it was refused, so the hint can say exactly which permission is
 from __future__ import annotations
 
 import contextlib
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from shipit.errors import (
     AccessDenied,
@@ -64,6 +66,8 @@ _DENIAL = re.compile(
     r"(?:\s+(?P<reason>because no .+?|with an explicit deny in .+?))?\.?\s*$",
     re.DOTALL,
 )
+_XML_CODE = re.compile(r"<Code>([^<]*)</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>", re.DOTALL)
 _ENCODED = re.compile(r"Encoded authorization failure message:\s*(?P<blob>\S+)")
 
 
@@ -146,11 +150,28 @@ def translated(*, operation: str, resource: str | None = None) -> Iterator[None]
         raise translate(exc, operation=operation, resource=resource) from None
 
 
+def error_fields(response: Mapping[str, Any]) -> tuple[str, str]:
+    """``(code, message)`` of a botocore error response.
+
+    Some endpoints (moto for JSON APIs, proxies) answer with an XML error document that
+    botocore leaves unparsed (code "403", the XML as message): read Code/Message from it.
+    """
+    error = response.get("Error", {}) or {}
+    code = str(error.get("Code", "") or "Unknown")
+    message = str(error.get("Message", "") or "")
+    if "<Code>" in message:
+        xml_code = _XML_CODE.search(message)
+        xml_message = _XML_MESSAGE.search(message)
+        code = html.unescape(xml_code[1]) if xml_code else code
+        message = html.unescape(xml_message[1]) if xml_message else message
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in {"403", "Unknown"} and status == 403:
+        code = "AccessDenied"
+    return code, message or code
+
+
 def _from_client_error(exc: object, *, operation: str, resource: str | None) -> ShipitError:
-    response = getattr(exc, "response", {}) or {}
-    error = response.get("Error", {})
-    code = str(error.get("Code", "Unknown"))
-    message = str(error.get("Message", "")) or code
+    code, message = error_fields(getattr(exc, "response", {}) or {})
     where = f" ({resource})" if resource else ""
     if code in _DENIED_CODES:
         return _access_denied(code, message, operation=operation, resource=resource)

@@ -197,9 +197,9 @@ def check_region(region: str, *, source: str | None = None) -> None:
     if region in known:
         return
     origin = f" (from {source})" if source else ""
-    close = difflib.get_close_matches(region, sorted(known), n=1)
+    close = difflib.get_close_matches(region, sorted(known), n=1, cutoff=0.8)
     if close:
-        hint = f"did you mean {close[0]!r}? Fix it where it came from{origin}"
+        hint = f"did you mean {close[0]!r}? fix {source or 'the region setting'}"
     elif _REGION_SHAPE.match(region):
         hint = "a region newer than this botocore? upgrade boto3, or check the spelling"
     else:
