@@ -27,9 +27,9 @@ def manifest_platforms(manifest: str, media_type: str | None = None) -> tuple[st
         raise ManifestError(f"not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ManifestError("a manifest is a JSON object")
-    kind = data.get("mediaType") or media_type or ""
     entries = data.get("manifests")
-    if kind not in INDEX_TYPES and not isinstance(entries, list):
+    kind = data.get("mediaType") or media_type or ""
+    if not isinstance(entries, list) and ("layers" in data or kind not in INDEX_TYPES):
         return None
     platforms: list[str] = []
     for entry in entries or []:
