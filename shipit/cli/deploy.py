@@ -71,11 +71,11 @@ def deploy(
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))
     if not receipt.ok:
         raise Failed(f"deploy {receipt.outcome}: {receipt.message}",
-                     hint=_hint(receipt))
+                     hint=failure_hint(receipt))
     app.output.success(receipt.message)
 
 
-def _hint(receipt: DeployReceipt) -> str | None:
+def failure_hint(receipt: DeployReceipt) -> str | None:
     hint = (receipt.failure or {}).get("hint")
     return str(hint) if hint else None
 

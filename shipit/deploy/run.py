@@ -81,7 +81,7 @@ def deploy(
     updated = ecs.update_service_task_definition(
         aws, request.cluster, request.service, receipt.task_definition, force=request.force
     )
-    receipt.deployment_id = _deployment_for(updated, receipt.task_definition)
+    receipt.deployment_id = deployment_for(updated, receipt.task_definition)
     receipt.timings["start"] = round(clock() - began, 3)
     if not request.wait:
         receipt.outcome = "started"
@@ -170,7 +170,7 @@ def roll_back_to(
     progress.step(f"--rollback-on-failure: putting revision {ecs.revision_of(previous)} back")
     updated = ecs.update_service_task_definition(aws, request.cluster, request.service,
                                                  previous, force=True)
-    deployment = _deployment_for(updated, previous)
+    deployment = deployment_for(updated, previous)
     result = follow(aws, request, deployment, previous,
                     progress=progress, clock=clock, sleep=sleep)
     receipt.rolled_back_to = previous if result.verdict.ok else None
@@ -178,7 +178,7 @@ def roll_back_to(
         receipt.message += f"; the rollback failed too: {result.verdict.message}"
 
 
-def _deployment_for(service: ecs.Service, task_definition: str) -> str:
+def deployment_for(service: ecs.Service, task_definition: str) -> str:
     for deployment in service.deployments:
         if deployment.status == "PRIMARY" and deployment.task_definition == task_definition:
             return deployment.id

@@ -166,16 +166,17 @@ class Scheduler:
                 self._stop(service, task, why)
 
     def _complete(self, service: Any, deployment: dict[str, Any]) -> None:
-        deployment["rolloutState"] = "COMPLETED"
-        deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
-        deployment["updatedAt"] = world.utcnow()
-        self.last_completed = deployment["taskDefinition"]
+        # ECS drains the old revision's tasks first; COMPLETED comes after.
         for task in [t for t in self.tasks.values() if not t.stopped]:
             if task.deployment_id != deployment["id"]:
                 self._stop(service, task, Stop(
                     f"Scaling activity initiated by (deployment {deployment['id']})",
                     "ServiceSchedulerInitiated",
                 ), count_failure=False)
+        deployment["rolloutState"] = "COMPLETED"
+        deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
+        deployment["updatedAt"] = world.utcnow()
+        self.last_completed = deployment["taskDefinition"]
         service.deployments = [deployment] + [
             d for d in service.deployments
             if d is not deployment and d.get("rolloutState") == "FAILED"

@@ -1,0 +1,97 @@
+"""Which log streams `shipit logs` reads, and reading or following them (clock injected)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from shipit.aws import ecs
+from shipit.aws import logs as cwlogs
+from shipit.errors import UsageError
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    cluster: str
+    service: str
+    container: str
+    since: float
+    text: str | None = None
+    task: str | None = None
+    all_tasks: bool = False
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    timestamp: int
+    stream: str
+    message: str
+
+    def line(self) -> str:
+        return f"[{self.stream.rsplit('/', 1)[-1][:8]}] {self.message}"
+
+
+@dataclass(frozen=True)
+class LogsFound:
+    group: str
+    streams: list[str]
+    events: list[TaskLine]
+
+
+def read_logs(aws: AwsSession, query: LogQuery, *, now: float) -> LogsFound:
+    group, prefix, streams = _streams(aws, query)
+    start = int((now - query.since) * 1000)
+    events: list[TaskLine] = []
+    if query.all_tasks:
+        found = cwlogs.filter_events(aws, group, stream_prefix=prefix, start_ms=start,
+                                     pattern=query.text)
+        events = [TaskLine(e.timestamp, e.stream, e.message) for e in found]
+    else:
+        for stream in streams:
+            for event in cwlogs.stream_events(aws, group, stream, limit=10000, start_ms=start):
+                if query.text is None or query.text in event.message:
+                    events.append(TaskLine(event.timestamp, stream, event.message))
+    events.sort(key=lambda e: e.timestamp)
+    return LogsFound(group, streams, events)
+
+
+def follow_logs(
+    aws: AwsSession, query: LogQuery, *, clock: Callable[[], float],
+    sleep: Callable[[float], None], interval: float = 1.0,
+) -> Iterator[TaskLine]:
+    """Yield lines as they arrive, until interrupted (Ctrl-C)."""
+    seen: set[tuple[int, str, str]] = set()
+    since = query.since
+    while True:
+        found = read_logs(aws, LogQuery(**{**query.__dict__, "since": since}), now=clock())
+        for event in found.events:
+            key = (event.timestamp, event.stream, event.message)
+            if key not in seen:
+                seen.add(key)
+                yield event
+        since = interval * 5 + 60
+        sleep(interval)
+
+
+def _streams(aws: AwsSession, query: LogQuery) -> tuple[str, str | None, list[str]]:
+    service = ecs.describe_service(aws, query.cluster, query.service)
+    definition = ecs.describe_task_definition(aws, service.task_definition)
+    container = next((c for c in definition.get("containerDefinitions", [])
+                      if c.get("name") == query.container), None)
+    target = cwlogs.awslogs_target(container) if container else None
+    if target is None:
+        raise UsageError(
+            f"container {query.container!r} of {service.task_definition} has no awslogs"
+            " configuration", hint="add logConfiguration (logDriver awslogs) to the container",
+        )
+    prefix = f"{target.stream_prefix}/{target.container}/" if target.stream_prefix else None
+    if query.task:
+        return target.group, prefix, [target.stream(query.task)]
+    tasks = ecs.list_service_tasks(aws, query.cluster, query.service)
+    running = [t for t in tasks if t.last_status == "RUNNING"]
+    newest = (running or tasks)[:1]
+    return target.group, prefix, [target.stream(t.id) for t in newest]
