@@ -1,3 +1,5 @@
-from shipit.cli.app import main
+"""``python -m shipit``: the same entry point as the ``shipit`` executable."""
+
+from shipit.cli.entry import main
 
 main()
