@@ -1,0 +1,188 @@
+"""The daemonless builder: buildah, one build per platform, joined under one manifest list.
+
+Works around two buildah 1.28 defects (see MACHINE-NOTES): it does not define BUILDPLATFORM,
+TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build args; and a
+plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by verification).
+Storage flags are always explicit, because buildah ignores STORAGE_DRIVER.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from shipit.build.backend import (
+    BuildOutcome,
+    BuildRequest,
+    ImageLocation,
+    LayoutLocation,
+    RegistryLocation,
+)
+from shipit.build.platforms import Platform
+from shipit.build.runner import Completed, LineSink, Runner
+from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
+
+
+@dataclass(frozen=True)
+class BuildahStorage:
+    """containers-storage options, shared by buildah and podman (so podman runs what was built)."""
+
+    driver: str = "vfs"
+    root: Path | None = None
+    runroot: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BuildahStorage:
+        """SHIPIT_STORAGE_DRIVER (default vfs), SHIPIT_BUILDAH_ROOT, SHIPIT_BUILDAH_RUNROOT."""
+        env = os.environ if environ is None else environ
+        root, runroot = env.get("SHIPIT_BUILDAH_ROOT"), env.get("SHIPIT_BUILDAH_RUNROOT")
+        return cls(driver=env.get("SHIPIT_STORAGE_DRIVER") or "vfs",
+                   root=Path(root) if root else None, runroot=Path(runroot) if runroot else None)
+
+    def flags(self) -> list[str]:
+        flags = ["--storage-driver", self.driver]
+        if self.root:
+            flags += ["--root", str(self.root)]
+        if self.runroot:
+            flags += ["--runroot", str(self.runroot)]
+        return flags
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"driver": self.driver, "root": str(self.root) if self.root else None,
+                "runroot": str(self.runroot) if self.runroot else None}
+
+
+def platform_build_args(target: Platform, host: Platform) -> dict[str, str]:
+    """The automatic platform ARGs BuildKit defines, which buildah 1.28 leaves empty."""
+    return {
+        "BUILDPLATFORM": str(host),
+        "BUILDOS": host.os,
+        "BUILDARCH": host.architecture,
+        "TARGETPLATFORM": str(target),
+        "TARGETOS": target.os,
+        "TARGETARCH": target.architecture,
+    }
+
+
+def build_argv(storage: BuildahStorage, request: BuildRequest, target: Platform,
+               iidfile: Path) -> list[str]:
+    argv = ["buildah", *storage.flags(), "build", "--isolation", "chroot", "--layers",
+            "--platform", str(target), "--iidfile", str(iidfile), "-f", str(request.dockerfile)]
+    args = {**platform_build_args(target, request.host), **request.build_args}
+    for key, value in args.items():
+        argv += ["--build-arg", f"{key}={value}"]
+    for key, value in request.labels.items():
+        argv += ["--label", f"{key}={value}"]
+    for secret_id, path in request.secrets.items():
+        argv += ["--secret", f"id={secret_id},src={path}"]
+    return [*argv, str(request.context)]
+
+
+def push_manifest_list(runner: Runner, storage: BuildahStorage, list_name: str,
+                       destination: str, *, tls_verify: bool = True,
+                       authfile: Path | None = None) -> str:
+    """``buildah manifest push --all`` of a local list to a ``transport:ref`` destination.
+
+    ``destination`` is e.g. ``docker://127.0.0.1:5000/articles:<sha>`` or ``oci:/dir:tag``.
+    Returns the pushed manifest list digest. Credentials come from ``authfile`` (as written by
+    ``buildah login --authfile``), never from arguments.
+    """
+    with tempfile.TemporaryDirectory(prefix="shipit-push-") as tmp:
+        digestfile = Path(tmp) / "digest"
+        argv = ["buildah", *storage.flags(), "manifest", "push", "--all",
+                "--digestfile", str(digestfile)]
+        if destination.startswith("docker://"):
+            argv.append(f"--tls-verify={'true' if tls_verify else 'false'}")
+        if authfile is not None:
+            argv += ["--authfile", str(authfile)]
+        done = runner.run([*argv, list_name, destination])
+        if not done.ok:
+            raise _push_error(destination, done)
+        return digestfile.read_text(encoding="utf-8").strip()
+
+
+class BuildahBuilder:
+    name = "buildah"
+
+    def __init__(self, runner: Runner, storage: BuildahStorage | None = None) -> None:
+        self.runner = runner
+        self.storage = storage or BuildahStorage.from_env()
+
+    def available(self) -> bool:
+        return shutil.which("buildah") is not None
+
+    def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
+        list_name = request.image.refs[0]
+        images: dict[str, str] = {}
+        timings: dict[str, float] = {}
+        with tempfile.TemporaryDirectory(prefix="shipit-build-") as tmp:
+            for target in request.platforms:
+                iidfile = Path(tmp) / f"iid-{target.architecture}"
+                log(f"building {target} with buildah (RUN steps on {request.host})")
+                done = self.runner.run(build_argv(self.storage, request, target, iidfile),
+                                       on_line=log)
+                if not done.ok:
+                    raise Failed(f"buildah could not build {target} from {request.dockerfile}:\n"
+                                 f"{done.tail()}")
+                images[str(target)] = iidfile.read_text(encoding="utf-8").strip()
+                timings[f"build {target}"] = round(done.seconds, 2)
+        self._make_list(list_name, images)
+        started = time.monotonic()
+        location: ImageLocation
+        if request.push:
+            location, digest, pushed = self._push(request, list_name)
+            timings["push"] = round(time.monotonic() - started, 2)
+        else:
+            (location, digest), pushed = self._export(request, list_name), []
+            timings["export"] = round(time.monotonic() - started, 2)
+        return BuildOutcome(self.name, location, digest or None, pushed, list_name, images,
+                            timings)
+
+    def _make_list(self, list_name: str, images: Mapping[str, str]) -> None:
+        bh = ["buildah", *self.storage.flags()]
+        self.runner.run([*bh, "manifest", "rm", list_name])  # a rebuild of the same commit
+        created = self.runner.run([*bh, "manifest", "create", list_name])
+        if not created.ok:
+            raise EnvironmentProblem(f"buildah manifest create {list_name} failed:\n"
+                                     f"{created.tail()}")
+        for image_id in images.values():
+            added = self.runner.run([*bh, "manifest", "add", list_name, image_id])
+            if not added.ok:
+                raise EnvironmentProblem(f"buildah manifest add failed:\n{added.tail()}")
+
+    def _push(self, request: BuildRequest, list_name: str
+              ) -> tuple[RegistryLocation, str, list[str]]:
+        registry = request.image.registry
+        assert registry is not None
+        digests = {
+            ref: push_manifest_list(self.runner, self.storage, list_name, f"docker://{ref}",
+                                    tls_verify=request.tls_verify())
+            for ref in request.image.refs
+        }
+        if len(set(digests.values())) > 1:
+            raise Failed("the tags of one build were pushed with different digests: "
+                         + ", ".join(f"{ref}@{d}" for ref, d in digests.items()))
+        location = RegistryLocation(registry, request.image.repository, request.image.primary)
+        return location, digests[request.image.refs[0]], list(digests)
+
+    def _export(self, request: BuildRequest, list_name: str) -> tuple[LayoutLocation, str]:
+        shutil.rmtree(request.layout_dir, ignore_errors=True)
+        request.layout_dir.parent.mkdir(parents=True, exist_ok=True)
+        tag = request.image.primary
+        digest = push_manifest_list(self.runner, self.storage, list_name,
+                                    f"oci:{request.layout_dir}:{tag}")
+        return LayoutLocation(request.layout_dir, tag), digest
+
+
+def _push_error(destination: str, done: Completed) -> Exception:
+    text = done.tail()
+    unreachable = ("connection refused", "no such host", "i/o timeout", "server gave http response")
+    if any(marker in text.lower() for marker in unreachable):
+        return RegistryUnreachable(f"could not push to {destination}: {text}",
+                                   hint="start the registry, or fix image.registry in shipit.toml")
+    return Failed(f"buildah manifest push to {destination} failed:\n{text}")

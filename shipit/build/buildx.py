@@ -1,0 +1,106 @@
+"""The Docker builder: one ``docker buildx build`` for every platform, with a registry cache.
+
+BuildKit defines BUILDPLATFORM/TARGETARCH itself and builds the platforms in one go. The
+manifest list digest comes from ``--metadata-file`` (``containerimage.digest``). Unpushed
+builds are written as an OCI layout directory; pushed builds share a registry build cache at
+``<repository>:buildcache``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from shipit.build.backend import BuildOutcome, BuildRequest, LayoutLocation, RegistryLocation
+from shipit.build.runner import LineSink, Runner
+from shipit.errors import Failed, RegistryUnreachable
+
+CACHE_TAG = "buildcache"
+DIGEST_KEY = "containerimage.digest"
+
+
+def buildx_argv(request: BuildRequest, metadata_file: Path) -> list[str]:
+    argv = ["docker", "buildx", "build",
+            "--platform", ",".join(str(p) for p in request.platforms),
+            "-f", str(request.dockerfile), "--metadata-file", str(metadata_file)]
+    for key, value in request.build_args.items():
+        argv += ["--build-arg", f"{key}={value}"]
+    for key, value in request.labels.items():
+        argv += ["--label", f"{key}={value}"]
+    for secret_id, path in request.secrets.items():
+        argv += ["--secret", f"id={secret_id},src={path}"]
+    if request.push:
+        for ref in request.image.refs:
+            argv += ["--tag", ref]
+        cache = f"{request.image.name}:{CACHE_TAG}"
+        argv += ["--cache-from", f"type=registry,ref={cache}",
+                 "--cache-to", f"type=registry,ref={cache},mode=max,image-manifest=true,"
+                 "oci-mediatypes=true",
+                 "--output", f"type=image,push=true{_registry_insecure(request)}"]
+    else:
+        argv += ["--output", f"type=oci,dest={request.layout_dir},tar=false,"
+                 f"name={request.image.refs[0]}"]
+    return [*argv, str(request.context)]
+
+
+def read_metadata(path: Path) -> str:
+    """The manifest list digest from buildx's metadata file; Failed if it is not there."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Failed("docker buildx wrote no metadata file; cannot tell what it built") from None
+    except json.JSONDecodeError as exc:
+        raise Failed(f"docker buildx's metadata file is not JSON: {exc}") from None
+    digest = data.get(DIGEST_KEY) if isinstance(data, dict) else None
+    if not isinstance(digest, str) or not digest.startswith("sha256:"):
+        raise Failed(f"docker buildx's metadata file has no {DIGEST_KEY}")
+    return digest
+
+
+class BuildxBuilder:
+    name = "buildx"
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    def available(self) -> bool:
+        if shutil.which("docker") is None:
+            return False
+        return self.runner.run(["docker", "buildx", "version"]).ok
+
+    def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
+        log(f"building {', '.join(map(str, request.platforms))} with docker buildx")
+        if not request.push:
+            shutil.rmtree(request.layout_dir, ignore_errors=True)
+            request.layout_dir.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="shipit-buildx-") as tmp:
+            metadata = Path(tmp) / "metadata.json"
+            done = self.runner.run(buildx_argv(request, metadata), on_line=log)
+            if not done.ok:
+                text = done.tail()
+                if request.push and _looks_unreachable(text):
+                    raise RegistryUnreachable(f"docker buildx could not push: {text}",
+                                              hint="start the registry or fix image.registry")
+                raise Failed(f"docker buildx build failed:\n{text}")
+            digest = read_metadata(metadata)
+        timings = {"build": round(done.seconds, 2)}
+        if request.push:
+            assert request.image.registry is not None
+            location: RegistryLocation | LayoutLocation = RegistryLocation(
+                request.image.registry, request.image.repository, digest)
+            return BuildOutcome(self.name, location, digest, list(request.image.refs),
+                                timings=timings)
+        return BuildOutcome(self.name, LayoutLocation(request.layout_dir, digest), digest,
+                            timings=timings)
+
+
+def _registry_insecure(request: BuildRequest) -> str:
+    return "" if request.tls_verify() else ",registry.insecure=true"
+
+
+def _looks_unreachable(text: str) -> bool:
+    lowered = text.lower()
+    return any(m in lowered for m in ("connection refused", "no such host", "i/o timeout"))

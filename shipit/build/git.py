@@ -1,0 +1,74 @@
+"""What the build is made from: the git commit, whether the work tree is clean, where it lives."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from shipit.build.runner import Runner
+from shipit.errors import EnvironmentProblem, UsageError
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    root: Path
+    sha: str
+    """The full 40-hex commit id."""
+    short_sha: str
+    dirty: bool
+    """Tracked files changed or untracked (not ignored) files present under the build context."""
+    source: str | None
+    """The ``origin`` remote without any credentials, for the source label."""
+    describe: str
+    """``git describe --tags --always --dirty``: the nearest tag, or the short sha."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"sha": self.sha, "short_sha": self.short_sha, "dirty": self.dirty,
+                "source": self.source, "describe": self.describe}
+
+
+def read_git_info(runner: Runner, path: Path) -> GitInfo:
+    """The commit checked out at ``path``; EnvironmentProblem if it is not in a git work tree."""
+    top = runner.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"])
+    if not top.ok:
+        raise EnvironmentProblem(
+            f"{path} is not inside a git repository",
+            hint="shipit tags images with the git commit: run `git init` and commit, "
+            "or build from your project's clone",
+        )
+    root = Path(top.stdout.strip())
+    head = runner.run(["git", "-C", str(root), "rev-parse", "--verify", "HEAD"])
+    if not head.ok:
+        raise EnvironmentProblem(f"the git repository {root} has no commit yet",
+                                 hint="commit your work first: the image is tagged with the commit")
+    sha = head.stdout.strip()
+    status = runner.run(["git", "-C", str(root), "status", "--porcelain", "--", str(path)])
+    remote = runner.run(["git", "-C", str(root), "config", "--get", "remote.origin.url"])
+    describe = runner.run(["git", "-C", str(root), "describe", "--tags", "--always", "--dirty"])
+    return GitInfo(
+        root=root,
+        sha=sha,
+        short_sha=sha[:12],
+        dirty=bool(status.stdout.strip()),
+        source=strip_credentials(remote.stdout.strip()) if remote.ok else None,
+        describe=describe.stdout.strip() if describe.ok else sha[:12],
+    )
+
+
+def require_clean(git: GitInfo, allow_dirty: bool) -> None:
+    """Refuse to build from uncommitted changes unless the user says so."""
+    if git.dirty and not allow_dirty:
+        raise UsageError(
+            f"the work tree at {git.root} has uncommitted changes; the image would not match "
+            f"commit {git.short_sha}",
+            hint="commit or stash them, or pass --allow-dirty (the tag then ends in -dirty)",
+        )
+
+
+_USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
+
+
+def strip_credentials(url: str) -> str:
+    """``https://user:token@github.com/o/r.git`` -> ``https://github.com/o/r.git``."""
+    return _USERINFO.sub(r"\g<scheme>", url)

@@ -1,0 +1,227 @@
+"""``shipit build`` as named steps: check inputs, build, read back and verify, smoke, receipt.
+
+``build_image`` is the whole command without the CLI; every dependency that touches the outside
+(processes, HTTP, clocks, the container runtime) is passed in through ``BuildDeps``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from shipit.build.backend import Builder, BuildOutcome, BuildRequest, open_source
+from shipit.build.buildah import BuildahBuilder, BuildahStorage
+from shipit.build.buildx import BuildxBuilder
+from shipit.build.git import read_git_info, require_clean
+from shipit.build.labels import oci_labels
+from shipit.build.platforms import Platform, host_platform, parse_platforms
+from shipit.build.receipt import (
+    RECEIPT_PATH,
+    BuildReceipt,
+    ReceiptGit,
+    ReceiptLocal,
+    ReceiptPlatform,
+    write_receipt,
+)
+from shipit.build.registry import RegistryClient
+from shipit.build.runner import LineSink, Runner
+from shipit.build.smoke import (
+    ContainerRuntime,
+    DockerRuntime,
+    PodmanRuntime,
+    SmokeResult,
+    free_port,
+    run_smoke,
+    smoke_env,
+)
+from shipit.build.tags import image_name
+from shipit.build.verify import Verification, require_verified, verify_image
+from shipit.config import ImageSection
+from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
+
+CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+              "/etc/ssl/cert.pem")
+"""Where the system CA bundle lives (Debian, Fedora, Alpine/macOS): it carries any proxy CA."""
+LAYOUT_DIR = Path(".shipit") / "oci"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    platforms: Sequence[str] | None = None
+    push: bool = False
+    builder: str | None = None
+    extra_tags: Sequence[str] = ()
+    allow_dirty: bool = False
+    smoke: bool = False
+    ca_bundle: Path | None = None
+    """Handed to the build as secret ``ca`` (pip's CA). None: the system bundle if there is one."""
+    health_path: str = "/api/health"
+    service_vars: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BuildDeps:
+    runner: Runner
+    http: httpx.Client
+    log: LineSink
+    """Progress for people (stderr)."""
+    tool_log: LineSink
+    """Every line a builder prints (shown with -v)."""
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    storage: BuildahStorage = field(default_factory=BuildahStorage.from_env)
+    docker: Callable[[], ContainerRuntime | None] = DockerRuntime.connect
+    host: Platform = field(default_factory=host_platform)
+
+
+def build_image(image: ImageSection, root: Path, options: BuildOptions,
+                deps: BuildDeps) -> BuildReceipt:
+    """Build, verify and (optionally) push and smoke-test; write and return the receipt."""
+    started = deps.clock()
+    platforms = parse_platforms(options.platforms or image.platforms)
+    context, dockerfile = _inputs(image, root)
+    git = read_git_info(deps.runner, context)
+    require_clean(git, options.allow_dirty)
+    if options.push and not image.registry:
+        raise UsageError("--push needs image.registry (a registry host such as 127.0.0.1:5000)",
+                         hint="set [image] registry in shipit.toml; `shipit push` pushes to ECR")
+    name = image_name(image.repository, git, registry=image.registry if options.push else None,
+                      extra_tags=options.extra_tags)
+    if options.push:
+        assert image.registry is not None
+        RegistryClient(image.registry, deps.http).ping()  # fail in a second, not after the build
+    builder = choose_builder(options.builder or image.builder, deps)
+    created = deps.now()
+    labels = oci_labels(git, created)
+    request = BuildRequest(
+        context=context, dockerfile=dockerfile, platforms=platforms, host=deps.host, image=name,
+        labels=labels, build_args={"APP_VERSION": name.primary, **image.build_args},
+        secrets=_secrets(options.ca_bundle), push=options.push, layout_dir=root / LAYOUT_DIR,
+    )
+    deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with {builder.name}")
+    outcome = builder.build(request, deps.tool_log)
+
+    deps.log(f"verifying {outcome.location} layer by layer")
+    verify_started = deps.clock()
+    source = open_source(outcome.location, deps.http)
+    verification = verify_image(source, outcome.location.reference, platforms)
+    outcome.timings["verify"] = round(deps.clock() - verify_started, 2)
+    for finding in verification.findings:
+        deps.log(("ok    " if finding.ok else "FAIL  ") + finding.message)
+    require_verified(verification)
+    if outcome.digest and outcome.digest != verification.digest:
+        raise Failed(f"{builder.name} reported {outcome.digest} but {outcome.location} "
+                     f"holds {verification.digest}")
+
+    smoke = _smoke(outcome, verification, options, deps) if options.smoke else None
+    if smoke is not None and not all(s.ok for s in smoke):
+        bad = next(s for s in smoke if not s.ok)
+        raise Failed(f"smoke test of {bad.platform} with {bad.runtime} failed: {bad.message}"
+                     + (f"\n{bad.logs}" if bad.logs else ""),
+                     hint="run the image yourself with the same variables to see why")
+    outcome.timings["total"] = round(deps.clock() - started, 2)
+    receipt = BuildReceipt(
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"), builder=builder.name,
+        git_sha=git.sha, tag=name.primary, digest=verification.digest,
+        media_type=verification.media_type,
+        platforms=[ReceiptPlatform(**i.to_dict()) for i in verification.images],
+        local_image=outcome.local_list, registry=name.registry, repository=name.repository,
+        name=name.name, tags=list(name.tags), refs=name.refs, pushed=options.push,
+        git=ReceiptGit(**git.to_dict()), labels=labels,
+        local=ReceiptLocal(
+            oci_layout=None if options.push else str(request.layout_dir),
+            images=outcome.local_images,
+            storage=deps.storage.to_dict() if builder.name == "buildah" else None),
+        verification={"ok": verification.ok,
+                      "findings": [f.to_dict() for f in verification.findings]},
+        smoke=[s.to_dict() for s in smoke] if smoke is not None else None,
+        timings=outcome.timings,
+    )
+    write_receipt(receipt, root / RECEIPT_PATH)
+    return receipt
+
+
+def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:
+    """``--builder``/``image.builder`` if given, else buildx where it works, else buildah."""
+    builders: dict[str, Builder] = {
+        "buildx": BuildxBuilder(deps.runner),
+        "buildah": BuildahBuilder(deps.runner, deps.storage),
+    }
+    if preferred is not None:
+        if preferred not in builders:
+            raise UsageError(f"unknown builder {preferred!r}; use buildx or buildah")
+        chosen = builders[preferred]
+        if not chosen.available():
+            raise EnvironmentProblem(
+                f"the {preferred} builder is not available on this machine",
+                hint="install it (docker buildx plugin, or apt-get install buildah) "
+                "or pick the other with --builder")
+        return chosen
+    for candidate in builders.values():
+        if candidate.available():
+            return candidate
+    raise EnvironmentProblem("neither docker buildx nor buildah is available",
+                             hint="apt-get install buildah, or install Docker with buildx")
+
+
+def _inputs(image: ImageSection, root: Path) -> tuple[Path, Path]:
+    context = (root / image.context).resolve()
+    dockerfile = (root / image.dockerfile).resolve()
+    if not context.is_dir():
+        raise ConfigError(f"build context {context} is not a directory", key="image.context",
+                          hint="image.context is relative to shipit.toml")
+    if not dockerfile.is_file():
+        raise ConfigError(f"Dockerfile {dockerfile} does not exist", key="image.dockerfile",
+                          hint="image.dockerfile is relative to shipit.toml")
+    return context, dockerfile
+
+
+def _secrets(ca_bundle: Path | None) -> dict[str, Path]:
+    if ca_bundle is not None:
+        if not ca_bundle.is_file():
+            raise UsageError(f"CA bundle {ca_bundle} does not exist")
+        return {"ca": ca_bundle}
+    for candidate in CA_BUNDLES:
+        if Path(candidate).is_file():
+            return {"ca": Path(candidate)}
+    return {}
+
+
+def _smoke(outcome: BuildOutcome, verification: Verification, options: BuildOptions,
+           deps: BuildDeps) -> list[SmokeResult]:
+    platform = str(deps.host)
+    if platform not in {i.platform for i in verification.images}:
+        raise UsageError(f"--smoke runs the {platform} image, which this build does not include",
+                         hint=f"add {platform} to --platform")
+    runtime, image = _smoke_runtime(outcome, verification, platform, deps)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{options.health_path}"
+    deps.log(f"smoke test: starting {platform} with {runtime.name}, waiting for {url}")
+
+    def get_status(target: str) -> int:
+        return deps.http.get(target, timeout=2.0).status_code
+
+    result = run_smoke(runtime, image, platform, smoke_env(options.service_vars, port), url,
+                       get_status, deps.clock, deps.sleep)
+    deps.log(("ok    " if result.ok else "FAIL  ") + f"smoke {platform}: {result.message}")
+    return [result]
+
+
+def _smoke_runtime(outcome: BuildOutcome, verification: Verification, platform: str,
+                   deps: BuildDeps) -> tuple[ContainerRuntime, str]:
+    digest = next(i.digest for i in verification.images if i.platform == platform)
+    if outcome.pushed_refs:
+        docker = deps.docker()
+        if docker is not None:
+            name = outcome.pushed_refs[0].rsplit(":", 1)[0]
+            return docker, f"{name}@{digest}"
+    if platform in outcome.local_images:
+        return PodmanRuntime(deps.runner, deps.storage), outcome.local_images[platform]
+    raise UsageError("--smoke needs a Docker daemon and --push, or the buildah builder",
+                     hint="add --push, or use --builder buildah")

@@ -1,0 +1,139 @@
+"""The build receipt: what ``shipit build`` made and proved, for ``shipit push`` and ``deploy``.
+
+Written to ``.shipit/build-receipt.json`` beside shipit.toml, and printed by ``--json``.
+Flat, so ``shipit push`` and ``deploy`` (shipit/push/receipt.py) read the keys they need at the
+top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
+
+    {
+      "schema": "shipit.build-receipt", "version": 1,
+      "created": "2026-11-28T10:00:00Z",
+      "builder": "buildah",                          # or "buildx"
+      "git_sha": "<40 hex>",
+      "tag": "<40 hex>",                             # the commit tag (<sha>-dirty if dirty)
+      "digest": "sha256:...",                        # the manifest list (OCI index)
+      "media_type": "application/vnd.oci.image.index.v1+json",
+      "platforms": [{"platform": "linux/amd64",
+                     "digest": "sha256:...",         # that platform's image manifest
+                     "config_digest": "sha256:...",
+                     "compressed_size": 67259736, "uncompressed_size": 182412288}, ...],
+      "local_image": "localhost/articles:<sha>",     # manifest list in buildah storage, or null
+      "registry": "127.0.0.1:5000" | null, "repository": "articles",
+      "name": "127.0.0.1:5000/articles", "tags": ["<sha>", "latest"],
+      "refs": ["127.0.0.1:5000/articles:<sha>", "127.0.0.1:5000/articles:latest"],
+      "pushed": true,                                # refs exist in the registry
+      "git": {"sha", "short_sha", "dirty", "source", "describe"},
+      "labels": {"org.opencontainers.image.revision": "<sha>", ...},
+      "local": {"oci_layout": "/abs/.shipit/oci" | null,   # unpushed builds are exported here
+                "images": {"linux/amd64": "<image id>", ...},  # buildah storage
+                "storage": {"driver": "vfs", "root": ..., "runroot": ...} | null},
+      "verification": {"ok": true, "findings": [{"check", "ok", "platform", "message"}, ...]},
+      "smoke": [{"platform": "linux/amd64", "runtime": "podman", "ok": true, ...}] | null,
+      "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1}
+    }
+
+The digest is the content digest of the manifest list as pushed: buildah compresses layers the
+same way on every push, so pushing ``local_image`` again (to ECR) yields this digest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shipit.errors import EnvironmentProblem, UsageError
+
+RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
+SCHEMA = "shipit.build-receipt"
+VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReceiptPlatform(_Model):
+    platform: str
+    digest: str
+    config_digest: str
+    compressed_size: int
+    uncompressed_size: int | None = None
+
+
+class ReceiptGit(_Model):
+    sha: str
+    short_sha: str
+    dirty: bool
+    source: str | None = None
+    describe: str
+
+
+class ReceiptLocal(_Model):
+    oci_layout: str | None = None
+    images: dict[str, str] = {}
+    storage: dict[str, str | None] | None = None
+
+
+class BuildReceipt(_Model):
+    schema_: Literal["shipit.build-receipt"] = Field(default="shipit.build-receipt",
+                                                     alias="schema")
+    version: Literal[1] = 1
+    created: str
+    builder: str
+    git_sha: str
+    tag: str
+    digest: str
+    media_type: str
+    platforms: list[ReceiptPlatform]
+    local_image: str | None
+    registry: str | None
+    repository: str
+    name: str
+    tags: list[str]
+    refs: list[str]
+    pushed: bool
+    git: ReceiptGit
+    labels: dict[str, str]
+    local: ReceiptLocal
+    verification: dict[str, Any]
+    smoke: list[dict[str, Any]] | None = None
+    timings: dict[str, float]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def write_receipt(receipt: BuildReceipt, path: Path) -> Path:
+    """Write atomically (a reader never sees half a receipt)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(receipt.to_dict(), indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def read_receipt(path: Path) -> BuildReceipt:
+    """The last build's receipt; EnvironmentProblem if absent, UsageError if of another version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EnvironmentProblem(f"no build receipt at {path}",
+                                 hint="run `shipit build` first") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc}",
+                         hint="run `shipit build` again") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UsageError(f"{path} is not a shipit build receipt")
+    if data.get("version") != VERSION:
+        raise UsageError(f"{path} is a version {data.get('version')} receipt; this shipit reads "
+                         f"version {VERSION}", hint="run `shipit build` again")
+    try:
+        return BuildReceipt.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(f"{path} is not a valid build receipt: {exc.errors()[0]['msg']}",
+                         hint="run `shipit build` again") from None

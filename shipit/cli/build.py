@@ -1,0 +1,85 @@
+"""``shipit build``: one manifest list for every platform, verified down to the ELF headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from shipit.cli.context import get_context
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from shipit.build.receipt import BuildReceipt
+
+
+def build_command(
+    ctx: typer.Context,
+    platform: str | None = typer.Option(
+        None, "--platform",
+        help="Comma list, e.g. linux/amd64,linux/arm64 (default: image.platforms).",
+    ),
+    push: bool = typer.Option(False, "--push", help="Push every tag to image.registry."),
+    builder: str | None = typer.Option(
+        None, "--builder",
+        help="buildx or buildah (default: image.builder, else buildx if present).",
+    ),
+    tag: list[str] = typer.Option([], "--tag", help="An extra tag (repeatable)."),
+    allow_dirty: bool = typer.Option(
+        False, "--allow-dirty", help="Build uncommitted changes; the tag then ends in -dirty."
+    ),
+    smoke: bool = typer.Option(
+        False, "--smoke", help="Run the local platform's image and wait for its health URL."
+    ),
+    ca_bundle: Path | None = typer.Option(
+        None, "--ca-bundle", envvar="SHIPIT_CA_BUNDLE",
+        help="CA bundle handed to the build as secret 'ca' (default: the system bundle).",
+    ),
+) -> None:
+    """Build the image for every platform, verify it layer by layer, optionally push and smoke.
+
+    Tags: the full git commit sha and latest. Verification fails the build when a platform is
+    missing or when the program the image runs is an ELF binary for another CPU.
+    The receipt is written to .shipit/build-receipt.json (push and deploy read it).
+
+    Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
+    """
+    import httpx
+
+    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image
+    from shipit.build.runner import SubprocessRunner
+
+    app = get_context(ctx)
+    settings = app.settings
+    out = app.output
+    options = BuildOptions(
+        platforms=[platform] if platform else None, push=push, builder=builder,
+        extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
+        health_path=settings.http.health_path, service_vars=settings.vars,
+    )
+    with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
+        deps = BuildDeps(runner=SubprocessRunner(), http=http, log=out.step, tool_log=out.debug)
+        receipt = build_image(settings.image, app.config.root, options, deps)
+    out.success(f"built and verified {receipt.refs[0]} ({receipt.digest})")
+    out.result({"ok": True, "receipt": receipt.to_dict()},
+               human=lambda console: render_receipt(console, receipt))
+
+
+def render_receipt(console: Console, receipt: BuildReceipt) -> None:
+    """The human summary on stdout: refs, digest, one line per platform."""
+    console.print(f"digest    {receipt.digest}")
+    for ref in receipt.refs:
+        console.print(f"{'pushed' if receipt.pushed else 'local ':<9} {ref}")
+    for image in receipt.platforms:
+        size = image.compressed_size / 1e6
+        console.print(f"{image.platform:<9} {image.digest}  {size:.1f} MB compressed")
+    if receipt.smoke:
+        for result in receipt.smoke:
+            console.print(f"smoke     {result['platform']} with {result['runtime']}: "
+                          f"{result['message']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build_command)
