@@ -113,7 +113,7 @@ class Ecr:
             )
             return _repository(created["repository"]), True
         except Exception as exc:
-            if not _exclusion_unsupported(exc):
+            if not exclusion_unsupported(exc):
                 raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
         try:
             created = self._client.create_repository(imageTagMutability="IMMUTABLE", **common)
@@ -190,17 +190,12 @@ def _repository(raw: Any) -> Repository:
     )
 
 
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ('' for anything else)."""
-    return _code(exc)
-
-
 def _code(exc: BaseException) -> str:
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def _exclusion_unsupported(exc: BaseException) -> bool:
+def exclusion_unsupported(exc: BaseException) -> bool:
     """True when the endpoint (or an old botocore) does not know tag-mutability exclusions."""
     if type(exc).__name__ == "ParamValidationError":
         return True

@@ -42,5 +42,5 @@ def push_configured(
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
-    return push(request, ecr=Ecr.from_session(aws), pusher=pusher or BuildahPusher(),
-                progress=progress)
+    pusher = pusher or BuildahPusher(storage=dict(image.storage))
+    return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)

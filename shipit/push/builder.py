@@ -63,10 +63,11 @@ class Pusher(Protocol):
 class BuildahPusher:
     """buildah: ``login --password-stdin`` and ``manifest push --all``."""
 
-    def __init__(self, *, runner: Runner = run, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, runner: Runner = run, environ: Mapping[str, str] | None = None,
+                 storage: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self._run = runner
-        self._base = [shutil.which("buildah") or "buildah", *storage_flags(env)]
+        self._base = [shutil.which("buildah") or "buildah", *storage_flags(env, storage)]
         self._secrets: list[str] = []
 
     def login(self, target: Target, login: RegistryLogin) -> None:
@@ -119,15 +120,19 @@ class BuildahPusher:
         return EnvironmentProblem(f"buildah could not {verb} {ref}: {last}")
 
 
-def storage_flags(environ: Mapping[str, str]) -> list[str]:
-    """buildah's global storage flags (it ignores STORAGE_DRIVER, so pass them explicitly)."""
-    flags: list[str] = []
-    if environ.get("SHIPIT_BUILDAH_ROOT"):
-        flags += ["--root", environ["SHIPIT_BUILDAH_ROOT"]]
-    if environ.get("SHIPIT_BUILDAH_RUNROOT"):
-        flags += ["--runroot", environ["SHIPIT_BUILDAH_RUNROOT"]]
-    flags += ["--storage-driver", environ.get("SHIPIT_STORAGE_DRIVER") or "vfs"]
-    return flags
+def storage_flags(environ: Mapping[str, str], storage: Mapping[str, str] | None = None
+                  ) -> list[str]:
+    """buildah's global storage flags (it ignores STORAGE_DRIVER, so pass them explicitly).
+
+    ``storage`` (from the build receipt: driver, root, runroot) wins over the environment.
+    """
+    given = storage or {}
+    root = given.get("root") or environ.get("SHIPIT_BUILDAH_ROOT")
+    runroot = given.get("runroot") or environ.get("SHIPIT_BUILDAH_RUNROOT")
+    flags: list[str] = ["--root", root] if root else []
+    flags += ["--runroot", runroot] if runroot else []
+    return [*flags, "--storage-driver",
+            given.get("driver") or environ.get("SHIPIT_STORAGE_DRIVER") or "vfs"]
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:

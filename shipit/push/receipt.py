@@ -9,6 +9,7 @@ shape (flat, or the same keys under ``"image"``)::
 
 ``local_image`` may also be given as ``manifest_list``/``local_ref``; when it is absent the
 first entry of ``refs``/``image_refs`` (an image already in a registry) is the source.
+``local.storage`` (driver, root, runroot) names the buildah storage holding ``local_image``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class BuiltImage:
     platforms: tuple[str, ...]
     digest: str | None = None
     git_sha: str | None = None
+    storage: tuple[tuple[str, str], ...] = ()
+    """buildah storage the build used (driver/root/runroot from ``local.storage``), if any."""
 
 
 def read_receipt(path: Path) -> BuiltImage:
@@ -76,8 +79,12 @@ def parse_receipt(data: dict[str, Any], *, where: str = "build receipt") -> Buil
     digest = _str(body, "digest")
     if digest is not None and not _DIGEST.match(digest):
         raise UsageError(f"{where}: {digest!r} is not a sha256 digest")
+    local = body.get("local")
+    storage = local.get("storage") if isinstance(local, dict) else None
+    pairs = tuple(sorted((str(k), str(v)) for k, v in storage.items() if v)) \
+        if isinstance(storage, dict) else ()
     return BuiltImage(source=source, tag=tag, platforms=tuple(_platform(p) for p in platforms),
-                      digest=digest, git_sha=git_sha)
+                      digest=digest, git_sha=git_sha, storage=pairs)
 
 
 def _platform(item: object) -> str:

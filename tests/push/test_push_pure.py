@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError, ParamValidationError
 
-from shipit.aws.ecr import Repository, StoredImage
+from shipit.aws.ecr import Repository, StoredImage, exclusion_unsupported
 from shipit.errors import RegionProblem, UsageError
 from shipit.push.builder import scrub, storage_flags
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
@@ -191,6 +192,36 @@ def test_storage_flags_follow_the_build_and_default_to_vfs() -> None:
     assert storage_flags({}) == ["--storage-driver", "vfs"]
     assert storage_flags({"SHIPIT_BUILDAH_ROOT": "/r", "SHIPIT_STORAGE_DRIVER": "overlay"}) == [
         "--root", "/r", "--storage-driver", "overlay"]
+
+
+def test_the_receipt_storage_wins_over_the_environment() -> None:
+    image = parse_receipt({"tag": "v1", "local_image": "localhost/x:v1",
+                           "platforms": ["linux/amd64"],
+                           "local": {"storage": {"driver": "overlay", "root": "/b",
+                                                 "runroot": None}}})
+    assert image.storage == (("driver", "overlay"), ("root", "/b"))
+    flags = storage_flags({"SHIPIT_BUILDAH_ROOT": "/env", "SHIPIT_BUILDAH_RUNROOT": "/run"},
+                          dict(image.storage))
+    assert flags == ["--root", "/b", "--runroot", "/run", "--storage-driver", "overlay"]
+
+
+@pytest.mark.parametrize(("code", "message", "unsupported"), [
+    ("InvalidParameterException", "Invalid parameter at 'imageTagMutabilityExclusionFilters'",
+     True),
+    ("ValidationException", "1 validation error detected: Value 'IMMUTABLE_WITH_EXCLUSION' at"
+     " 'imageTagMutability' failed to satisfy constraint", True),
+    ("InvalidParameterException", "Invalid repository name", False),
+    ("AccessDeniedException", "not authorized to perform ecr:CreateRepository", False),
+])
+def test_an_endpoint_without_exclusion_filters_is_recognised(
+    code: str, message: str, unsupported: bool,
+) -> None:
+    error = ClientError({"Error": {"Code": code, "Message": message}}, "CreateRepository")
+    assert exclusion_unsupported(error) is unsupported
+
+
+def test_an_old_botocore_without_the_parameter_is_recognised() -> None:
+    assert exclusion_unsupported(ParamValidationError(report="Unknown parameter"))
 
 
 def test_scrub_removes_every_secret() -> None:
