@@ -8,4 +8,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.postgres",
     "tests.fixtures.reference_stack",
     "tests.fixtures.sandbox",
+    "tests.fixtures.reference_stack",
 ]

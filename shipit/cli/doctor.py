@@ -40,7 +40,10 @@ def doctor(
         return
     select(check)  # unknown ids are a usage error before any AWS call
     findings = diagnose(app.aws, app.config, app.env, check)
-    output.result(to_json(app.env, findings), lambda c: print_findings(c, app.env, findings))
+    if output.json_mode:
+        output.write_json(to_json(app.env, findings))  # the documented contract, exactly
+    else:
+        print_findings(output.out, app.env, findings)
     if has_failures(findings):
         output.fail(f"doctor: {summary_line(findings)}")
         raise typer.Exit(EXIT_FAILED)

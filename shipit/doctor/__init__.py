@@ -32,4 +32,10 @@ def diagnose(
 
     checks = select(check_ids)
     snapshot = gather(aws, target_from_config(config, env, aws.region))
-    return run_checks(checks, snapshot, probe or HttpProber())
+    if probe is not None:
+        return run_checks(checks, snapshot, probe)
+    prober = HttpProber()
+    try:
+        return run_checks(checks, snapshot, prober)
+    finally:
+        prober.close()

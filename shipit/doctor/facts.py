@@ -230,6 +230,8 @@ class Snapshot:
 
     env: str | None
     region: str
+    account_id: str | None = None
+    """The account shipit.toml expects (aws.account_id), when it names one."""
     health_path: str = "/api/health"
     http_url: str | None = None
     cors_origins: tuple[str, ...] = ()

@@ -19,6 +19,7 @@ from shipit.aws.ecr import Ecr
 from shipit.aws.errors import translate
 from shipit.aws.identity import caller_identity
 from shipit.doctor import reads
+from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
 from shipit.errors import ResourceNotFound
 
@@ -33,6 +34,7 @@ class Target:
 
     env: str | None
     region: str
+    account_id: str | None = None
     cluster: str | None = None
     service: str | None = None
     container: str | None = None
@@ -62,6 +64,7 @@ def target_from_config(
     return Target(
         env=env,
         region=region,
+        account_id=settings.aws.account_id,
         cluster=settings.ecs.cluster,
         service=settings.ecs.service,
         container=settings.ecs.container,
@@ -149,7 +152,9 @@ def _image(run: _Run) -> Fact[Any]:
     container = run.need("task_definition").container(run.target.container)
     if container is None:
         return Fact.unset(f"no container {run.target.container!r} in the task definition")
-    return reads.image(run.client("ecr"), container.image)
+    region = ecr_region(split_image(container.image)[0])
+    other = region if region and region != run.target.region else None
+    return reads.image(run.aws.client("ecr", region=other), container.image)
 
 
 def _log_group(run: _Run) -> Fact[Any]:
@@ -260,6 +265,7 @@ def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -
     snapshot = Snapshot(
         env=target.env,
         region=target.region,
+        account_id=target.account_id,
         health_path=target.health_path,
         http_url=target.http_url,
         cors_origins=target.cors_origins,

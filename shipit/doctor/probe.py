@@ -12,6 +12,10 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_TIMEOUT = 3.0
 
@@ -52,7 +56,11 @@ def describe_request(request: ProbeRequest) -> str:
 
 
 class HttpProber:
-    """A thread-safe prober over httpx that answers each distinct request once per run."""
+    """A thread-safe prober over httpx that answers each distinct request once per run.
+
+    One client per TLS-verification mode is shared by every probe (building a client loads the
+    CA bundle, which costs more than a loopback request); ``close()`` releases them.
+    """
 
     def __init__(
         self, *, timeout: float = DEFAULT_TIMEOUT, clock: Callable[[], float] = time.monotonic
@@ -60,7 +68,22 @@ class HttpProber:
         self._timeout = timeout
         self._clock = clock
         self._cache: dict[ProbeRequest, ProbeResponse] = {}
+        self._clients: dict[bool, httpx.Client] = {}
         self._lock = threading.Lock()
+
+    def _client(self, verify: bool) -> httpx.Client:
+        import httpx
+
+        with self._lock:
+            if verify not in self._clients:
+                self._clients[verify] = httpx.Client(timeout=self._timeout, verify=verify)
+            return self._clients[verify]
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
 
     def __call__(self, request: ProbeRequest) -> ProbeResponse:
         with self._lock:
@@ -79,10 +102,9 @@ class HttpProber:
         via = describe_request(request)
         start = self._clock()
         try:
-            with httpx.Client(timeout=self._timeout, verify=request.verify_tls) as client:
-                answer = client.request(
-                    request.method, url, headers=headers, extensions=extensions
-                )
+            answer = self._client(request.verify_tls).request(
+                request.method, url, headers=headers, extensions=extensions
+            )
         except httpx.HTTPError as exc:
             return ProbeResponse(
                 None, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,

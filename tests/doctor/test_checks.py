@@ -1,0 +1,258 @@
+"""Each check is a pure function of a snapshot (and probe answers): table tests, no AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+import pytest
+
+from shipit.aws.route53 import RecordSet
+from shipit.doctor.checks import CHECKS, http, lb
+from shipit.doctor.facts import (
+    Fact,
+    Image,
+    LogGroup,
+    PortMapping,
+    Rule,
+    SecurityGroup,
+    Snapshot,
+    Statement,
+    TargetHealth,
+)
+from shipit.doctor.probe import ProbeRequest, ProbeResponse
+from shipit.doctor.runner import run_check
+from tests.doctor import snapshots as snap
+
+CHECK = {check.id: check for check in CHECKS}
+
+
+class FakeProber:
+    """Stands in for HTTP: answers by (method, url) from a table; anything else is refused."""
+
+    def __init__(self, answers: Mapping[tuple[str, str], ProbeResponse] | None = None) -> None:
+        self.answers = dict(answers or {})
+        self.seen: list[ProbeRequest] = []
+
+    def __call__(self, request: ProbeRequest) -> ProbeResponse:
+        self.seen.append(request)
+        return self.answers.get(
+            (request.method, request.url),
+            ProbeResponse(None, error="ConnectError: refused", via=request.url),
+        )
+
+
+HEALTH = "https://api.example.com/api/health"
+ALB_HEALTH = "https://articles-1.us-east-1.elb.amazonaws.com/api/health"
+CORS_OK = {
+    "access-control-allow-origin": "https://app.example.com",
+    "access-control-allow-methods": "GET, POST",
+}
+
+
+def healthy_web() -> FakeProber:
+    return FakeProber({
+        ("GET", HEALTH): ProbeResponse(200),
+        ("GET", ALB_HEALTH): ProbeResponse(200),
+        ("OPTIONS", HEALTH): ProbeResponse(204, CORS_OK),
+    })
+
+
+def judge(check_id: str, snapshot: Snapshot, prober: FakeProber | None = None) -> tuple[str, str]:
+    finding = run_check(CHECK[check_id], snapshot, prober or healthy_web())
+    return finding.status, finding.summary
+
+
+def test_every_check_passes_on_the_healthy_snapshot() -> None:
+    prober = CorsAwareProber()
+    results = {c.id: run_check(c, snap.healthy(), prober) for c in CHECKS}
+    assert {k: v.status for k, v in results.items()} == dict.fromkeys(CHECK, "pass"), results
+
+
+class CorsAwareProber(FakeProber):
+    """Allows https://app.example.com in preflights, refuses every other origin."""
+
+    def __call__(self, request: ProbeRequest) -> ProbeResponse:
+        if request.method == "OPTIONS":
+            origin = dict(request.headers).get("Origin")
+            if origin == "https://app.example.com":
+                return ProbeResponse(204, CORS_OK)
+            return ProbeResponse(403, {})
+        return healthy_web()(request)
+
+
+Edit = Callable[[], Snapshot]
+TD = snap.task_definition
+SVC = snap.service
+
+CASES: list[tuple[str, Edit, str, str]] = [
+    ("aws.identity", lambda: snap.healthy(identity=Fact.failed("no AWS credentials found")),
+     "fail", "credentials do not work"),
+    ("aws.identity", lambda: snap.healthy(account_id="999999999999"), "fail", "expects"),
+    ("ecr.region", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(snap.container(
+        image="123456789012.dkr.ecr.eu-west-1.amazonaws.com/articles:v1"),)))),
+     "fail", "registry is in eu-west-1"),
+    ("ecr.region", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(snap.container(
+        image="ghcr.io/acme/articles:v1"),)))), "warn", "not an ECR registry"),
+    ("ecr.repository", lambda: snap.healthy(repository=Fact.absent("no repo")), "fail",
+     "not found"),
+    ("ecr.repository", lambda: snap.healthy(repository=Fact.ok(replace(
+        snap.healthy().repository.need(), scan_on_push=False))), "warn", "scan on push is off"),
+    ("ecr.image", lambda: snap.healthy(image=Fact.absent("not found")), "fail",
+     "not in the registry"),
+    ("image.platform", lambda: snap.healthy(image=Fact.ok(Image("x", "sha256:1", "index",
+                                                                ("linux/arm64",)))),
+     "fail", "no linux/amd64 variant"),
+    ("image.platform", lambda: snap.healthy(image=Fact.ok(Image("x", "sha256:1", "manifest",
+                                                                None))),
+     "warn", "cannot read the platform"),
+    ("ecs.service", lambda: snap.healthy(service=Fact.absent("MISSING")), "fail",
+     "does not exist"),
+    ("ecs.service", lambda: snap.healthy(service=Fact.ok(SVC(running=1))), "fail",
+     "1 of 2 tasks running"),
+    ("ecs.service", lambda: snap.healthy(service=Fact.ok(SVC(desired=0, running=0))), "fail",
+     "wants 0 tasks"),
+    ("ecs.service", lambda: snap.healthy(stopped_tasks=Fact.ok((snap.stopped(
+        "CannotStartContainerError: exec format error"),))), "fail", "platform"),
+    ("ecs.service", lambda: snap.healthy(stopped_tasks=Fact.ok((snap.stopped(
+        "Task failed ELB health checks in (target-group x)", snap.TD_ARN[:-1] + "2"),))),
+     "warn", "a recent deployment failed"),
+    ("ecs.service", lambda: snap.healthy(stopped_tasks=Fact.ok((snap.stopped(
+        "Scaling activity initiated by (deployment ecs-svc/1)"),))), "pass", ""),
+    ("ecs.service", lambda: snap.healthy(service=Fact.ok(SVC(circuit_breaker_rollback=False))),
+     "warn", "circuit breaker"),
+    ("ecs.logs", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(snap.container(
+        log_driver=None),)))), "fail", "does not log to CloudWatch"),
+    ("ecs.logs", lambda: snap.healthy(log_group=Fact.ok(LogGroup("/ecs/articles", None))),
+     "warn", "forever"),
+    ("ecs.logs", lambda: snap.healthy(log_group=Fact.absent("gone")), "fail", "does not exist"),
+    ("ecs.ports", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(snap.container(
+        port_mappings=(PortMapping(8000, 80),)),)))), "fail", "hostPort 80"),
+    ("ecs.ports", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(port=80),))),
+     "fail", "uses port 80"),
+    ("ecs.ports", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(snap.container(
+        environment=(("PORT", "3000"),)),)))), "fail", "PORT=3000"),
+    ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
+        matcher="301"),))), "fail", "does not accept 200"),
+    ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
+        timeout=10, interval=10),))), "fail", "not shorter than the interval"),
+    ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
+        matcher="200-299"),))), "pass", ""),
+    ("lb.targets", lambda: snap.healthy(target_health=Fact.ok({snap.TG_ARN: ()})), "fail",
+     "no targets"),
+    ("lb.targets", lambda: snap.healthy(target_health=Fact.ok({snap.TG_ARN: (TargetHealth(
+        "10.0.1.5", 8000, "unhealthy", "Target.ResponseCodeMismatch"),)})), "fail",
+     "1 of 1 targets are not healthy"),
+    ("net.alb_to_task", lambda: snap.healthy(security_groups=Fact.ok(snap.groups(
+        **{"sg-tasks": SecurityGroup("sg-tasks", "t", "vpc-1", egress=(
+            Rule("-1", 0, 65535, cidr="0.0.0.0/0"),))}))), "fail", "does not admit the ALB"),
+    ("net.alb_to_task", lambda: snap.healthy(security_groups=Fact.ok(snap.groups(
+        **{"sg-alb": SecurityGroup("sg-alb", "a", "vpc-1")}))), "fail", "does not let traffic"),
+    ("net.task_to_db", lambda: snap.healthy(subnet_vpcs=Fact.ok({"subnet-a": "vpc-2"})),
+     "fail", "the database is in vpc-1"),
+    ("net.task_to_db", lambda: snap.healthy(security_groups=Fact.ok(snap.groups(
+        **{"sg-db": SecurityGroup("sg-db", "d", "vpc-1", ingress=(
+            Rule("tcp", 3306, 3306, group_id="sg-tasks"),))}))), "fail",
+     "does not admit the tasks on port 5432"),
+    ("net.task_to_db", lambda: snap.healthy(database=Fact.unset("no rds.instance")), "skip", ""),
+    ("db.exposure", lambda: snap.healthy(security_groups=Fact.ok(snap.groups(
+        **{"sg-db": SecurityGroup("sg-db", "d", "vpc-1", ingress=(
+            Rule("tcp", 5432, 5432, group_id="sg-tasks"), Rule("tcp", 0, 65535, cidr="::/0"),
+        ))}))), "fail", "open to the internet"),
+    ("db.exposure", lambda: snap.healthy(database=Fact.ok(replace(
+        snap.healthy().database.need(), publicly_accessible=True))), "fail", "publicly"),
+    ("secrets.plaintext", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(
+        snap.container(environment=(("DATABASE_URL", "postgres://u:hunter2@db/a"),)),)))),
+     "fail", "1 secret-looking"),
+    ("secrets.plaintext", lambda: snap.healthy(task_definition=Fact.ok(TD(containers=(
+        snap.container(environment=(("DB_PASSWORD", "x"), ("AWS_KEY", "AKIAABCDEFGHIJKLMNOP"))),
+    )))), "fail", "2 secret-looking"),
+    ("iam.execution_role", lambda: snap.healthy(task_definition=Fact.ok(TD(
+        execution_role_arn=None))), "fail", "has no execution role"),
+    ("iam.execution_role", lambda: snap.healthy(execution_role=Fact.ok(snap.role(
+        trusted_services=("ec2.amazonaws.com",)))), "fail", "does not trust"),
+    ("iam.execution_role", lambda: snap.healthy(execution_role=Fact.ok(snap.role(
+        statements=snap.role().statements[:3]))), "fail", "secretsmanager:GetSecretValue"),
+    ("iam.execution_role", lambda: snap.healthy(execution_role=Fact.ok(snap.role(
+        statements=(*snap.role().statements, Statement("Deny", ("ecr:*",), ("*",)))))), "fail",
+     "lacks 3 permission"),
+    ("dns.alias", lambda: snap.healthy(records=Fact.ok(())), "fail", "no alias A record"),
+    ("dns.alias", lambda: snap.healthy(records=Fact.ok((RecordSet(
+        "api.example.com", "A", 300, ("203.0.113.7",)),))), "fail", "plain record"),
+    ("dns.alias", lambda: snap.healthy(load_balancer=Fact.ok(snap.load_balancer(
+        ip_address_type="dualstack"))), "fail", "no alias AAAA record"),
+    ("dns.alias", lambda: snap.healthy(records=Fact.ok((RecordSet(
+        "api.example.com.", "A", alias_dns_name="dualstack.ARTICLES-1.us-east-1.elb.amazonaws.com.",
+        alias_zone_id="Z"),))), "pass", ""),
+    ("dns.alias", lambda: snap.healthy(zone=Fact.absent("no zone")), "fail", "no hosted zone"),
+    ("dns.alias", lambda: snap.healthy(dns_name=None), "skip", ""),
+    ("config.convergence", lambda: snap.healthy(env_var_names={
+        "dev": frozenset({"A", "B"}), "prod": frozenset({"A"})}), "fail", "prod lacks B"),
+    ("config.convergence", lambda: snap.healthy(env_var_names={"dev": frozenset({"A"})}),
+     "skip", ""),
+]
+
+
+@pytest.mark.parametrize(("check_id", "edit", "status", "phrase"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_check_table(check_id: str, edit: Edit, status: str, phrase: str) -> None:
+    found_status, summary = judge(check_id, edit(), CorsAwareProber())
+    assert (found_status, phrase in summary) == (status, True), summary
+
+
+def test_missing_dependency_is_a_skip_and_a_failed_read_an_error() -> None:
+    absent = run_check(CHECK["ecs.ports"], snap.healthy(task_definition=Fact.unavailable(
+        "no service: MISSING")), FakeProber())
+    broken = run_check(CHECK["ecs.ports"], snap.healthy(task_definition=Fact.failed(
+        "access denied: ecs:DescribeTaskDefinition")), FakeProber())
+    assert (absent.status, broken.status) == ("skip", "error")
+    assert "access denied" in broken.summary
+
+
+def test_health_tells_dns_from_the_application() -> None:
+    by_alb_only = FakeProber({("GET", ALB_HEALTH): ProbeResponse(200)})
+    neither = FakeProber()
+    dns_problem = http.health(snap.healthy(), by_alb_only)
+    app_problem = http.health(snap.healthy(), neither)
+    assert dns_problem.status == app_problem.status == "fail"
+    assert "a DNS problem" in dns_problem.summary
+    assert "not DNS" in app_problem.detail
+
+
+def test_cors_flags_a_wildcard_that_lets_a_foreign_origin_in() -> None:
+    star = {"access-control-allow-origin": "*"}
+    prober = FakeProber({("OPTIONS", HEALTH): ProbeResponse(204, star)})
+    verdict = http.cors(snap.healthy(), prober)
+    assert verdict.status == "fail"
+    assert "foreign origin" in verdict.summary
+
+
+def test_health_check_path_that_answers_404_fails_and_root_path_warns() -> None:
+    root = snap.healthy(target_groups=Fact.ok((snap.target_group(health_path="/"),)))
+    root_ok = FakeProber({("GET", ALB_HEALTH.replace("/api/health", "/")): ProbeResponse(200)})
+    root_404 = FakeProber({("GET", ALB_HEALTH.replace("/api/health", "/")): ProbeResponse(404)})
+    assert lb.health_check(root, root_ok).status == "warn"
+    assert lb.health_check(root, root_404).status == "fail"
+
+
+def test_probes_follow_routes_to_an_explicit_address() -> None:
+    from shipit.doctor.facts import ProbeRoute
+
+    prober = healthy_web()
+    routed = snap.healthy(routes=(ProbeRoute("api.example.com", "127.0.0.1:8123"),))
+    http.health(routed, prober)
+    by_name = next(r for r in prober.seen if r.url == HEALTH)
+    assert by_name.connect_to == "127.0.0.1:8123"
+
+
+def test_a_crashing_check_is_an_error_and_the_others_still_run() -> None:
+    from shipit.doctor.checks import Check
+    from shipit.doctor.runner import run_checks
+
+    def boom(snapshot: Snapshot, probe: object) -> object:
+        raise KeyError("surprise")
+
+    checks = [Check("x.crash", "crashes", boom), *CHECKS[:2]]  # type: ignore[arg-type]
+    findings = run_checks(checks, snap.healthy(), FakeProber())
+    assert [f.status for f in findings] == ["error", "pass", "pass"]
+    assert "KeyError" in findings[0].summary
