@@ -1,0 +1,130 @@
+"""Each failure class, deployed for real on the sandbox: exit 1, the classified reason and its
+hint, and the previous revision still serving (the health URL still 200)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.fixtures.sandbox import Sandbox
+
+FOREIGN_DIGEST = "sha256:" + "ab" * 32
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    prepare: Callable[[Sandbox], list[str]]
+    """Breaks the next deploy; returns the deploy's arguments."""
+    in_title: str
+    in_hint: str
+    in_logs: str | None = None
+
+
+def _pull(box: Sandbox) -> list[str]:
+    return ["--image", f"ghcr.io/acme/articles@{FOREIGN_DIGEST}"]
+
+
+def _platform(box: Sandbox) -> list[str]:
+    box.put_image("arm64-only", ("linux/arm64",))
+    return ["--tag", "arm64-only"]
+
+
+def _crash(box: Sandbox) -> list[str]:
+    box.set_vars(DATABASE_URL="postgresql://articles@127.0.0.1:1/articles",
+                 DB_STARTUP_TIMEOUT="0")
+    box.put_image("v2")
+    return ["--tag", "v2"]
+
+
+def _health(box: Sandbox) -> list[str]:
+    box.set_vars(PORT="9000")  # the app listens on 9000; the target group checks 8000
+    box.put_image("v2")
+    return ["--tag", "v2"]
+
+
+def _no_database_url(box: Sandbox) -> list[str]:
+    box.set_vars(DATABASE_URL=None)
+    box.put_image("v2")
+    return ["--tag", "v2"]
+
+
+CASES = [
+    pytest.param(Case("pull", _pull, "could not be pulled", "ECR repository"), id="pull"),
+    pytest.param(Case("platform", _platform, "exec format error", "linux/amd64"),
+                 id="exec-format"),
+    pytest.param(Case("crash", _crash, "exited with code 1", "log lines",
+                      in_logs="start-up failed"), id="crash-at-start"),
+    pytest.param(Case("health", _health, "health checks", "container port"),
+                 id="health-check"),
+    pytest.param(Case("config", _no_database_url, "DATABASE_URL", "set DATABASE_URL",
+                      in_logs="configuration error: DATABASE_URL"), id="database-url-missing"),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
+    sandbox: Sandbox, case: Case
+) -> None:
+    result = sandbox.cli("--json", "deploy", *case.prepare(sandbox))
+
+    assert result.exit_code == 1, result.stderr
+    receipt = result.json()
+    # Fail-fast usually wins; when ECS's circuit breaker is quicker the verdict says so.
+    assert receipt["outcome"] in ("failed", "rolled-back")
+    assert receipt["revision"] == 2
+    failure = receipt["failure"]
+    assert failure["kind"] == case.kind, failure
+    assert case.in_title in failure["title"]
+    assert case.in_hint in failure["hint"]
+    assert failure["hint"] in result.stderr.replace("\n  ", " ") or "hint:" in result.stderr
+    if case.in_logs:
+        assert any(case.in_logs in line for line in receipt["last_log_lines"])
+    assert 1 in sandbox.running_revisions()
+    assert sandbox.health() == 200
+
+    # ECS's circuit breaker then rolls the service back, as on AWS.
+    def rolled_back() -> bool:
+        deployments = sandbox.describe_service()["deployments"]
+        primary = deployments[0]
+        return primary["taskDefinition"].endswith(":1") and (
+            primary["rolloutState"] == "COMPLETED")
+
+    sandbox.wait_until("the circuit breaker rolls back", rolled_back)
+    service = sandbox.describe_service()
+    failed = [d for d in service["deployments"] if d.get("rolloutState") == "FAILED"]
+    assert failed[0]["rolloutStateReason"] == (
+        "ECS deployment circuit breaker: tasks failed to start.")
+    assert failed[0]["failedTasks"] >= 3
+    assert sandbox.running_revisions() == {1}
+    assert sandbox.health() == 200
+
+
+def test_rollback_on_failure_puts_the_previous_revision_back(sandbox: Sandbox) -> None:
+    result = sandbox.cli("--json", "deploy", "--rollback-on-failure", *_platform(sandbox))
+
+    assert result.exit_code == 1
+    receipt = result.json()
+    assert receipt["outcome"] in ("failed", "rolled-back")
+    assert receipt["rolled_back_to"].endswith(":1")
+    service = sandbox.describe_service()
+    assert service["taskDefinition"].endswith(":1")
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert sandbox.running_revisions() == {1}
+    assert sandbox.health() == 200
+
+
+def test_rollback_command_returns_to_the_previous_revision(sandbox: Sandbox) -> None:
+    sandbox.put_image("v2")
+    assert sandbox.cli("deploy", "--tag", "v2").exit_code == 0
+    assert sandbox.running_revisions() == {2}
+
+    result = sandbox.cli("--json", "rollback")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["revision"] == 1
+    assert sandbox.describe_service()["taskDefinition"].endswith(":1")
+    assert sandbox.running_revisions() == {1}
+    assert sandbox.health() == 200
