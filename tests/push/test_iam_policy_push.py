@@ -8,20 +8,20 @@ import json
 
 import pytest
 
+from tests.fixtures.cli import run_cli
 from tests.fixtures.ecr_registry import EcrDataPlane
 from tests.fixtures.iam import ACCOUNT, AwsCallLog, assert_allows, star_actions, unused_actions
-from tests.push.cli import run_shipit
 from tests.push.conftest import BuildImage, Project
 
 pytestmark = pytest.mark.buildah
 
 
 def test_push_policy_allows_every_operation_of_a_push(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     ecr_registry: EcrDataPlane, aws_calls: AwsCallLog,
 ) -> None:
     build_image()
-    pushed = run_shipit(capsys, "--config", str(project.config), "push")
+    pushed = run_cli(["--config", str(project.config), "push"])
     assert pushed.exit_code == 0, pushed.stderr
     registry_requests = [
         (r.action, f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{r.repository}")
@@ -30,7 +30,7 @@ def test_push_policy_allows_every_operation_of_a_push(
     assert {a for a, _ in registry_requests} >= {"ecr:InitiateLayerUpload", "ecr:PutImage"}
 
     aws_calls.clear()
-    printed = run_shipit(capsys, "--config", str(project.config), "iam-policy", "push")
+    printed = run_cli(["--config", str(project.config), "iam-policy", "push"])
     assert printed.exit_code == 0, printed.stderr
     policy = json.loads(printed.stdout)
 
@@ -43,9 +43,9 @@ def test_push_policy_allows_every_operation_of_a_push(
 
 
 def test_a_policy_without_put_image_is_caught(
-    capsys: pytest.CaptureFixture[str], project: Project, aws_env: object,
+    project: Project, aws_env: object,
 ) -> None:
-    printed = run_shipit(capsys, "--json", "--config", str(project.config), "iam-policy", "push")
+    printed = run_cli(["--json", "--config", str(project.config), "iam-policy", "push"])
     policy = json.loads(printed.stdout)
     for statement in policy["Statement"]:
         statement["Action"] = [a for a in statement["Action"] if a != "ecr:PutImage"]

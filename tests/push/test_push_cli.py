@@ -12,11 +12,11 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.fixtures.cli import run_cli
 from tests.fixtures.ecr_registry import EcrDataPlane
 from tests.fixtures.moto import free_port
 from tests.fixtures.registry import Registry
-from tests.push.cli import run_shipit
-from tests.push.conftest import BuildImage, Project, write_project
+from tests.push.conftest import BuildImage, Built, Project, write_project
 
 pytestmark = pytest.mark.buildah
 
@@ -31,11 +31,11 @@ def _ecr_digest(repository: str, tag: str) -> str | None:
 
 
 def test_push_creates_repository_pushes_and_verifies(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     registry: Registry,
 ) -> None:
     built = build_image()
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    result = run_cli(["--json", "--config", str(project.config), "push"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["status"] == "pushed"
@@ -58,10 +58,10 @@ def test_push_creates_repository_pushes_and_verifies(
 
 
 def test_a_manifest_missing_arm64_fails_naming_the_platform(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
 ) -> None:
     built = build_image(["linux/amd64"], receipt_platforms=["linux/amd64", "linux/arm64"])
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    result = run_cli(["--json", "--config", str(project.config), "push"])
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert "missing platform linux/arm64" in error["message"]
@@ -71,13 +71,13 @@ def test_a_manifest_missing_arm64_fails_naming_the_platform(
 
 
 def test_the_same_digest_again_is_a_no_op(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     ecr_registry: EcrDataPlane,
 ) -> None:
     built = build_image()
-    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
+    assert run_cli(["--config", str(project.config), "push"]).exit_code == 0
     ecr_registry.clear()
-    again = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    again = run_cli(["--json", "--config", str(project.config), "push"])
     assert again.exit_code == 0, again.stderr
     report = json.loads(again.stdout)
     assert (report["status"], report["latest"]) == ("unchanged", "unchanged")
@@ -86,31 +86,41 @@ def test_the_same_digest_again_is_a_no_op(
     assert _ecr_digest(project.repository, built.tag) == built.digest
 
 
-def test_another_digest_under_an_existing_sha_tag_is_refused_and_nothing_overwritten(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
-    registry: Registry, ecr_registry: EcrDataPlane,
-) -> None:
+def _pushed_then_rebuilt_under_the_same_tag(project: Project, build_image: BuildImage,
+                                            ) -> tuple[Built, Built]:
     first = build_image(content="v1")
-    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
+    assert run_cli(["--config", str(project.config), "push"]).exit_code == 0
     second = build_image(content="v2", tag=first.tag)
     assert second.digest != first.digest
+    return first, second
+
+
+def _assert_tag_still_holds(project: Project, registry: Registry, built: Built) -> None:
+    assert _ecr_digest(project.repository, built.tag) == built.digest
+    stored = registry.manifest(project.repository, built.tag)
+    assert stored is not None
+    assert stored.digest == built.digest
+
+
+def test_another_digest_under_an_existing_sha_tag_is_refused_and_nothing_overwritten(
+    project: Project, build_image: BuildImage,
+    registry: Registry, ecr_registry: EcrDataPlane,
+) -> None:
+    first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
     ecr_registry.clear()
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    result = run_cli(["--json", "--config", str(project.config), "push"])
     assert result.exit_code == 1
     message = json.loads(result.stdout)["error"]["message"]
     assert f"already exists as {first.digest}" in message
     assert second.digest in message
     assert "nothing was pushed or overwritten" in message
-    assert _ecr_digest(project.repository, first.tag) == first.digest
+    _assert_tag_still_holds(project, registry, first)
     assert _ecr_digest(project.repository, "latest") == first.digest
-    stored = registry.manifest(project.repository, first.tag)
-    assert stored is not None
-    assert stored.digest == first.digest
     assert not [a for a in ecr_registry.actions if a.action == "ecr:PutImage"]
 
 
 def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     buildah: object, registry: Registry,
 ) -> None:
     """Data plane alone (as if another push landed between shipit's check and its push)."""
@@ -119,28 +129,23 @@ def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
     from shipit.push.builder import BuildahPusher
     from shipit.push.target import Target
 
-    first = build_image(content="v1")
-    assert run_shipit(capsys, "--config", str(project.config), "push").exit_code == 0
-    second = build_image(content="v2", tag=first.tag)
+    first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
     pusher = BuildahPusher()
     target = Target(project.registry_host, project.repository)
     pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
     with pytest.raises(Failed, match="already exists with another digest"):
         pusher.push(second.source, target, first.tag)
-    assert _ecr_digest(project.repository, first.tag) == first.digest
-    stored = registry.manifest(project.repository, first.tag)
-    assert stored is not None
-    assert stored.digest == first.digest
+    _assert_tag_still_holds(project, registry, first)
 
 
 def test_a_registry_in_another_region_is_explained(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, build_image: BuildImage,
+    tmp_path: Path, build_image: BuildImage,
     project: Project,
 ) -> None:
     build_image()
     host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
     config = write_project(tmp_path, repository=project.repository, registry=host)
-    result = run_shipit(capsys, "--config", str(config), "push")
+    result = run_cli(["--config", str(config), "push"])
     assert result.exit_code == 3
     assert "is in eu-west-1, but aws.region is us-east-1" in result.stderr
     assert 'aws.region = "eu-west-1"' in result.stderr
@@ -149,14 +154,14 @@ def test_a_registry_in_another_region_is_explained(
 
 
 def test_no_credentials_exit_3_with_a_hint(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     build_image()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata lookups
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    result = run_cli(["--json", "--config", str(project.config), "push"])
     assert result.exit_code == 3
     error = json.loads(result.stdout)["error"]
     assert error["kind"] == "credentials"
@@ -167,13 +172,13 @@ def test_no_credentials_exit_3_with_a_hint(
 
 
 def test_an_unreachable_registry_exit_3(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, build_image: BuildImage,
+    tmp_path: Path, build_image: BuildImage,
     project: Project,
 ) -> None:
     build_image()
     closed = f"127.0.0.1:{free_port()}"  # nothing listens there
     config = write_project(tmp_path, repository=project.repository, registry=closed)
-    result = run_shipit(capsys, "--json", "--config", str(config), "push")
+    result = run_cli(["--json", "--config", str(config), "push"])
     assert result.exit_code == 3
     error = json.loads(result.stdout)["error"]
     assert error["kind"] == "registry"
@@ -197,10 +202,9 @@ def test_the_registry_token_is_never_printed_nor_passed_in_argv(
         return real_run(argv, **kwargs)
 
     monkeypatch.setattr("shipit.push.builder.subprocess.run", spy)
-    for args in (["-v", "-v"], ["--json", "-v"]):
-        run_shipit(capsys, *args, "--config", str(project.config), "push")
-    result = run_shipit(capsys, "-v", "--config", str(project.config), "push")
-    assert result.exit_code == 0
+    results = [run_cli([*args, "--config", str(project.config), "push"])
+               for args in (["-v", "-v"], ["--json", "-v"], ["-v"])]
+    assert [r.exit_code for r in results] == [0, 0, 0]
     logins = [(argv, stdin) for argv, stdin in seen if "login" in argv]
     assert logins
     assert all(stdin == password + "\n" for _, stdin in logins)
@@ -208,17 +212,17 @@ def test_the_registry_token_is_never_printed_nor_passed_in_argv(
     for argv, _ in seen:
         assert not any(password in arg or raw in arg for arg in argv)
     out, err = capsys.readouterr()
-    for text in (result.stdout, result.stderr, out, err):
+    for text in [out, err, *(r.stdout + r.stderr for r in results)]:
         assert password not in text
         assert raw not in text
 
 
 def test_dry_run_shows_the_plan_and_changes_nothing(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
     ecr_registry: EcrDataPlane,
 ) -> None:
     build_image()
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push", "--dry-run")
+    result = run_cli(["--json", "--config", str(project.config), "push", "--dry-run"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["status"], report["repository_status"]) == ("planned", "planned")
@@ -228,13 +232,13 @@ def test_dry_run_shows_the_plan_and_changes_nothing(
 
 
 def test_an_existing_repository_with_wrong_settings_is_reported_not_changed(
-    capsys: pytest.CaptureFixture[str], project: Project, build_image: BuildImage,
+    project: Project, build_image: BuildImage,
 ) -> None:
     ecr = boto3.client("ecr")
     ecr.create_repository(repositoryName=project.repository, imageTagMutability="MUTABLE",
                           imageScanningConfiguration={"scanOnPush": False})
     built = build_image()
-    result = run_shipit(capsys, "--json", "--config", str(project.config), "push")
+    result = run_cli(["--json", "--config", str(project.config), "push"])
     assert result.exit_code == 0, result.stderr
     warnings = json.loads(result.stdout)["warnings"]
     assert any("tags are mutable (MUTABLE)" in w for w in warnings)
@@ -247,9 +251,9 @@ def test_an_existing_repository_with_wrong_settings_is_reported_not_changed(
 
 
 def test_a_missing_receipt_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str], project: Project,
+    project: Project,
 ) -> None:
-    result = run_shipit(capsys, "--config", str(project.config), "push")
+    result = run_cli(["--config", str(project.config), "push"])
     assert result.exit_code == 2
     assert "no build receipt" in result.stderr
     assert "shipit build" in result.stderr
