@@ -14,6 +14,9 @@ from typing import Generic, Literal, TypeVar
 from shipit.aws.ecr import Repository as Repository
 from shipit.aws.ecs import Service as Service
 from shipit.aws.ecs import Task as Task
+from shipit.aws.elbv2 import LoadBalancer as LoadBalancer
+from shipit.aws.elbv2 import TargetGroup as TargetGroup
+from shipit.aws.elbv2 import TargetHealth as TargetHealth
 from shipit.aws.identity import Identity as Identity
 from shipit.aws.route53 import HostedZone as HostedZone
 from shipit.aws.route53 import RecordSet as RecordSet
@@ -116,46 +119,6 @@ class TaskDefinition:
             if name is None or container.name == name:
                 return container
         return None
-
-
-@dataclass(frozen=True)
-class TargetGroup:
-    arn: str
-    name: str
-    port: int
-    protocol: str
-    vpc_id: str
-    health_path: str
-    matcher: str
-    interval: int
-    timeout: int
-    healthy_threshold: int
-    unhealthy_threshold: int
-    load_balancer_arns: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TargetHealth:
-    target: str
-    port: int | None
-    state: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class LoadBalancer:
-    arn: str
-    name: str
-    dns_name: str
-    zone_id: str
-    scheme: str
-    ip_address_type: str
-    security_groups: tuple[str, ...]
-    vpc_id: str
-
-    @property
-    def dualstack(self) -> bool:
-        return self.ip_address_type.startswith("dualstack")
 
 
 @dataclass(frozen=True)

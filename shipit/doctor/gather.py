@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from shipit.aws import ecs, route53
+from shipit.aws import ecs, elbv2, route53
 from shipit.aws.ecr import Ecr
 from shipit.aws.errors import translate
 from shipit.aws.identity import caller_identity
@@ -169,19 +169,20 @@ def _target_groups(run: _Run) -> Fact[Any]:
     arns = [target.target_group_arn for target in run.need("service").load_balancers]
     if not arns:
         return Fact.unset("the service has no load balancer")
-    return Fact.ok(reads.target_groups(run.client("elbv2"), arns))
+    return Fact.ok(tuple(elbv2.describe_target_group(run.aws, arn) for arn in arns))
 
 
 def _target_health(run: _Run) -> Fact[Any]:
     groups = run.need("target_groups")
-    return Fact.ok(reads.target_health(run.client("elbv2"), [group.arn for group in groups]))
+    return Fact.ok({group.arn: tuple(elbv2.target_health(run.aws, group.arn)) for group in groups})
 
 
 def _load_balancer(run: _Run) -> Fact[Any]:
     arns = [arn for group in run.need("target_groups") for arn in group.load_balancer_arns]
     if not arns:
         return Fact.absent("the target group is attached to no load balancer")
-    return Fact.ok(reads.load_balancer(run.client("elbv2"), arns[0]))
+    found = elbv2.describe_load_balancers(run.aws, arns[:1])
+    return Fact.ok(found[0]) if found else Fact.absent(f"load balancer {arns[0]} not found")
 
 
 def _database(run: _Run) -> Fact[Any]:

@@ -18,15 +18,12 @@ from shipit.doctor.facts import (
     Database,
     Fact,
     Image,
-    LoadBalancer,
     LogGroup,
     PortMapping,
     Role,
     Rule,
     SecurityGroup,
     Statement,
-    TargetGroup,
-    TargetHealth,
     TaskDefinition,
 )
 
@@ -34,7 +31,6 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import IpPermissionOutputTypeDef
     from mypy_boto3_ecr import ECRClient
-    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_rds import RDSClient
@@ -131,59 +127,6 @@ def log_group(logs: CloudWatchLogsClient, name: str) -> Fact[LogGroup]:
         if group.get("logGroupName") == name:
             return Fact.ok(LogGroup(name, group.get("retentionInDays")))
     return Fact.absent(f"log group {name} does not exist")
-
-
-def target_groups(elbv2: ElasticLoadBalancingv2Client, arns: list[str]) -> tuple[TargetGroup, ...]:
-    answer = elbv2.describe_target_groups(TargetGroupArns=arns)["TargetGroups"]
-    return tuple(
-        TargetGroup(
-            arn=tg["TargetGroupArn"],
-            name=tg.get("TargetGroupName", ""),
-            port=tg.get("Port", 0),
-            protocol=tg.get("Protocol", "HTTP"),
-            vpc_id=tg.get("VpcId", ""),
-            health_path=tg.get("HealthCheckPath", "/"),
-            matcher=tg.get("Matcher", {}).get("HttpCode", "200"),
-            interval=tg.get("HealthCheckIntervalSeconds", 30),
-            timeout=tg.get("HealthCheckTimeoutSeconds", 5),
-            healthy_threshold=tg.get("HealthyThresholdCount", 5),
-            unhealthy_threshold=tg.get("UnhealthyThresholdCount", 2),
-            load_balancer_arns=tuple(tg.get("LoadBalancerArns", [])),
-        )
-        for tg in answer
-    )
-
-
-def target_health(
-    elbv2: ElasticLoadBalancingv2Client, arns: Iterable[str]
-) -> dict[str, tuple[TargetHealth, ...]]:
-    result: dict[str, tuple[TargetHealth, ...]] = {}
-    for arn in arns:
-        descriptions = elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]
-        result[arn] = tuple(
-            TargetHealth(
-                target=d.get("Target", {}).get("Id", "?"),
-                port=d.get("Target", {}).get("Port"),
-                state=d.get("TargetHealth", {}).get("State", "unknown"),
-                reason=d.get("TargetHealth", {}).get("Reason", ""),
-            )
-            for d in descriptions
-        )
-    return result
-
-
-def load_balancer(elbv2: ElasticLoadBalancingv2Client, arn: str) -> LoadBalancer:
-    lb = elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
-    return LoadBalancer(
-        arn=lb["LoadBalancerArn"],
-        name=lb.get("LoadBalancerName", ""),
-        dns_name=lb.get("DNSName", ""),
-        zone_id=lb.get("CanonicalHostedZoneId", ""),
-        scheme=lb.get("Scheme", "internet-facing"),
-        ip_address_type=lb.get("IpAddressType", "ipv4"),
-        security_groups=tuple(lb.get("SecurityGroups", [])),
-        vpc_id=lb.get("VpcId", ""),
-    )
 
 
 def database(rds: RDSClient, identifier: str) -> Database:

@@ -81,8 +81,9 @@ def stopped(reason: str, task_definition_arn: str = TD_ARN) -> Task:
 def target_group(**changes: Any) -> TargetGroup:
     base = TargetGroup(
         arn=TG_ARN, name="articles", port=8000, protocol="HTTP", vpc_id="vpc-1",
-        health_path="/api/health", matcher="200", interval=10, timeout=5, healthy_threshold=2,
-        unhealthy_threshold=2, load_balancer_arns=(LB_ARN,),
+        target_type="ip", health_path="/api/health", health_port="traffic-port",
+        health_interval=10, health_timeout=5, healthy_threshold=2, unhealthy_threshold=2,
+        matcher="200", load_balancer_arns=(LB_ARN,),
     )
     return replace(base, **changes)
 
@@ -90,8 +91,8 @@ def target_group(**changes: Any) -> TargetGroup:
 def load_balancer(**changes: Any) -> LoadBalancer:
     base = LoadBalancer(
         arn=LB_ARN, name="articles", dns_name="articles-1.us-east-1.elb.amazonaws.com",
-        zone_id="Z35SXDOTRQ7X7K", scheme="internet-facing", ip_address_type="ipv4",
-        security_groups=("sg-alb",), vpc_id="vpc-1",
+        scheme="internet-facing", state="active", ip_address_type="ipv4",
+        security_groups=("sg-alb",), vpc_id="vpc-1", canonical_zone_id="Z35SXDOTRQ7X7K",
     )
     return replace(base, **changes)
 
@@ -149,7 +150,7 @@ def healthy(**facts: Any) -> Snapshot:
         stopped_tasks=Fact.ok(()),
         log_group=Fact.ok(LogGroup("/ecs/articles", 30)),
         target_groups=Fact.ok((target_group(),)),
-        target_health=Fact.ok({TG_ARN: (TargetHealth("10.0.1.5", 8000, "healthy"),)}),
+        target_health=Fact.ok({TG_ARN: (TargetHealth("10.0.1.5", 8000, "healthy", None, None),)}),
         load_balancer=Fact.ok(lb),
         security_groups=Fact.ok(groups()),
         subnet_vpcs=Fact.ok({"subnet-a": "vpc-1"}),
@@ -158,6 +159,6 @@ def healthy(**facts: Any) -> Snapshot:
         execution_role=Fact.ok(role()),
         zone=Fact.ok(HostedZone("Z1", "example.com", False)),
         records=Fact.ok((RecordSet("api.example.com", "A", alias_dns_name=lb.dns_name,
-                                   alias_zone_id=lb.zone_id, evaluate_health=True),)),
+                                   alias_zone_id=lb.canonical_zone_id, evaluate_health=True),)),
     )
     return replace(snapshot, **facts)

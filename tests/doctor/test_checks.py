@@ -113,7 +113,7 @@ CASES: list[tuple[str, Edit, str, str]] = [
     ("ecs.service", lambda: snap.healthy(service=Fact.ok(SVC(desired=0, running=0))), "fail",
      "wants 0 tasks"),
     ("ecs.service", lambda: snap.healthy(stopped_tasks=Fact.ok((snap.stopped(
-        "CannotStartContainerError: exec format error"),))), "fail", "platform"),
+        "CannotStartContainerError: exec format error"),))), "fail", "exec format error"),
     ("ecs.service", lambda: snap.healthy(stopped_tasks=Fact.ok((snap.stopped(
         "Task failed ELB health checks in (target-group x)", snap.TD_ARN[:-1] + "2"),))),
      "warn", "a recent deployment failed"),
@@ -135,13 +135,13 @@ CASES: list[tuple[str, Edit, str, str]] = [
     ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
         matcher="301"),))), "fail", "does not accept 200"),
     ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
-        timeout=10, interval=10),))), "fail", "not shorter than the interval"),
+        health_timeout=10, health_interval=10),))), "fail", "not shorter than the interval"),
     ("lb.health_check", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
         matcher="200-299"),))), "pass", ""),
     ("lb.targets", lambda: snap.healthy(target_health=Fact.ok({snap.TG_ARN: ()})), "fail",
      "no targets"),
     ("lb.targets", lambda: snap.healthy(target_health=Fact.ok({snap.TG_ARN: (TargetHealth(
-        "10.0.1.5", 8000, "unhealthy", "Target.ResponseCodeMismatch"),)})), "fail",
+        "10.0.1.5", 8000, "unhealthy", "Target.ResponseCodeMismatch", None),)})), "fail",
      "1 of 1 targets are not healthy"),
     ("net.alb_to_task", lambda: snap.healthy(security_groups=Fact.ok(snap.groups(
         **{"sg-tasks": SecurityGroup("sg-tasks", "t", "vpc-1", egress=(

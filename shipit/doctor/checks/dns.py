@@ -42,7 +42,8 @@ def alias(s: Snapshot) -> Verdict:
     records = s.records.need()
     lb = s.load_balancer.need()
     fix = f"shipit dns --name {s.dns_name}  (add --force to replace a non-alias record)"
-    kinds = ["A", "AAAA"] if lb.dualstack else ["A"]
+    dualstack = (lb.ip_address_type or "ipv4").startswith("dualstack")
+    kinds = ["A", "AAAA"] if dualstack else ["A"]
     for kind in kinds:
         record = _record(records, s.dns_name, kind)
         cname = _record(records, s.dns_name, "CNAME")

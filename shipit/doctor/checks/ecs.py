@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shipit.doctor.facts import Container, Snapshot, TaskDefinition
+from shipit.deploy.classify import Failure, classify
+from shipit.doctor.facts import Container, Snapshot, Task, TaskDefinition
 from shipit.doctor.finding import Verdict, failed, passed, skipped, warned, worst
-from shipit.doctor.stopped import classify
 
 CONSOLE_SERVICE = "console: ECS > Clusters > CLUSTER > Services > SERVICE"
 
@@ -30,15 +30,13 @@ def service(s: Snapshot) -> Verdict:
             fix=f"aws ecs update-service --cluster {cluster} --service {svc.name}"
             " --desired-count 1",
         ))
-    stopped = s.stopped_tasks.value or ()
-    classified = [(task, classify(task.stopped_reason or "")) for task in stopped]
-    fatal = [(task, c) for task, c in classified if c.fatal]
+    fatal = [(task, c) for task in s.stopped_tasks.value or () if (c := _fatal(task))]
     current = [(t, c) for t, c in fatal if t.task_definition == svc.task_definition]
     older = [(t, c) for t, c in fatal if t.task_definition != svc.task_definition]
     if current:
         task, c = current[0]
         verdicts.append(failed(
-            f"{len(current)} task(s) of the running revision stopped: {c.name}",
+            f"{len(current)} task(s) of the running revision stopped: {c.title}",
             f"{task.arn}: {task.stopped_reason}",
             f"{c.hint}; `shipit status` shows every stopped task",
         ))
@@ -58,7 +56,7 @@ def service(s: Snapshot) -> Verdict:
     if older:
         task, c = older[0]
         verdicts.append(warned(
-            f"a recent deployment failed ({c.name}); the service runs another revision",
+            f"a recent deployment failed ({c.kind}); the service runs another revision",
             f"{task.task_definition}: {task.stopped_reason}", c.hint,
         ))
     bad = worst(verdicts)
@@ -70,6 +68,17 @@ def service(s: Snapshot) -> Verdict:
         f"{name}: {svc.running}/{svc.desired} running, circuit breaker with rollback",
         f"task definition {svc.task_definition}",
     )
+
+
+def _fatal(task: Task) -> Failure | None:
+    """deploy's classification of a stopped task, when it is a fatal one."""
+    exit_codes = [c.exit_code for c in task.containers if c.exit_code is not None]
+    failure = classify(
+        task.stopped_reason, stop_code=task.stop_code,
+        exit_code=exit_codes[0] if exit_codes else None,
+        container_reason=next((c.reason for c in task.containers if c.reason), None),
+    )
+    return failure if failure is not None and failure.fatal else None
 
 
 def _container(s: Snapshot) -> tuple[TaskDefinition, Container | None]:

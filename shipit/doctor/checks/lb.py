@@ -16,20 +16,20 @@ FIX_PATH = (
 def _settings_problems(s: Snapshot, group: TargetGroup) -> tuple[list[str], list[str]]:
     fails: list[str] = []
     warns: list[str] = []
-    if not _accepts_200(group.matcher):
+    if not _accepts_200(group.matcher or "200"):
         fails.append(f"matcher {group.matcher!r} does not accept 200")
-    if group.timeout >= group.interval:
-        fails.append(f"timeout {group.timeout}s is not shorter than the interval {group.interval}s")
+    interval, timeout = group.health_interval or 30, group.health_timeout or 5
+    if timeout >= interval:
+        fails.append(f"timeout {timeout}s is not shorter than the interval {interval}s")
     if group.health_path == "/":
         warns.append(
             "the health check hits '/', not a dedicated endpoint: a slow or changed home page"
             " restarts healthy tasks"
         )
     grace = s.service.value.health_check_grace_seconds if s.service.value else None
-    if grace and grace < group.interval:
+    if grace and grace < interval:
         warns.append(
-            f"the service's grace period {grace}s is shorter than one check interval"
-            f" {group.interval}s"
+            f"the service's grace period {grace}s is shorter than one check interval {interval}s"
         )
     return fails, warns
 
@@ -66,11 +66,12 @@ def health_check(s: Snapshot, probe: Prober) -> Verdict:
         group_fails, group_warns = _settings_problems(s, group)
         fails += [f"{group.name}: {text}" for text in group_fails]
         warns += [f"{group.name}: {text}" for text in group_warns]
-        answer = _probe_path(s, probe, group.health_path)
+        path = group.health_path or "/"
+        answer = _probe_path(s, probe, path)
         if answer is None:
-            notes.append(f"{group.health_path} could not be reached (see http.health)")
+            notes.append(f"{path} could not be reached (see http.health)")
         elif answer.status != 200:
-            fails.append(f"{group.name}: {group.health_path} answers {answer.status}, not 200")
+            fails.append(f"{group.name}: {path} answers {answer.status}, not 200")
             notes.append(answer.describe())
         else:
             notes.append(answer.describe())
@@ -80,7 +81,8 @@ def health_check(s: Snapshot, probe: Prober) -> Verdict:
     if warns:
         return warned(warns[0], "; ".join(warns[1:] + notes), FIX_PATH)
     shown = ", ".join(
-        f"{g.name} {g.health_path} every {g.interval}s (timeout {g.timeout}s)" for g in groups
+        f"{g.name} {g.health_path} every {g.health_interval}s (timeout {g.health_timeout}s)"
+        for g in groups
     )
     return passed(f"health check {shown}", detail)
 
@@ -89,7 +91,7 @@ def targets(s: Snapshot) -> Verdict:
     health = s.target_health.need()
     total = sum(len(items) for items in health.values())
     bad = [
-        f"{t.target}:{t.port} {t.state}" + (f" ({t.reason})" if t.reason else "")
+        f"{t.id}:{t.port} {t.state}" + (f" ({t.reason})" if t.reason else "")
         for items in health.values()
         for t in items
         if t.state != "healthy"
