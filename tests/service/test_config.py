@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sample_service import config as config_module
 from sample_service.config import ConfigError, load_settings
 
 PG = "postgresql://app:pw@db.internal:5432/articles"
@@ -113,3 +115,23 @@ def test_redacted_url_never_shows_the_password() -> None:
 def test_the_environ_is_read_only_from_the_mapping_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "not-a-port")
     assert load_settings({}).port == 8000
+
+
+def _env_example() -> dict[str, str]:
+    path = Path(__file__).resolve().parents[2] / ".env.example"
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"#?\s*([A-Z][A-Z0-9_]*)=(\S*)", line)
+        if match:
+            values[match[1]] = match[2]
+    return values
+
+
+def test_env_example_documents_every_variable_and_parses() -> None:
+    source = (Path(config_module.__file__)).read_text()
+    read = set(re.findall(r'environ(?:\.get\(|, )"([A-Z_]+)"', source))
+    assert read >= {"DATABASE_URL", "DB_URL", "DB_PASSWORD", "PORT", "APP_ENV"}
+    documented = _env_example()
+    assert read <= set(documented), read - set(documented)
+    # Everything set in the example is a valid value, except the placeholder alias.
+    load_settings({k: v for k, v in documented.items() if k != "DB_URL"})
