@@ -89,7 +89,7 @@ def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
     def rolled_back() -> bool:
         deployments = sandbox.describe_service()["deployments"]
         primary = deployments[0]
-        return primary["taskDefinition"].endswith(":1") and (
+        return bool(primary["taskDefinition"].endswith(":1")) and (
             primary["rolloutState"] == "COMPLETED")
 
     sandbox.wait_until("the circuit breaker rolls back", rolled_back)
