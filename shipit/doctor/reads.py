@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws.ecr import MANIFEST_MEDIA_TYPES
 from shipit.aws.errors import translate
+from shipit.build.manifest import ImageIndex, RawManifest, parse_manifest
 from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import (
     Container,
@@ -79,24 +80,6 @@ def task_definition(raw: Mapping[str, Any]) -> TaskDefinition:
     )
 
 
-def platforms_of(manifest: Mapping[str, Any]) -> tuple[str, ...] | None:
-    """linux/amd64-style platforms of an index or manifest list; None for a single manifest."""
-    entries = manifest.get("manifests")
-    if not isinstance(entries, list):
-        return None
-    found: list[str] = []
-    for entry in entries:
-        platform = entry.get("platform", {}) if isinstance(entry, dict) else {}
-        os_name, arch = platform.get("os"), platform.get("architecture")
-        if os_name and arch and os_name != "unknown":
-            variant = platform.get("variant")
-            name = f"{os_name}/{arch}"
-            found.append(name)
-            if variant:
-                found.append(f"{name}/{variant}")
-    return tuple(dict.fromkeys(found))
-
-
 def image(ecr: ECRClient, reference: str) -> Fact[Image]:
     host, repo, ref = split_image(reference)
     if ecr_region(host) is None:
@@ -113,13 +96,14 @@ def image(ecr: ECRClient, reference: str) -> Fact[Image]:
         failure = answer["failures"][0] if answer["failures"] else {}
         return Fact.absent(failure.get("failureReason", f"{ref} not found in {repo}"))
     found = answer["images"][0]
-    manifest = json.loads(found.get("imageManifest", "{}"))
-    return Fact.ok(Image(
-        reference=reference,
-        digest=found.get("imageId", {}).get("imageDigest", ""),
-        media_type=found.get("imageManifestMediaType") or manifest.get("mediaType", "unknown"),
-        platforms=platforms_of(manifest),
+    digest = found.get("imageId", {}).get("imageDigest", "")
+    parsed = parse_manifest(RawManifest(
+        found.get("imageManifest", "{}").encode(), found.get("imageManifestMediaType", ""), digest
     ))
+    platforms = None
+    if isinstance(parsed, ImageIndex):
+        platforms = tuple(dict.fromkeys(f"{d.os}/{d.architecture}" for d in parsed.images))
+    return Fact.ok(Image(reference, digest, parsed.media_type, platforms))
 
 
 def log_group(logs: CloudWatchLogsClient, name: str) -> Fact[LogGroup]:

@@ -41,6 +41,18 @@ def _describe(rule: Rule) -> str:
     return f"{rule.protocol}/{ports} {source}"
 
 
+def _rule_fix(direction: str, group: tuple[str, ...], port: int, peer: tuple[str, ...]) -> str:
+    """The CLI command that opens ``port`` on ``group[0]`` to/from ``peer[0]``."""
+    if not (group and peer):
+        return f"console: EC2 > Security groups > the group > {direction.capitalize()} rules"
+    if direction == "ingress":
+        return (f"aws ec2 authorize-security-group-ingress --group-id {group[0]} --protocol tcp"
+                f" --port {port} --source-group {peer[0]}")
+    return (f"aws ec2 authorize-security-group-egress --group-id {group[0]} --ip-permissions"
+            f" 'IpProtocol=tcp,FromPort={port},ToPort={port},"
+            f"UserIdGroupPairs=[{{GroupId={peer[0]}}}]'")
+
+
 def alb_to_task(s: Snapshot) -> Verdict:
     svc = s.service.need()
     lb = s.load_balancer.need()
@@ -59,19 +71,13 @@ def alb_to_task(s: Snapshot) -> Verdict:
             f"the tasks' security group does not admit the ALB on port {port}",
             f"task groups {task_ids}; ALB groups {alb_ids}. Targets stay unhealthy and tasks"
             " are replaced again and again.",
-            f"aws ec2 authorize-security-group-ingress --group-id {svc.security_groups[0]}"
-            f" --protocol tcp --port {port} --source-group {lb.security_groups[0]}"
-            if svc.security_groups and lb.security_groups
-            else "console: EC2 > Security groups > the tasks' group > Inbound rules",
+            _rule_fix("ingress", svc.security_groups, port, lb.security_groups),
         )
     if outbound is None:
         return failed(
             f"the ALB's security group does not let traffic out to the tasks on port {port}",
             f"ALB groups {alb_ids}; task groups {task_ids}",
-            f"aws ec2 authorize-security-group-egress --group-id {lb.security_groups[0]}"
-            f" --protocol tcp --port {port} --source-group {svc.security_groups[0]}"
-            if svc.security_groups and lb.security_groups
-            else "console: EC2 > Security groups > the ALB's group > Outbound rules",
+            _rule_fix("egress", lb.security_groups, port, svc.security_groups),
         )
     return passed(
         f"ALB -> tasks on port {port} allowed",
@@ -104,19 +110,13 @@ def task_to_db(s: Snapshot) -> Verdict:
             f"the database's security group does not admit the tasks on port {db.port}",
             f"database groups {db_ids}; task groups {task_ids}. The service cannot connect to"
             f" {db.address}:{db.port} (the checklist's 'RDS unreachable').",
-            f"aws ec2 authorize-security-group-ingress --group-id {db.security_groups[0]}"
-            f" --protocol tcp --port {db.port} --source-group {svc.security_groups[0]}"
-            if db.security_groups and svc.security_groups
-            else "console: EC2 > Security groups > the database's group > Inbound rules",
+            _rule_fix("ingress", db.security_groups, db.port, svc.security_groups),
         )
     if outbound is None:
         return failed(
             f"the tasks' security group does not let traffic out to the database on {db.port}",
             f"task groups {task_ids}; database groups {db_ids}",
-            f"aws ec2 authorize-security-group-egress --group-id {svc.security_groups[0]}"
-            f" --protocol tcp --port {db.port} --source-group {db.security_groups[0]}"
-            if db.security_groups and svc.security_groups
-            else "console: EC2 > Security groups > the tasks' group > Outbound rules",
+            _rule_fix("egress", svc.security_groups, db.port, db.security_groups),
         )
     return passed(
         f"tasks -> {db.identifier} on port {db.port} allowed, same VPC {db.vpc_id}",
