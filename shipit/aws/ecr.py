@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
+from shipit.build.manifest import INDEX_TYPES, MANIFEST_TYPES
 from shipit.errors import AwsError
 
 if TYPE_CHECKING:
@@ -19,12 +20,7 @@ if TYPE_CHECKING:
 
     from shipit.aws.session import AwsSession
 
-MANIFEST_MEDIA_TYPES = (
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-)
+MANIFEST_MEDIA_TYPES = (*INDEX_TYPES, *MANIFEST_TYPES)
 # ImageTagAlreadyExistsException is what AWS raises for an immutable tag; moto 5.2 raises
 # ImageAlreadyExistsException for it (AWS uses that one for "same digest and tag again").
 TAG_TAKEN_CODES = frozenset({"ImageTagAlreadyExistsException", "ImageAlreadyExistsException"})

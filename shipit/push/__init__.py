@@ -32,7 +32,7 @@ def push_configured(
 ) -> PushReport:
     """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
     from shipit.aws.ecr import Ecr
-    from shipit.push.builder import BuildahPusher
+    from shipit.push.builder import BuildahPusher, receipt_storage
 
     repository = settings.image.repository
     if not repository:
@@ -42,5 +42,5 @@ def push_configured(
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
-    pusher = pusher or BuildahPusher(storage=dict(image.storage))
+    pusher = pusher or BuildahPusher(storage=receipt_storage(image.storage))
     return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)

@@ -2,20 +2,19 @@
 
 The registry password goes to the builder on stdin (``--password-stdin``), never in argv,
 never in a message: every text that comes back from the builder is scrubbed of it first.
-buildah's storage is the one `shipit build` uses: SHIPIT_BUILDAH_ROOT, SHIPIT_BUILDAH_RUNROOT
-and SHIPIT_STORAGE_DRIVER (default vfs), so a pushed image is the built one.
+buildah's storage is the one the build used: the receipt's ``local.storage``, else
+SHIPIT_BUILDAH_ROOT/RUNROOT and SHIPIT_STORAGE_DRIVER (shipit.build.buildah.BuildahStorage).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
+from shipit.build.buildah import BuildahStorage
+from shipit.build.runner import Completed, Runner, SubprocessRunner
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
 from shipit.push.target import Target
 
@@ -24,30 +23,6 @@ _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",
 _DENIED = ("unauthorized", "authentication required", "denied", "403 forbidden")
 _TAG_TAKEN = ("tag invalid", "already exists", "cannot be overwritten", "tag_invalid")
 _NO_IMAGE = ("image not known", "no such image", "not a manifest list", "locating image")
-
-
-@dataclass(frozen=True)
-class Completed:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-class Runner(Protocol):
-    def __call__(self, argv: Sequence[str], *, stdin: str | None = None) -> Completed: ...
-
-
-def run(argv: Sequence[str], *, stdin: str | None = None) -> Completed:
-    """Run ``argv`` (a list, no shell) and capture its output."""
-    try:
-        done = subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
-                              check=False)
-    except FileNotFoundError:
-        raise EnvironmentProblem(
-            f"{argv[0]} is not installed",
-            hint="install buildah (Debian/Ubuntu: apt-get install buildah)",
-        ) from None
-    return Completed(done.returncode, done.stdout, done.stderr)
 
 
 class Pusher(Protocol):
@@ -63,18 +38,17 @@ class Pusher(Protocol):
 class BuildahPusher:
     """buildah: ``login --password-stdin`` and ``manifest push --all``."""
 
-    def __init__(self, *, runner: Runner = run, environ: Mapping[str, str] | None = None,
-                 storage: Mapping[str, str] | None = None) -> None:
-        env = os.environ if environ is None else environ
-        self._run = runner
-        self._base = [shutil.which("buildah") or "buildah", *storage_flags(env, storage)]
+    def __init__(self, *, runner: Runner | None = None, storage: BuildahStorage | None = None
+                 ) -> None:
+        self._runner = runner or SubprocessRunner()
+        self._base = ["buildah", *(storage or BuildahStorage.from_env()).flags()]
         self._secrets: list[str] = []
 
     def login(self, target: Target, login: RegistryLogin) -> None:
         self._secrets.append(login.password)
         argv = [*self._base, "login", "--username", login.username, "--password-stdin",
                 *self._tls(target), target.host]
-        done = self._run(argv, stdin=login.password + "\n")
+        done = self._runner.run(argv, stdin=login.password + "\n")
         if done.returncode != 0:
             raise self._error("log in to", target.ref("*"), done)
 
@@ -85,7 +59,7 @@ class BuildahPusher:
         ref = target.ref(tag)
         argv = [*self._base, "manifest", "push", "--all", "--quiet", *self._tls(target),
                 source, f"docker://{ref}"]
-        done = self._run(argv)
+        done = self._runner.run(argv)
         if done.returncode != 0:
             raise self._error("push to", ref, done, source=source)
 
@@ -120,19 +94,15 @@ class BuildahPusher:
         return EnvironmentProblem(f"buildah could not {verb} {ref}: {last}")
 
 
-def storage_flags(environ: Mapping[str, str], storage: Mapping[str, str] | None = None
-                  ) -> list[str]:
-    """buildah's global storage flags (it ignores STORAGE_DRIVER, so pass them explicitly).
-
-    ``storage`` (from the build receipt: driver, root, runroot) wins over the environment.
-    """
-    given = storage or {}
-    root = given.get("root") or environ.get("SHIPIT_BUILDAH_ROOT")
-    runroot = given.get("runroot") or environ.get("SHIPIT_BUILDAH_RUNROOT")
-    flags: list[str] = ["--root", root] if root else []
-    flags += ["--runroot", runroot] if runroot else []
-    return [*flags, "--storage-driver",
-            given.get("driver") or environ.get("SHIPIT_STORAGE_DRIVER") or "vfs"]
+def receipt_storage(pairs: Sequence[tuple[str, str]]) -> BuildahStorage | None:
+    """The storage a build receipt records (``local.storage``), or None to use the environment."""
+    given: Mapping[str, str] = dict(pairs)
+    if not given:
+        return None
+    root, runroot = given.get("root"), given.get("runroot")
+    return BuildahStorage(driver=given.get("driver") or "vfs",
+                          root=Path(root) if root else None,
+                          runroot=Path(runroot) if runroot else None)
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:

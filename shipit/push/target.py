@@ -7,10 +7,10 @@ host naming another region than ``aws.region`` would push where push's ECR calls
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
+from shipit.build.registry import is_loopback
 from shipit.errors import RegionProblem
 
 _ECR_HOST = re.compile(
@@ -18,6 +18,7 @@ _ECR_HOST = re.compile(
     r"\.amazonaws\.com(?:\.cn)?(?::\d+)?$"
 )
 LATEST = "latest"
+__all__ = ["LATEST", "EcrHost", "Target", "check_region", "is_loopback", "parse_ecr_host"]
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,3 @@ def check_region(host: str, region: str) -> None:
         hint=f"set aws.region = \"{ecr.region}\" (or --region {ecr.region}), or point"
         f" image.registry at the ECR host of {region} (or remove it to use the default)",
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host.startswith("["):  # [::1]:5000
-        name = host[1:].split("]", 1)[0]
-    else:
-        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.push.builder import storage_flags
+from shipit.build.buildah import BuildahStorage
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Buildah:
     workdir: Path
 
     def __call__(self, *args: str) -> str:
-        argv = ["buildah", *storage_flags(self.environ), *args]
+        argv = ["buildah", *BuildahStorage.from_env(self.environ).flags(), *args]
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr}")

@@ -201,7 +201,7 @@ def test_the_registry_token_is_never_printed_nor_passed_in_argv(
         seen.append((list(argv), kwargs.get("input")))
         return real_run(argv, **kwargs)
 
-    monkeypatch.setattr("shipit.push.builder.subprocess.run", spy)
+    monkeypatch.setattr(subprocess, "run", spy)
     results = [run_cli([*args, "--config", str(project.config), "push"])
                for args in (["-v", "-v"], ["--json", "-v"], ["-v"])]
     assert [r.exit_code for r in results] == [0, 0, 0]

@@ -9,8 +9,9 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 from shipit.aws.ecr import Repository, StoredImage, exclusion_unsupported
+from shipit.build.buildah import BuildahStorage
 from shipit.errors import RegionProblem, UsageError
-from shipit.push.builder import scrub, storage_flags
+from shipit.push.builder import receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms
 from shipit.push.receipt import parse_receipt, read_receipt
@@ -73,8 +74,8 @@ def test_only_loopback_registries_skip_tls(host: str, loopback: bool) -> None:
     (_index({"os": "linux", "architecture": "arm", "variant": "v7"}), ("linux/arm/v7",)),
     (json.dumps({"schemaVersion": 2, "mediaType":
                  "application/vnd.docker.distribution.manifest.list.v2+json",
-                 "manifests": [{"platform": ARM64}]}), ("linux/arm64",)),
-    (json.dumps({"schemaVersion": 2, "config": {}, "layers": []}), None),
+                 "manifests": [{"digest": D1, "platform": ARM64}]}), ("linux/arm64",)),
+    (json.dumps({"schemaVersion": 2, "config": {"digest": D2}, "layers": []}), None),
 ])
 def test_manifest_platforms(manifest: str, expected: tuple[str, ...] | None) -> None:
     assert manifest_platforms(manifest) == expected
@@ -118,7 +119,12 @@ def test_repository_warnings(repo: Repository, expected: list[str]) -> None:
 
 
 def _stored(digest: str, manifest: str) -> StoredImage:
-    return StoredImage(digest, ("abc",), manifest, INDEX)
+    kind = json.loads(manifest).get("mediaType", INDEX) if manifest.startswith("{") else INDEX
+    return StoredImage(digest, ("abc",), manifest, kind)
+
+
+SINGLE = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                     "config": {"digest": D2, "size": 1}, "layers": []})
 
 
 @pytest.mark.parametrize(("existing", "digest", "state"), [
@@ -140,9 +146,8 @@ BOTH = ("linux/amd64", "linux/arm64")
     (_stored(D1, _index(AMD64)), D1, BOTH, "missing platform linux/arm64 (it lists linux/amd64)"),
     (_stored(D1, _index()), D1, BOTH, "missing platforms linux/amd64, linux/arm64"),
     (_stored(D2, _index(AMD64, ARM64)), D1, BOTH, f"resolves to {D2} in ECR, not the built {D1}"),
-    (_stored(D1, json.dumps({"schemaVersion": 2, "layers": []})), D1, BOTH,
-     "single-platform image"),
-    (_stored(D1, json.dumps({"schemaVersion": 2, "layers": []})), D1, ("linux/amd64",), None),
+    (_stored(D1, SINGLE), D1, BOTH, "single-platform image"),
+    (_stored(D1, SINGLE), D1, ("linux/amd64",), None),
     (None, D1, BOTH, "is not in ECR after the push"),
     (_stored(D1, "garbage"), D1, BOTH, "unreadable manifest"),
 ])
@@ -188,21 +193,14 @@ def test_missing_and_malformed_receipt_files(tmp_path: Path) -> None:
         read_receipt(bad)
 
 
-def test_storage_flags_follow_the_build_and_default_to_vfs() -> None:
-    assert storage_flags({}) == ["--storage-driver", "vfs"]
-    assert storage_flags({"SHIPIT_BUILDAH_ROOT": "/r", "SHIPIT_STORAGE_DRIVER": "overlay"}) == [
-        "--root", "/r", "--storage-driver", "overlay"]
-
-
 def test_the_receipt_storage_wins_over_the_environment() -> None:
     image = parse_receipt({"tag": "v1", "local_image": "localhost/x:v1",
                            "platforms": ["linux/amd64"],
                            "local": {"storage": {"driver": "overlay", "root": "/b",
                                                  "runroot": None}}})
     assert image.storage == (("driver", "overlay"), ("root", "/b"))
-    flags = storage_flags({"SHIPIT_BUILDAH_ROOT": "/env", "SHIPIT_BUILDAH_RUNROOT": "/run"},
-                          dict(image.storage))
-    assert flags == ["--root", "/b", "--runroot", "/run", "--storage-driver", "overlay"]
+    assert receipt_storage(image.storage) == BuildahStorage("overlay", Path("/b"), None)
+    assert receipt_storage(()) is None
 
 
 @pytest.mark.parametrize(("code", "message", "unsupported"), [
