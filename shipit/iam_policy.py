@@ -33,6 +33,7 @@ ARNS: dict[str, str] = {
     "changes": "arn:{partition}:route53:::change/*",
     "db": "arn:{partition}:rds:{region}:{account}:db:{db_instance}",
     "task-roles": "arn:{partition}:iam::{account}:role/*",
+    "log-groups": "arn:{partition}:logs:{region}:{account}:log-group:*",
     "*": "*",
 }
 # Which shipit.toml key a template field comes from (for the error when it is missing).
@@ -93,6 +94,9 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
               "hand the task and execution roles to ECS tasks only",
               condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
         _TASKS, _LIST_TASKS, _ELB_READ,
+        Grant("TaskLogs", ("logs:GetLogEvents",), ("log-groups",),
+              "the last log lines of a failed task (its log group comes from the task"
+              " definition, so it is not known in advance)"),
     ),
     "doctor": (
         Grant("EcrRead", ("ecr:DescribeRepositories", "ecr:DescribeImages"), ("repository",),

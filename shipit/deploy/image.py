@@ -99,7 +99,6 @@ def _lookup(
     image_id: dict[str, str] = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
     shown = f"{repository}@{digest}" if digest else f"{repository}:{tag or 'latest'}"
     try:
-        repo = client.describe_repositories(repositoryNames=[repository])["repositories"][0]
         details: list[dict[str, Any]] = client.describe_images(
             repositoryName=repository, imageIds=[image_id]
         )["imageDetails"]
@@ -116,5 +115,6 @@ def _lookup(
         raise ResourceNotFound(f"image {shown} not found in ECR ({aws.region})",
                                hint="push it first (`shipit push`)")
     found = str(details[0]["imageDigest"])
-    host = str(repo["repositoryUri"]).split("/", 1)[0]
+    suffix = ".amazonaws.com.cn" if aws.region.startswith("cn-") else ".amazonaws.com"
+    host = f"{details[0]['registryId']}.dkr.ecr.{aws.region}{suffix}"
     return ImageChoice(f"{host}/{repository}@{found}", repository, found, tag, source)
