@@ -5,7 +5,7 @@ Every check runs and every result is reported; ``verify.verify_image`` gathers t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +108,20 @@ def check_native_files(platform: Platform, tree: FileTree, shown: int = 3) -> Fi
                        {"foreign": sorted(foreign)})
     return Finding("native-files", True,
                    f"{name}: all {total} ELF files are {platform.arch.elf_name}", name)
+
+
+def check_tags(where: str, found: Mapping[str, str | None], digest: str) -> list[Finding]:
+    """Every pushed tag resolves to the build's manifest list (a refused push leaves it not)."""
+    findings: list[Finding] = []
+    for tag, actual in found.items():
+        if actual is None:
+            findings.append(Finding("tags", False, f"{where}:{tag} is not in the registry"))
+        elif actual != digest:
+            findings.append(Finding("tags", False,
+                                    f"{where}:{tag} is {actual}, not this build's {digest}"))
+    if not findings:
+        findings.append(Finding("tags", True, f"{where}: {', '.join(found)} -> {digest[:19]}"))
+    return findings
 
 
 def _os_arch(descriptor: Descriptor) -> str:

@@ -23,6 +23,7 @@ from shipit.errors import EnvironmentProblem, Failed
 
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"
+_CHUNK = 1024 * 1024
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
 
@@ -45,11 +46,28 @@ def read_tree(source: ImageSource, manifest: ImageManifest) -> tuple[FileTree, i
 
 def apply_layer(tree: FileTree, blob: BinaryIO) -> int:
     """Apply one layer (compressed or not) on top of ``tree``; return its tar size in bytes."""
-    with _decompressed(blob) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
-        added: set[str] = set()
-        for member in tar:
-            _apply_member(tree, tar, member, added)
-        return tar.offset
+    with _decompressed(blob) as stream:
+        counted = _Counting(stream)
+        with tarfile.open(fileobj=counted, mode="r|") as tar:  # type: ignore[call-overload]
+            added: set[str] = set()
+            for member in tar:
+                _apply_member(tree, tar, member, added)
+        while counted.read(_CHUNK):  # the end-of-archive padding counts too
+            pass
+        return counted.count
+
+
+class _Counting:
+    """A read-only stream that counts the bytes read through it."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.count += len(data)
+        return data
 
 
 def _apply_member(tree: FileTree, tar: tarfile.TarFile, member: tarfile.TarInfo,

@@ -17,6 +17,7 @@ import httpx
 from shipit.build.backend import Builder, BuildOutcome, BuildRequest, open_source
 from shipit.build.buildah import BuildahBuilder, BuildahStorage
 from shipit.build.buildx import BuildxBuilder
+from shipit.build.checks import Finding, check_tags
 from shipit.build.git import read_git_info, require_clean
 from shipit.build.labels import oci_labels
 from shipit.build.platforms import Platform, host_platform, parse_platforms
@@ -39,7 +40,7 @@ from shipit.build.smoke import (
     run_smoke,
     smoke_env,
 )
-from shipit.build.tags import image_name
+from shipit.build.tags import ImageName, image_name
 from shipit.build.verify import Verification, require_verified, verify_image
 from shipit.config import ImageSection
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
@@ -111,6 +112,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     verify_started = deps.clock()
     source = open_source(outcome.location, deps.http)
     verification = verify_image(source, outcome.location.reference, platforms)
+    if options.push:
+        verification.findings.extend(_pushed_tags(name, verification.digest, deps.http))
     outcome.timings["verify"] = round(deps.clock() - verify_started, 2)
     for finding in verification.findings:
         deps.log(("ok    " if finding.ok else "FAIL  ") + finding.message)
@@ -168,6 +171,16 @@ def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:
             return candidate
     raise EnvironmentProblem("neither docker buildx nor buildah is available",
                              hint="apt-get install buildah, or install Docker with buildx")
+
+
+def _pushed_tags(name: ImageName, digest: str, http: httpx.Client) -> list[Finding]:
+    assert name.registry is not None
+    client = RegistryClient(name.registry, http)
+    found = {}
+    for tag in name.tags:
+        manifest = client.find_manifest(name.repository, tag)
+        found[tag] = manifest.digest if manifest else None
+    return check_tags(name.name, found, digest)
 
 
 def _inputs(image: ImageSection, root: Path) -> tuple[Path, Path]:

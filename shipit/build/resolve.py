@@ -67,7 +67,9 @@ def real_path(tree: FileTree, path: str, cwd: str = "/") -> Resolved:
         candidate = posixpath.join(current, name)
         node = tree.get(candidate)
         if node is None:
-            raise ResolutionError(f"{candidate} does not exist in the image")
+            requested = posixpath.normpath(posixpath.join(cwd, path))
+            detail = f" (no {candidate})" if candidate != requested else ""
+            raise ResolutionError(f"{requested} does not exist in the image{detail}")
         if node.kind == "symlink":
             if len(links) >= MAX_SYMLINKS:
                 raise ResolutionError(f"too many levels of symbolic links at {candidate}")
