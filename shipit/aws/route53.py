@@ -49,6 +49,13 @@ def norm(name: str) -> str:
     return name.lower().rstrip(".")
 
 
+def same_alias_target(alias_dns_name: str, dns_name: str) -> bool:
+    """Alias targets may carry a trailing dot, any case, and a 'dualstack.' prefix."""
+    return norm(alias_dns_name).removeprefix("dualstack.") == norm(dns_name).removeprefix(
+        "dualstack."
+    )
+
+
 def zone_matches(zone_name: str, name: str) -> bool:
     zone, wanted = norm(zone_name), norm(name)
     return wanted == zone or wanted.endswith("." + zone)

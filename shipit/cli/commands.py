@@ -22,6 +22,7 @@ MODULES: list[str] = [
     "shipit.cli.rollback",
     "shipit.cli.push",
     "shipit.cli.doctor",
+    "shipit.cli.dns",
     "shipit.cli.iam_policy",
 ]
 

@@ -8,7 +8,6 @@ chain of calls, not their sum. boto3 clients are thread-safe; the session builds
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from shipit.aws.identity import caller_identity
 from shipit.doctor import reads
 from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
+from shipit.doctor.probe import emulated_address
 from shipit.errors import ResourceNotFound
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ class Target:
     health_path: str = "/api/health"
     cors_origins: tuple[str, ...] = ()
     env_var_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    emulated: bool = False
-    """AWS is emulated on this machine (moto): its DNS names do not resolve."""
+    route_to: str | None = None
+    """host:port for names that cannot resolve (AWS emulated on this machine), see probe.py."""
 
 
 def target_from_config(
@@ -77,12 +77,8 @@ def target_from_config(
         health_path=settings.http.health_path,
         cors_origins=tuple(settings.http.cors_origins),
         env_var_names=names,
-        emulated=is_loopback(urllib.parse.urlsplit(endpoint).hostname),
+        route_to=emulated_address(endpoint, settings.http.url),
     )
-
-
-def is_loopback(host: str | None) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1") or bool(host and host.startswith("127."))
 
 
 Step = Callable[["_Run"], Fact[Any]]
@@ -283,14 +279,9 @@ def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -
 
 def routes(target: Target, snapshot: Snapshot) -> tuple[ProbeRoute, ...]:
     """In an emulated AWS, send requests for the record's and the ALB's names to http.url."""
-    if not (target.emulated and target.http_url):
+    if target.route_to is None:
         return ()
-    parts = urllib.parse.urlsplit(target.http_url)
-    if not is_loopback(parts.hostname):
-        return ()
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = f"{parts.hostname}:{port}"
     hosts = [target.dns_name] if target.dns_name else []
     if snapshot.load_balancer.state == "ok" and snapshot.load_balancer.value is not None:
         hosts.append(snapshot.load_balancer.value.dns_name)
-    return tuple(ProbeRoute(host, address) for host in hosts)
+    return tuple(ProbeRoute(host, target.route_to) for host in hosts)

@@ -50,6 +50,23 @@ class ProbeResponse:
 Prober = Callable[[ProbeRequest], ProbeResponse]
 
 
+def is_loopback(host: str | None) -> bool:
+    return host in ("localhost", "::1") or bool(host and host.startswith("127."))
+
+
+def emulated_address(endpoint_url: str | None, http_url: str | None) -> str | None:
+    """Where names should be sent when AWS is emulated on this machine (a loopback endpoint
+    such as the sandbox's moto) and http.url is a loopback address: its host:port. Otherwise
+    None: real DNS applies."""
+    endpoint = urllib.parse.urlsplit(endpoint_url or "")
+    if not (http_url and is_loopback(endpoint.hostname)):
+        return None
+    parts = urllib.parse.urlsplit(http_url)
+    if not is_loopback(parts.hostname):
+        return None
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
 def describe_request(request: ProbeRequest) -> str:
     text = f"{request.method} {request.url}"
     return f"{text} via {request.connect_to}" if request.connect_to else text

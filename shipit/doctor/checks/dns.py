@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shipit.doctor.facts import LoadBalancer, RecordSet, Snapshot
+from shipit.aws.route53 import same_alias_target
+from shipit.doctor.facts import RecordSet, Snapshot
 from shipit.doctor.finding import Verdict, failed, passed, skipped
 
 PROPAGATION = (
@@ -10,16 +11,6 @@ PROPAGATION = (
     " it for that record's TTL, so check with `dig +short NAME @8.8.8.8` and test through the"
     " ALB's DNS name meanwhile"
 )
-
-
-def same_target(dns_name: str, lb: LoadBalancer) -> bool:
-    """Alias targets may carry a trailing dot, any case, and a 'dualstack.' prefix."""
-
-    def norm(name: str) -> str:
-        name = name.lower().rstrip(".")
-        return name.removeprefix("dualstack.")
-
-    return norm(dns_name) == norm(lb.dns_name)
 
 
 def _record(records: tuple[RecordSet, ...], name: str, kind: str) -> RecordSet | None:
@@ -62,7 +53,7 @@ def alias(s: Snapshot) -> Verdict:
                 " an alias follows them",
                 fix,
             )
-        if not same_target(record.alias_dns_name or "", lb):
+        if not same_alias_target(record.alias_dns_name or "", lb.dns_name):
             return failed(
                 f"{s.dns_name} {kind} points at {record.alias_dns_name}, not this service's ALB",
                 f"expected {lb.dns_name}", fix,
