@@ -23,6 +23,7 @@ MODULES: list[str] = [
     "shipit.cli.push",
     "shipit.cli.doctor",
     "shipit.cli.dns",
+    "shipit.cli.e2e",
     "shipit.cli.iam_policy",
 ]
 
