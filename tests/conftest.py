@@ -4,9 +4,9 @@ pytest_plugins: list[str] = [
     "tests.fixtures.moto",
     "tests.fixtures.cli",
     "tests.fixtures.registry",
+    "tests.fixtures.base_image",
     "tests.fixtures.iam",
     "tests.fixtures.postgres",
     "tests.fixtures.reference_stack",
     "tests.fixtures.sandbox",
-    "tests.fixtures.reference_stack",
 ]

@@ -1,0 +1,156 @@
+"""The buildx backend up to the process boundary, with tests/fakes/docker (a FAKE docker CLI:
+the buildx plugin cannot be installed here). Verification, tags and the receipt run for real
+against what the fake writes: a real registry, or an OCI layout."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shipit.build.buildah import BuildahBuilder
+from shipit.build.buildx import BuildxBuilder
+from shipit.build.pipeline import BuildDeps, choose_builder
+from shipit.build.runner import SubprocessRunner
+from tests.build.conftest import MakeProject, Project
+from tests.fixtures.registry import Registry
+
+FAKES = Path(__file__).resolve().parents[1] / "fakes"
+
+
+@pytest.fixture
+def fake_docker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Put the FAKE docker first on PATH; return the file where it logs each argv."""
+    log = tmp_path / "docker-argv.jsonl"
+    monkeypatch.setenv("PATH", f"{FAKES}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_DOCKER_LOG", str(log))
+    monkeypatch.delenv("FAKE_DOCKER_MODE", raising=False)
+    return log
+
+
+def calls(log: Path) -> list[list[str]]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def build_call(log: Path) -> list[str]:
+    (found,) = [argv for argv in calls(log) if argv[:2] == ["buildx", "build"]]
+    return found
+
+
+def pairs(argv: list[str], flag: str) -> list[str]:
+    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == flag]
+
+
+@pytest.fixture
+def pushed_project(make_project: MakeProject, registry: Registry,
+                   unique_repository: str) -> Project:
+    return make_project(registry=registry.host, repository=unique_repository)
+
+
+def test_push_argv_metadata_and_receipt(fake_docker: Path, pushed_project: Project,
+                                        registry: Registry, unique_repository: str) -> None:
+    project = pushed_project
+    sha = project.git("rev-parse", "HEAD")
+    result = project.shipit("build", "--push", "--builder", "buildx", "--tag", "v1.2.3")
+    assert result.exit_code == 0, result.stderr
+    argv = build_call(fake_docker)
+    name = f"{registry.host}/{unique_repository}"
+    assert argv[:5] == ["buildx", "build", "--platform", "linux/amd64,linux/arm64", "-f"]
+    assert argv[5] == str(project.root / "sample_service" / "Dockerfile")
+    assert argv[-1] == str(project.root)
+    assert pairs(argv, "--tag") == [f"{name}:{sha}", f"{name}:latest", f"{name}:v1.2.3"]
+    assert f"APP_VERSION={sha}" in pairs(argv, "--build-arg")
+    labels = pairs(argv, "--label")
+    assert f"org.opencontainers.image.revision={sha}" in labels
+    assert any(label.startswith("org.opencontainers.image.created=") for label in labels)
+    assert pairs(argv, "--secret") == ["id=ca,src=/etc/ssl/certs/ca-certificates.crt"]
+    assert pairs(argv, "--cache-from") == [f"type=registry,ref={name}:buildcache"]
+    assert pairs(argv, "--cache-to") == [
+        f"type=registry,ref={name}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"]
+    assert pairs(argv, "--output") == ["type=image,push=true,registry.insecure=true"]
+
+    document = result.json()
+    receipt = document["receipt"]
+    assert receipt == json.loads(project.receipt_path.read_text(encoding="utf-8"))
+    assert receipt["builder"] == "buildx"
+    assert receipt["pushed"] is True
+    assert receipt["tag"] == receipt["git_sha"] == sha
+    stored = registry.manifest(unique_repository, sha)
+    assert stored is not None
+    assert receipt["digest"] == stored.digest
+    assert [p["platform"] for p in receipt["platforms"]] == ["linux/amd64", "linux/arm64"]
+    assert receipt["verification"]["ok"] is True
+    for tag in (sha, "latest", "v1.2.3"):
+        found = registry.manifest(unique_repository, tag)
+        assert found is not None
+        assert found.digest == stored.digest
+
+
+def test_unpushed_build_goes_to_an_oci_layout(fake_docker: Path, make_project: MakeProject
+                                              ) -> None:
+    project = make_project(platforms=["linux/arm64"])
+    result = project.shipit("build", "--builder", "buildx")
+    assert result.exit_code == 0, result.stderr
+    argv = build_call(fake_docker)
+    layout = project.root / ".shipit" / "oci"
+    sha = project.git("rev-parse", "HEAD")
+    assert pairs(argv, "--output") == [
+        f"type=oci,dest={layout},tar=false,name=localhost/articles:{sha}"]
+    assert "--cache-to" not in argv
+    assert "--tag" not in argv
+    receipt = result.json()["receipt"]
+    assert receipt["pushed"] is False
+    assert receipt["local"]["oci_layout"] == str(layout)
+    assert (layout / "index.json").is_file()
+
+
+@pytest.mark.parametrize(("mode", "code", "message"), [
+    ("fail", 1, "docker buildx build failed:\n"),
+    ("no-metadata", 1, "docker buildx wrote no metadata file"),
+    ("bad-metadata", 1, "docker buildx's metadata file has no containerimage.digest"),
+    ("unreachable", 3, "docker buildx could not push: "),
+    ("mislabel", 1, "linux/arm64: /usr/bin/python3.11 is an x86-64 ELF binary; "
+                    "the task would die with `exec format error`"),
+    ("wrong-digest", 1, "is not in the registry"),
+])
+def test_failures(fake_docker: Path, pushed_project: Project, monkeypatch: pytest.MonkeyPatch,
+                  mode: str, code: int, message: str) -> None:
+    monkeypatch.setenv("FAKE_DOCKER_MODE", mode)
+    result = pushed_project.shipit("build", "--push", "--builder", "buildx")
+    assert result.exit_code == code, result.stderr
+    assert message in str(result.json()["error"]["message"])
+    assert not pushed_project.receipt_path.exists()
+
+
+def test_the_tail_of_buildx_output_is_quoted(fake_docker: Path, pushed_project: Project,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_DOCKER_MODE", "fail")
+    result = pushed_project.shipit("build", "--push", "--builder", "buildx")
+    assert "did not complete successfully: exit code: 1" in result.json()["error"]["message"]
+
+
+@pytest.fixture
+def deps() -> Iterator[BuildDeps]:
+    with httpx.Client() as http:
+        yield BuildDeps(runner=SubprocessRunner(), http=http, log=print, tool_log=print)
+
+
+def test_buildx_is_chosen_where_it_works(fake_docker: Path, deps: BuildDeps,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(choose_builder(None, deps), BuildxBuilder)
+    assert ["buildx", "version"] in calls(fake_docker)
+    monkeypatch.setenv("FAKE_DOCKER_BUILDX", "absent")
+    assert isinstance(choose_builder(None, deps), BuildahBuilder)
+
+
+def test_asking_for_buildx_without_the_plugin(fake_docker: Path, pushed_project: Project,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_DOCKER_BUILDX", "absent")
+    result = pushed_project.shipit("build", "--builder", "buildx")
+    assert result.exit_code == 3
+    assert result.json()["error"]["message"] == (
+        "the buildx builder is not available on this machine")
