@@ -363,15 +363,17 @@ def load_config(path: Path) -> Config:
 
 
 def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list[str]) -> None:
-    where = {"path": str(path), "key": ".".join(keys) or None, "line": find_line(text, keys)}
+    key, line = ".".join(keys) or None, find_line(text, keys)
     if not _ENV_NAME.match(name):
         raise ConfigError(
             f"environment name {name!r}: use lowercase letters, digits, '-' or '_'"
             " (start with a letter, at most 32)",
-            **where,  # type: ignore[arg-type]
-        )
+            path=str(path), key=key, line=line,
+        )  # fmt: skip
     if not isinstance(overlay, dict):
-        raise ConfigError("must be a table, e.g. [env.NAME]", **where)  # type: ignore[arg-type]
+        raise ConfigError(
+            "must be a table, e.g. [env.NAME]", path=str(path), key=key, line=line
+        )
 
 
 def _read(path: Path) -> str:

@@ -64,22 +64,40 @@ class AppContext:
 
     @property
     def aws(self) -> AwsSession:
+        """The AWS session of the selected environment.
+
+        Outside a project (no shipit.toml, no --config, no environment) it still works, from
+        the options and the standard AWS variables alone: ``shipit whoami`` anywhere.
+        """
         if self._aws is None:
             from shipit.aws.session import AwsSession, resolve_target
+            from shipit.config import AwsSection
 
-            settings = self.settings
+            aws = self.settings.aws if self._uses_config() else AwsSection()
             self._aws = AwsSession(
                 resolve_target(
                     region_option=self.region,
                     profile_option=self.profile,
-                    config_region=settings.aws.region,
-                    config_profile=settings.aws.profile,
-                    config_endpoint=settings.aws.endpoint_url,
+                    config_region=aws.region,
+                    config_profile=aws.profile,
+                    config_endpoint=aws.endpoint_url,
                     environ=self.environ,
                 ),
                 environ=self.environ,
             )
         return self._aws
+
+    def _uses_config(self) -> bool:
+        if self._config is not None or self.config_option is not None or self.env:
+            return True
+        from shipit.config import find_config
+        from shipit.errors import ConfigError
+
+        try:
+            find_config(self.cwd)
+        except ConfigError:
+            return False
+        return True
 
     def use(self, *, env: str | None = None, json_output: bool = False) -> AppContext:
         """Apply a command's own ``--env`` / ``--json`` (same meaning as the global ones)."""

@@ -178,3 +178,15 @@ def test_whoami_against_moto(project: Path, aws_env: MotoServer) -> None:
     human = run_cli(["whoami"], cwd=project)
     assert "account      123456789012" in human.stdout
     assert json.dumps(identity)  # serialisable
+
+
+def test_whoami_outside_a_project(tmp_path: Path, aws_env: MotoServer) -> None:
+    result = run_cli(["--json", "whoami"], cwd=tmp_path)
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert result.json()["identity"]["region_source"] == "AWS_REGION"
+
+
+def test_whoami_with_an_unknown_env_outside_a_project(tmp_path: Path, aws_env: MotoServer) -> None:
+    result = run_cli(["--env", "prod", "whoami"], cwd=tmp_path)
+    assert result.exit_code == EXIT_USAGE
+    assert "no shipit.toml" in result.stderr
