@@ -177,10 +177,7 @@ class Scheduler:
         deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
         deployment["updatedAt"] = world.utcnow()
         self.last_completed = deployment["taskDefinition"]
-        service.deployments = [deployment] + [
-            d for d in service.deployments
-            if d is not deployment and d.get("rolloutState") == "FAILED"
-        ]
+        service.deployments = [deployment]  # replaced deployments leave the list, as in ECS
         world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment completed.")
         world.add_event(service, f"(service {service.name}) has reached a steady state.")
@@ -199,7 +196,6 @@ class Scheduler:
         if not rollback or self.last_completed is None:
             return
         back = world.start_deployment(service, self.last_completed)
-        deployment["status"] = "INACTIVE"
         service.task_definition = self.last_completed
         for task in self.tasks.values():
             if not task.stopped and task.task_definition == self.last_completed:

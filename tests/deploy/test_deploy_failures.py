@@ -93,11 +93,11 @@ def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
             primary["rolloutState"] == "COMPLETED")
 
     sandbox.wait_until("the circuit breaker rolls back", rolled_back)
-    service = sandbox.describe_service()
-    failed = [d for d in service["deployments"] if d.get("rolloutState") == "FAILED"]
-    assert failed[0]["rolloutStateReason"] == (
-        "ECS deployment circuit breaker: tasks failed to start.")
-    assert failed[0]["failedTasks"] >= 3
+    messages = [e["message"] for e in sandbox.describe_service()["events"]]
+    deployment = receipt["deployment_id"]
+    assert any(f"(deployment {deployment}) deployment failed: tasks failed to start." in m
+               for m in messages)
+    assert any("rolling back to deployment" in m for m in messages)
     assert sandbox.running_revisions() == {1}
     assert sandbox.health() == 200
 
