@@ -23,7 +23,7 @@ from sample_service.storage.postgres import PostgresRepository
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 WORD_COUNT = 8000
 BATCH = 100_000
-_SYLLABLES = (
+_SYLLABLES = (  # noqa: SIM905 - one line reads better than 25
     "ka lo mi ren tor vel sa qu zo bri den fal gor hun jas kel mor nix pra sul tam ur vin wex yol"
 ).split()
 

@@ -1,0 +1,266 @@
+"""Benchmark the sample service on a seeded PostgreSQL database (see bench/service/seed.py).
+
+    .venv/bin/python -m bench.service.run --database bench_articles_1m --repeat 3
+
+Starts one service process (one uvicorn worker, like one ECS task), then on loopback:
+search with wrk (req/s, p50, p99), the very same search SQL with pgbench (the database's own
+ceiling; runs alternate with wrk so both see the same noise), create with wrk, health with wrk,
+and, with --ilike, the indexed search against an ILIKE scan. Prints JSON; the numbers go to
+docs/benchmarks.md by hand. Not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.service.seed import ADMIN_URL, words
+from sample_service.storage.postgres import _SEARCH_SQL
+
+REPO = Path(__file__).resolve().parents[2]
+SEARCH_LIMIT = 10
+QUERY_COUNT = 50
+# Two words from the middle of the frequency list: each is in ~1-2% of articles, both in a
+# few hundred per million; a realistic search, neither a stop word nor a unique id.
+WORD_RANKS = range(1000, 4000)
+
+
+def search_queries() -> list[str]:
+    vocabulary = words()
+    picks = list(WORD_RANKS)[:: len(WORD_RANKS) // (2 * QUERY_COUNT)]
+    return [
+        f"{vocabulary[a]} {vocabulary[b]}" for a, b in zip(picks[0::2], picks[1::2], strict=False)
+    ][:QUERY_COUNT]
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, script: Path | None, seconds: int, connections: int) -> dict[str, Any]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)$", out, re.M)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),  # type: ignore[index]
+        "p50_ms": _ms(latency["50"]),
+        "p99_ms": _ms(latency["99"]),
+        "non_2xx": int(non_2xx[1]) if non_2xx else 0,
+        "socket_errors": errors[1] if errors else "",
+    }
+
+
+def pgbench(database: str, scripts: list[Path], seconds: int, clients: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as logs:
+        command = [
+            "pgbench",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-n",
+            "-M",
+            "prepared",
+            f"-c{clients}",
+            "-j2",
+            f"-T{seconds}",
+            "-l",
+            "--log-prefix",
+            f"{logs}/tx",
+        ]
+        for script in scripts:
+            command += ["-f", f"{script}@1"]
+        out = subprocess.run([*command, database], capture_output=True, text=True, check=True)
+        latencies = sorted(
+            int(line.split()[2]) / 1000
+            for path in Path(logs).iterdir()
+            for line in path.read_text().splitlines()
+        )
+    tps = float(re.search(r"tps = ([\d.]+)", out.stdout)[1])  # type: ignore[index]
+    return {
+        "tps": tps,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[int(len(latencies) * 0.99)],
+    }
+
+
+def write_scripts(workdir: Path, queries: list[str]) -> tuple[Path, Path, list[Path]]:
+    search_lua = workdir / "search.lua"
+    quoted = ", ".join(json.dumps(q.replace(" ", "+")) for q in queries)
+    search_lua.write_text(
+        f"local queries = {{{quoted}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        f'  return wrk.format("GET", "/api/search?limit={SEARCH_LIMIT}&q=" .. '
+        "queries[n % #queries + 1])\n"
+        "end\n"
+    )
+    create_lua = workdir / "create.lua"
+    create_lua.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        '  local body = string.format(\'{"title": "Benchmark article %d", '
+        '"body": "%s", "tags": ["bench"]}\', n, string.rep("lorem ipsum dolor sit amet ", 20))\n'
+        "  return wrk.format(nil, nil, nil, body)\n"
+        "end\n"
+    )
+    sql_scripts = []
+    for i, query in enumerate(queries):
+        path = workdir / f"search-{i}.sql"
+        sql = _SEARCH_SQL.replace("$1", "'" + query + "'").replace("$2", str(SEARCH_LIMIT))
+        path.write_text(" ".join(sql.split()) + ";\n")
+        sql_scripts.append(path)
+    return search_lua, create_lua, sql_scripts
+
+
+async def query_stats(url: str, queries: list[str], ilike: bool) -> dict[str, Any]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetchval("SELECT count(*) FROM articles")
+        matches = [
+            await conn.fetchval(
+                "SELECT count(*) FROM articles WHERE search @@ websearch_to_tsquery('english', $1)",
+                q,
+            )
+            for q in queries
+        ]
+        result: dict[str, Any] = {
+            "rows": rows,
+            "matches_avg": statistics.mean(matches),
+            "matches_max": max(matches),
+        }
+        if ilike:
+            result |= await _indexed_vs_ilike(conn, queries[:10])
+        return result
+    finally:
+        await conn.close()
+
+
+async def _indexed_vs_ilike(conn: asyncpg.Connection, queries: list[str]) -> dict[str, Any]:
+    """Same question both ways: the 10 best/newest articles containing both words."""
+    indexed, scan = [], []
+    for query in queries:
+        first, second = query.split()
+        for _ in range(3):
+            started = time.perf_counter()
+            await conn.fetch(_SEARCH_SQL, query, SEARCH_LIMIT)
+            indexed.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        await conn.fetch(
+            "SELECT id, title FROM articles WHERE (title || ' ' || body) ILIKE $1 "
+            "AND (title || ' ' || body) ILIKE $2 ORDER BY created_at DESC LIMIT $3",
+            f"%{first}%",
+            f"%{second}%",
+            SEARCH_LIMIT,
+        )
+        scan.append((time.perf_counter() - started) * 1000)
+    return {
+        "indexed_median_ms": statistics.median(indexed),
+        "ilike_median_ms": statistics.median(scan),
+        "ilike_over_indexed": statistics.median(scan) / statistics.median(indexed),
+    }
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the service did not become healthy")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=1, help="search/pgbench pairs to run")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--clients", type=int, default=10, help="pgbench clients (= pool size)")
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--ilike", action="store_true", help="also time ILIKE vs the index")
+    args = parser.parse_args()
+    for tool in ("wrk", "pgbench"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed (apt-get install wrk postgresql-contrib)")
+
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{args.database}"
+    queries = search_queries()
+    report: dict[str, Any] = {"database": args.database, "queries": [*queries[:3], "..."]}
+    report |= asyncio.run(query_stats(url, queries, args.ilike))
+    service_url = f"http://127.0.0.1:{args.port}"
+    env = {
+        "DATABASE_URL": url,
+        "APP_ENV": "bench",
+        "HOST": "127.0.0.1",
+        "PORT": str(args.port),
+        "LOG_LEVEL": "warning",
+        "DB_POOL_SIZE": str(args.clients),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+    }
+    with tempfile.TemporaryDirectory() as work:
+        search_lua, create_lua, sql_scripts = write_scripts(Path(work), queries)
+        service = subprocess.Popen(
+            [sys.executable, "-m", "sample_service", "serve"],
+            env=env,
+            cwd=work,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            wait_healthy(service_url)
+            wrk(f"{service_url}/api/search", search_lua, 5, args.connections)  # warm-up
+            http_runs, db_runs = [], []
+            for _ in range(args.repeat):
+                http_runs.append(wrk(service_url, search_lua, args.seconds, args.connections))
+                db_runs.append(pgbench(args.database, sql_scripts, args.seconds, args.clients))
+            report["search_http_runs"] = http_runs
+            report["search_pgbench_runs"] = db_runs
+            report["search_http"] = {
+                k: statistics.median(r[k] for r in http_runs) for k in ("rps", "p50_ms", "p99_ms")
+            }
+            report["search_pgbench"] = {
+                k: statistics.median(r[k] for r in db_runs) for k in ("tps", "p50_ms", "p99_ms")
+            }
+            report["http_over_pgbench"] = (
+                report["search_http"]["rps"] / report["search_pgbench"]["tps"]
+            )
+            report["create_http"] = wrk(
+                f"{service_url}/api/articles", create_lua, args.seconds, args.connections
+            )
+            report["health_http"] = wrk(
+                f"{service_url}/api/health", None, args.seconds, args.connections
+            )
+        finally:
+            service.terminate()
+            service.wait(timeout=60)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
