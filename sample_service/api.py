@@ -47,7 +47,10 @@ class Services:
 
 
 def _json(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(model.model_dump(mode="json"), status_code=status, headers=headers)
+    # pydantic's own serializer (Rust) is several times faster than json.dumps of a dict.
+    return Response(
+        model.model_dump_json(), status_code=status, headers=headers, media_type="application/json"
+    )
 
 
 def _params(model: type[P], request: Request) -> P:
