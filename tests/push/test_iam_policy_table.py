@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from shipit.errors import ConfigError, UsageError
-from shipit.iam_policy import COMMANDS, GRANTS, Scope, build_policy, select_commands, star_reasons
+from shipit.iam_policy import (
+    COMMANDS,
+    GRANTS,
+    SECRETS,
+    Grant,
+    Scope,
+    build_policy,
+    select_commands,
+    star_reasons,
+)
 
 SCOPE = Scope(region="eu-west-1", account="111122223333", values={
     "repository": "articles", "cluster": "c", "service": "s", "zone_id": "Z1",
@@ -52,8 +61,12 @@ def test_partitions_follow_the_region() -> None:
     assert build_policy(["push"], china)["Statement"][1]["Resource"].startswith("arn:aws-cn:")
 
 
-def test_secrets_manager_arns_get_the_random_suffix_wildcard() -> None:
-    statement = next(s for s in build_policy(["doctor"], SCOPE)["Statement"]
+def test_secrets_manager_arns_get_the_random_suffix_wildcard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    grant = Grant("SecretsExist", ("secretsmanager:DescribeSecret",), (SECRETS,), "exists?")
+    monkeypatch.setitem(GRANTS, "secrets-test", (grant,))
+    statement = next(s for s in build_policy(["secrets-test"], SCOPE)["Statement"]
                      if s["Sid"] == "SecretsExist")
     assert statement["Resource"] == [
         "arn:aws:secretsmanager:eu-west-1:111122223333:secret:app/db-*",
