@@ -204,6 +204,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10, help="pgbench clients (= pool size)")
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--ilike", action="store_true", help="also time ILIKE vs the index")
+    parser.add_argument(
+        "--service-python",
+        default=sys.executable,
+        help="interpreter for the service (e.g. a venv that also has uvloop and httptools)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
@@ -227,7 +232,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         search_lua, create_lua, sql_scripts = write_scripts(Path(work), queries)
         service = subprocess.Popen(
-            [sys.executable, "-m", "sample_service", "serve"],
+            [args.service_python, "-m", "sample_service", "serve"],
             env=env,
             cwd=work,
             stdout=subprocess.DEVNULL,

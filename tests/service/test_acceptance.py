@@ -83,6 +83,8 @@ def test_two_processes_started_together_on_an_empty_database_share_one_schema(
     first.wait_healthy()
     second.wait_healthy()
     assert query_value(empty_database_url, "SELECT count(*) FROM schema_migrations", request) == 1
+    if empty_database_url.startswith("sqlite:"):
+        assert query_value(empty_database_url, "PRAGMA journal_mode", request) == "wal"
     # Both serve the same data: a write through one is read through the other.
     created = httpx.post(f"{first.url}/api/articles", json={"title": "Shared otter"}).json()
     assert httpx.get(f"{second.url}/api/articles/{created['id']}").json() == created
