@@ -31,6 +31,9 @@ def up(
     json_output: JsonOption = False,
     tick: float = typer.Option(0.2, help="Scheduler tick and health-check interval, seconds."),
     grace: float = typer.Option(1.5, help="Health-check grace period of a new task, seconds."),
+    launch_delay: float = typer.Option(
+        0.0, help="Seconds each task spends PROVISIONING first (Fargate: 20-60 s)."
+    ),
 ) -> None:
     """Start the sandbox and write .shipit/envs/sandbox.toml (use it with --env sandbox).
 
@@ -50,7 +53,7 @@ def up(
         repository=base.image.repository or (config.project or "app"),
         health_path=base.http.health_path,
         vars=dict(base.vars),
-        timing={"tick": tick, "grace": grace},
+        timing={"tick": tick, "grace": grace, "launch_delay": launch_delay},
     )
     result = start(sandbox_paths(config.root), spec)
     state = result.state

@@ -44,7 +44,7 @@ class DownResult:
 
 
 def up(
-    paths: SandboxPaths, spec: DaemonSpec, *, timeout: float = 15.0,
+    paths: SandboxPaths, spec: DaemonSpec, *, timeout: float = 45.0,
     sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
 ) -> UpResult:
     """Start the daemon (unless one runs) and wait until its stack is ready."""

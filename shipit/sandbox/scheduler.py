@@ -30,6 +30,8 @@ class Timing:
     grace: float = 1.5
     """Stand-in for healthCheckGracePeriodSeconds: failed checks before it do not count."""
     restart_delay: float = 0.2
+    launch_delay: float = 0.0
+    """Seconds a task stays PROVISIONING before it starts (Fargate takes 20-60 s)."""
     health_timeout: float = 1.0
     healthy_threshold: int = 2
     unhealthy_threshold: int = 2
@@ -83,7 +85,10 @@ class Scheduler:
         if service is None or service.status != "ACTIVE":
             return
         for task in [t for t in self.tasks.values() if not t.stopped]:
-            self._observe(service, task)
+            if not task.launched:
+                self._launch_when_due(service, task)
+            else:
+                self._observe(service, task)
         with world.LOCK:
             self._reconcile(service)
             self._count(service)
@@ -161,9 +166,16 @@ class Scheduler:
             self.tasks[task.arn] = task
             world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
-            why = launch(self.ctx, task)
-            if why is not None:
-                self._stop(service, task, why)
+            self._launch_when_due(service, task)
+
+    def _launch_when_due(self, service: Any, task: SandboxTask) -> None:
+        if self.clock() - task.started_at < self.timing.launch_delay:
+            return
+        task.launched = True
+        task.started_at = self.clock()
+        why = launch(self.ctx, task)
+        if why is not None:
+            self._stop(service, task, why)
 
     def _complete(self, service: Any, deployment: dict[str, Any]) -> None:
         # ECS drains the old revision's tasks first; COMPLETED comes after.

@@ -48,6 +48,7 @@ class SandboxTask:
     passes: int = 0
     failures: int = 0
     stopped: bool = False
+    launched: bool = False
     log_lines: list[str] = field(default_factory=list)
 
     @property
