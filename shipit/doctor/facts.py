@@ -20,6 +20,7 @@ from shipit.aws.elbv2 import TargetHealth as TargetHealth
 from shipit.aws.identity import Identity as Identity
 from shipit.aws.route53 import HostedZone as HostedZone
 from shipit.aws.route53 import RecordSet as RecordSet
+from shipit.aws.secrets import SecretRef as SecretRef
 
 T = TypeVar("T")
 FactState = Literal["ok", "unset", "absent", "unavailable", "error"]
@@ -230,6 +231,8 @@ class Snapshot:
     )
     database: Fact[Database] = field(default_factory=lambda: Fact.unset("not gathered"))
     execution_role: Fact[Role] = field(default_factory=lambda: Fact.unset("not gathered"))
+    secrets: Fact[tuple[SecretRef, ...]] = field(default_factory=lambda: Fact.ok(()))
+    """The task definition's secrets, looked up (never read)."""
     zone: Fact[HostedZone] = field(default_factory=lambda: Fact.unset("not gathered"))
     records: Fact[tuple[RecordSet, ...]] = field(
         default_factory=lambda: Fact.unset("not gathered")

@@ -17,6 +17,7 @@ from shipit.aws import ecs, elbv2, route53
 from shipit.aws.ecr import Ecr
 from shipit.aws.errors import translate
 from shipit.aws.identity import caller_identity
+from shipit.aws.secrets import check_secrets
 from shipit.doctor import reads
 from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
@@ -216,6 +217,11 @@ def _execution_role(run: _Run) -> Fact[Any]:
     return Fact.ok(reads.role(run.client("iam"), arn))
 
 
+def _secrets(run: _Run) -> Fact[Any]:
+    wanted = {name: arn for c in run.need("task_definition").containers for name, arn in c.secrets}
+    return Fact.ok(tuple(check_secrets(run.aws, wanted)))
+
+
 def _zone(run: _Run) -> Fact[Any]:
     name = run.target.dns_name
     if not name:
@@ -246,6 +252,7 @@ STEPS: dict[str, Step] = {
     "security_groups": _security_groups,
     "subnet_vpcs": _subnet_vpcs,
     "execution_role": _execution_role,
+    "secrets": _secrets,
     "zone": _zone,
     "records": _records,
 }

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from shipit.aws.route53 import RecordSet
+from shipit.aws.secrets import SecretRef
 from shipit.doctor.checks import CHECKS, http, lb
 from shipit.doctor.facts import (
     Fact,
@@ -176,6 +177,9 @@ CASES: list[tuple[str, Edit, str, str]] = [
     ("iam.execution_role", lambda: snap.healthy(execution_role=Fact.ok(snap.role(
         statements=(*snap.role().statements, Statement("Deny", ("ecr:*",), ("*",)))))), "fail",
      "lacks 3 permission"),
+    ("iam.execution_role", lambda: snap.healthy(secrets=Fact.ok((SecretRef(
+        "DB_PASSWORD", snap.SECRET, "secretsmanager", "us-east-1", False),))), "fail",
+     "secret DB_PASSWORD does not exist"),
     ("dns.alias", lambda: snap.healthy(records=Fact.ok(())), "fail", "no alias A record"),
     ("dns.alias", lambda: snap.healthy(records=Fact.ok((RecordSet(
         "api.example.com", "A", 300, ("203.0.113.7",)),))), "fail", "plain record"),

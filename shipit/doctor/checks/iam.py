@@ -91,6 +91,15 @@ def execution_role(s: Snapshot) -> Verdict:
             f"trusted: {', '.join(role.trusted_services) or 'no service'}",
             FIX_TRUST.replace("ROLE", role.name),
         )
+    gone = [ref for ref in s.secrets.value or () if not ref.found]
+    if gone:
+        return failed(
+            f"secret {gone[0].name} does not exist: {gone[0].arn}",
+            "tasks stop with ResourceInitializationError (unable to retrieve secret)"
+            + "".join(f"; {ref.name}: {ref.arn} missing too" for ref in gone[1:]),
+            "create it (aws secretsmanager create-secret --name NAME --secret-string ...) or fix"
+            " its ARN under [env.NAME.secrets] in shipit.toml, then `shipit deploy`",
+        )
     missing = [
         f"{action} on {resource}"
         for action, resource in required(s, role)
