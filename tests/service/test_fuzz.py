@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tests.service.service_process import ServiceProcess
 
-# Per operation; with the stateful phase about 900 requests, ~10 s per backend here.
-MAX_EXAMPLES = 60
+# Per operation; with the stateful phase about 750 requests, ~10 s per backend here.
+MAX_EXAMPLES = 50
 CHECKS = ",".join(
     [
         "not_a_server_error",
