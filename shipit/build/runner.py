@@ -102,8 +102,13 @@ class SubprocessRunner:
             process.stdin.close()
         lines: list[str] = []
         assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            on_line(line.rstrip("\n"))
-        returncode = process.wait()
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                on_line(line.rstrip("\n"))
+            returncode = process.wait()
+        except BaseException:  # Ctrl-C or a timeout: never leave a builder running behind us
+            process.kill()
+            process.wait()
+            raise
         return Completed(args, returncode, "".join(lines), "", time.monotonic() - started)

@@ -20,7 +20,8 @@ from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.cli import CliResult
 from tests.fixtures.registry import Registry
 
-pytestmark = [pytest.mark.buildah, pytest.mark.slow]
+# One module-scoped build of both platforms; on a busy 2-CPU machine that takes minutes.
+pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(1200)]
 PLATFORMS = ("linux/amd64", "linux/arm64")
 REPOSITORY = "build-real/articles"
 
