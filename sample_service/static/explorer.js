@@ -1,5 +1,5 @@
 // A dependency-free OpenAPI explorer: renders each operation of /openapi.json and sends
-// real requests with fetch(). Everything is built with DOM calls (no innerHTML), so text
+// real requests with fetch(). Everything is built with DOM calls and text nodes, so text
 // from the schema or from responses can never become markup.
 "use strict";
 
