@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 sandbox_app = typer.Typer(
     name="sandbox",
-    help="A local AWS (moto + a scheduler stand-in) with the reference stack.",
+    help="A local AWS (moto + a scheduler stand-in) with the reference stack.\n\n"
+    "Example: shipit sandbox up",
     no_args_is_help=True,
 )
 
