@@ -7,15 +7,14 @@ request for such a host is sent to an explicit address with the original Host he
 
 from __future__ import annotations
 
+import http.client
+import socket
+import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import httpx
 
 DEFAULT_TIMEOUT = 3.0
 
@@ -73,10 +72,10 @@ def describe_request(request: ProbeRequest) -> str:
 
 
 class HttpProber:
-    """A thread-safe prober over httpx that answers each distinct request once per run.
+    """A thread-safe prober that answers each distinct request once per run.
 
-    One client per TLS-verification mode is shared by every probe (building a client loads the
-    CA bundle, which costs more than a loopback request); ``close()`` releases them.
+    Built on http.client: a probe is one request, and the stdlib keeps doctor's start-up cheap
+    (httpx pulls in its CLI's dependencies at import). TLS uses the system's CA store.
     """
 
     def __init__(
@@ -85,22 +84,8 @@ class HttpProber:
         self._timeout = timeout
         self._clock = clock
         self._cache: dict[ProbeRequest, ProbeResponse] = {}
-        self._clients: dict[bool, httpx.Client] = {}
+        self._contexts: dict[bool, ssl.SSLContext] = {}
         self._lock = threading.Lock()
-
-    def _client(self, verify: bool) -> httpx.Client:
-        import httpx
-
-        with self._lock:
-            if verify not in self._clients:
-                self._clients[verify] = httpx.Client(timeout=self._timeout, verify=verify)
-            return self._clients[verify]
-
-    def close(self) -> None:
-        with self._lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
 
     def __call__(self, request: ProbeRequest) -> ProbeResponse:
         with self._lock:
@@ -112,37 +97,60 @@ class HttpProber:
             self._cache[request] = response
         return response
 
-    def _send(self, request: ProbeRequest) -> ProbeResponse:
-        import httpx
+    def close(self) -> None:
+        """Nothing stays open between probes; kept so callers need not know."""
 
-        url, headers, extensions = _routed(request)
+    def _context(self, verify: bool) -> ssl.SSLContext:
+        with self._lock:
+            if verify not in self._contexts:
+                context = ssl.create_default_context()
+                if not verify:
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                self._contexts[verify] = context
+            return self._contexts[verify]
+
+    def _send(self, request: ProbeRequest) -> ProbeResponse:
+        parts = urllib.parse.urlsplit(request.url)
+        address = request.connect_to or parts.netloc
+        host, _, port_text = address.rpartition(":") if ":" in address else (address, "", "")
+        https = parts.scheme == "https"
+        port = int(port_text) if port_text.isdigit() else (443 if https else 80)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {"Host": parts.netloc, "User-Agent": "shipit-doctor", **dict(request.headers)}
         via = describe_request(request)
         start = self._clock()
+        connection: http.client.HTTPConnection
+        if https:
+            connection = _TlsConnection(host, port, timeout=self._timeout,
+                                        context=self._context(request.verify_tls),
+                                        server_name=parts.hostname or host)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=self._timeout)
         try:
-            answer = self._client(request.verify_tls).request(
-                request.method, url, headers=headers, extensions=extensions
-            )
-        except httpx.HTTPError as exc:
-            return ProbeResponse(
-                None, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                via=via, elapsed=self._clock() - start,
-            )
+            connection.request(request.method, path, headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+        except (OSError, http.client.HTTPException) as exc:
+            return ProbeResponse(None, error=f"{type(exc).__name__}: {exc}".rstrip(": "),
+                                 via=via, elapsed=self._clock() - start)
+        finally:
+            connection.close()
         return ProbeResponse(
-            answer.status_code,
-            {key.lower(): value for key, value in answer.headers.items()},
-            via=via,
-            elapsed=self._clock() - start,
+            answer.status, {key.lower(): value for key, value in answer.getheaders()},
+            via=via, elapsed=self._clock() - start,
         )
 
 
-def _routed(request: ProbeRequest) -> tuple[str, dict[str, str], dict[str, object]]:
-    headers = dict(request.headers)
-    if request.connect_to is None:
-        return request.url, headers, {}
-    parts = urllib.parse.urlsplit(request.url)
-    headers.setdefault("Host", parts.netloc)
-    url = urllib.parse.urlunsplit(parts._replace(netloc=request.connect_to))
-    extensions: dict[str, object] = {}
-    if parts.scheme == "https" and parts.hostname:
-        extensions["sni_hostname"] = parts.hostname
-    return url, headers, extensions
+class _TlsConnection(http.client.HTTPSConnection):
+    """HTTPS to an explicit address, with SNI and certificate checks for the URL's host."""
+
+    def __init__(self, host: str, port: int, *, timeout: float, context: ssl.SSLContext,
+                 server_name: str) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._server_name = server_name
+        self._tls = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self._server_name)
