@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -41,6 +42,7 @@ class Measurement:
     command: str
     median: float
     runs: int
+    cpu: float | None = None  # mean user+system seconds: barely moved by a busy machine
 
 
 def ensure_aws_cli() -> Path:
@@ -69,7 +71,10 @@ def measure_hyperfine(cmds: list[str]) -> list[Measurement]:
             check=True, stdout=sys.stderr,
         )  # fmt: skip
         results = json.loads(export.read_text())["results"]
-    return [Measurement(r["command"], float(r["median"]), len(r["times"])) for r in results]
+    return [
+        Measurement(r["command"], float(r["median"]), len(r["times"]), r["user"] + r["system"])
+        for r in results
+    ]
 
 
 def measure_loop(cmds: list[str]) -> list[Measurement]:
@@ -96,20 +101,29 @@ def format_section(results: list[Measurement], tool: str, command_line: str) -> 
     )
     peer = (aws_version.stdout or aws_version.stderr).strip().split(" ")[0]
     rows = [
-        "| command | median | vs `aws --version` | target (<= 0.12 s and <= 0.35x) |",
-        "|---|---|---|---|",
+        "| command | median (wall) | vs `aws --version` | CPU (user+sys, mean) |"
+        " target (<= 0.12 s and <= 0.35x) |",
+        "|---|---|---|---|---|",
     ]
     for m, ratio, ok in verdicts(results):
         name = "shipit " + m.command.split(" ", 1)[1]
-        rows.append(f"| `{name}` | {m.median:.3f} s | {ratio:.2f}x | {'met' if ok else 'MISSED'} |")
-    rows.append(f"| `aws --version` ({peer}) | {results[-1].median:.3f} s | 1.00x | reference |")
+        rows.append(
+            f"| `{name}` | {m.median:.3f} s | {ratio:.2f}x | {_cpu(m)} |"
+            f" {'met' if ok else 'MISSED'} |"
+        )
+    aws = results[-1]
+    rows.append(
+        f"| `aws --version` ({peer}) | {aws.median:.3f} s | 1.00x | {_cpu(aws)} | reference |"
+    )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return "\n".join(
         [
             SECTION,
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} Linux, Python"
-            f" {platform.python_version()}, {tool}, {results[0].runs} runs each after warm-up,"
-            " all three in the same run. Command:",
+            f" {platform.python_version()}, {os.cpu_count()} CPUs, load average {load} at the"
+            f" end; {tool}, {results[0].runs} runs each after warm-up, all three in the same"
+            " run. Command:",
             "",
             "```sh",
             command_line,
@@ -123,6 +137,10 @@ def format_section(results: list[Measurement], tool: str, command_line: str) -> 
             "",
         ]
     )
+
+
+def _cpu(measurement: Measurement) -> str:
+    return "n/a" if measurement.cpu is None else f"{measurement.cpu:.3f} s"
 
 
 def record(section: str) -> None:

@@ -149,7 +149,10 @@ def run(argv: Sequence[str]) -> int:
     except ClickException as error:
         report_error(UsageError(error.format_message()), _output_for(args))
         return error.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except typer.Abort:  # a declined confirmation, or end of input at a prompt
+        sys.stderr.write("aborted\n")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: keep the traceback, still honour the JSON contract

@@ -131,3 +131,11 @@ def test_internal_errors_are_70_with_a_json_error(
     assert result.exit_code == 70
     assert result.json()["error"]["kind"] == "internal"
     assert "RuntimeError: boom" in result.stderr
+
+
+def test_ctrl_c_is_130(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("shipit.redact.redact_settings", interrupt)
+    assert run_cli(["config", "show"], cwd=project).exit_code == 130
