@@ -40,13 +40,19 @@ def e2e_command(
     import httpx
 
     from shipit.e2e import E2eRun
-    from shipit.errors import Failed, UsageError
+    from shipit.errors import ConfigError, Failed, UsageError
 
     app = get_context(ctx, env=env, json_output=json_output)
-    base = url or app.settings.http.url
+    try:
+        http = app.settings.http
+    except ConfigError:
+        if url is None:
+            raise
+        http = None  # any URL may be tested without a shipit.toml
+    base = url or (http.url if http else None)
     if not base:
         raise UsageError("no URL to test", hint="pass --url URL or set http.url in shipit.toml")
-    allowed = origin or next(iter(app.settings.http.cors_origins), None)
+    allowed = origin or (next(iter(http.cors_origins), None) if http else None)
     with httpx.Client(base_url=base, timeout=10.0) as client:
         report = E2eRun(client, time.monotonic, time.sleep, origin=allowed).run()
     app.output.result(report.to_dict(), lambda console: print_report(console, report))

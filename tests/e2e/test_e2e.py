@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,8 +41,9 @@ def test_a_refused_origin_fails_the_cors_step(article_service: ServiceProcess) -
     assert "HTTP 403" in result.stderr
 
 
-def test_nothing_listening_fails_the_health_step() -> None:
-    result = run_cli(["--json", "e2e", "--url", f"http://127.0.0.1:{free_port()}"])
+def test_nothing_listening_fails_the_health_step(tmp_path: Path) -> None:
+    # no shipit.toml anywhere: --url is all e2e needs
+    result = run_cli(["--json", "e2e", "--url", f"http://127.0.0.1:{free_port()}"], cwd=tmp_path)
     assert result.exit_code == 1
     report = result.json()
     assert report["failed_step"] == "health"
