@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from shipit.build.backend import Builder, BuildOutcome, BuildRequest, open_sourc
 from shipit.build.buildah import BuildahBuilder, BuildahStorage
 from shipit.build.buildx import BuildxBuilder
 from shipit.build.checks import Finding, check_tags
+from shipit.build.emulated import EMULATORS, EmulatedRuntime, find_emulator
 from shipit.build.git import read_git_info, require_clean
 from shipit.build.labels import oci_labels
-from shipit.build.platforms import Platform, host_platform, parse_platforms
+from shipit.build.platforms import Platform, host_platform, parse_platform, parse_platforms
 from shipit.build.receipt import (
     RECEIPT_PATH,
     BuildReceipt,
@@ -94,9 +96,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
                          hint="set [image] registry in shipit.toml; `shipit push` pushes to ECR")
     name = image_name(image.repository, git, registry=image.registry if options.push else None,
                       extra_tags=options.extra_tags)
-    if options.push:
-        assert image.registry is not None
-        RegistryClient(image.registry, deps.http).ping()  # fail in a second, not after the build
+    if name.registry:
+        RegistryClient(name.registry, deps.http).ping()  # fail in a second, not after the build
     builder = choose_builder(options.builder or image.builder, deps)
     created = deps.now()
     labels = oci_labels(git, created)
@@ -208,11 +209,28 @@ def _secrets(ca_bundle: Path | None) -> dict[str, Path]:
 
 def _smoke(outcome: BuildOutcome, verification: Verification, options: BuildOptions,
            deps: BuildDeps) -> list[SmokeResult]:
+    """The local platform's image natively; every other one under qemu-user where possible."""
     platform = str(deps.host)
     if platform not in {i.platform for i in verification.images}:
         raise UsageError(f"--smoke runs the {platform} image, which this build does not include",
                          hint=f"add {platform} to --platform")
     runtime, image = _smoke_runtime(outcome, verification, platform, deps)
+    results = [_smoke_one(runtime, image, platform, options, deps, timeout=60.0)]
+    for other in (i.platform for i in verification.images if i.platform != platform):
+        emulator = find_emulator(parse_platform(other))
+        if emulator is None or other not in outcome.local_images:
+            deps.log(f"smoke {other}: not started (needs the buildah builder, root and "
+                     f"{EMULATORS[parse_platform(other).architecture]})")
+            continue
+        with tempfile.TemporaryDirectory(prefix="shipit-emulated-") as logs:
+            emulated = EmulatedRuntime(deps.runner, deps.storage, emulator, Path(logs))
+            results.append(_smoke_one(emulated, outcome.local_images[other], other, options,
+                                      deps, timeout=180.0))
+    return results
+
+
+def _smoke_one(runtime: ContainerRuntime, image: str, platform: str, options: BuildOptions,
+               deps: BuildDeps, *, timeout: float) -> SmokeResult:
     port = free_port()
     url = f"http://127.0.0.1:{port}{options.health_path}"
     deps.log(f"smoke test: starting {platform} with {runtime.name}, waiting for {url}")
@@ -221,9 +239,10 @@ def _smoke(outcome: BuildOutcome, verification: Verification, options: BuildOpti
         return deps.http.get(target, timeout=2.0).status_code
 
     result = run_smoke(runtime, image, platform, smoke_env(options.service_vars, port), url,
-                       get_status, deps.clock, deps.sleep)
-    deps.log(("ok    " if result.ok else "FAIL  ") + f"smoke {platform}: {result.message}")
-    return [result]
+                       get_status, deps.clock, deps.sleep, timeout=timeout)
+    deps.log(("ok    " if result.ok else "FAIL  ") +
+             f"smoke {platform} ({runtime.name}): {result.message}")
+    return result
 
 
 def _smoke_runtime(outcome: BuildOutcome, verification: Verification, platform: str,

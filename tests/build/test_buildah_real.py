@@ -128,10 +128,14 @@ def test_every_platform_runs_a_binary_for_its_cpu(built: Built) -> None:
 
 
 def test_smoke_gets_200_from_the_health_url(built: Built) -> None:
-    (smoke,) = built.receipt["smoke"]
-    assert (smoke["platform"], smoke["runtime"], smoke["status"], smoke["ok"]) == (
+    native, emulated = built.receipt["smoke"]
+    assert (native["platform"], native["runtime"], native["status"], native["ok"]) == (
         "linux/amd64", "podman", 200, True)
-    assert smoke["url"].endswith("/api/health")
+    assert native["url"].endswith("/api/health")
+    # the arm64 image, started under qemu-user (installed by scripts/bootstrap)
+    assert (emulated["platform"], emulated["runtime"], emulated["status"]) == (
+        "linux/arm64", "qemu-aarch64-static in a chroot", 200)
+    assert "smoke linux/arm64 (qemu-aarch64-static in a chroot): GET" in built.result.stderr
 
 
 def test_a_plain_final_from_ships_an_x86_python_in_the_arm64_image(
