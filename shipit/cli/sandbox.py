@@ -31,7 +31,7 @@ def up(
     ctx: typer.Context,
     json_output: JsonOption = False,
     tick: float = typer.Option(0.2, help="Scheduler tick and health-check interval, seconds."),
-    grace: float = typer.Option(1.5, help="Health-check grace period of a new task, seconds."),
+    grace: float = typer.Option(3.0, help="Health-check grace period of a new task, seconds."),
     launch_delay: float = typer.Option(
         0.0, help="Seconds each task spends PROVISIONING first (Fargate: 20-60 s)."
     ),

@@ -27,7 +27,7 @@ class Timing:
     """Sandbox time: ECS's seconds and minutes shrunk so a rehearsal takes seconds."""
 
     tick: float = 0.2
-    grace: float = 1.5
+    grace: float = 3.0
     """Stand-in for healthCheckGracePeriodSeconds: failed checks before it do not count."""
     restart_delay: float = 0.2
     launch_delay: float = 0.0
