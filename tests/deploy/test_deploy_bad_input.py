@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.fixtures.sandbox import FAKE_CREDENTIALS, Sandbox, start_sandbox, stop_sandbox
-
-
-@pytest.fixture(scope="module")
-def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    """One sandbox for the read-mostly tests of this module; always torn down."""
-    root: Path = tmp_path_factory.mktemp("bad-input")
-    with pytest.MonkeyPatch.context() as patch:
-        import os
-
-        for name in list(os.environ):
-            if name.startswith("AWS_") or name == "SHIPIT_ENV":
-                patch.delenv(name)
-        for name, value in FAKE_CREDENTIALS.items():
-            patch.setenv(name, value)
-        patch.setenv("AWS_CONFIG_FILE", os.devnull)
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        try:
-            box = start_sandbox(root)
-            box.put_image("v2")
-            yield box
-        finally:
-            stop_sandbox(root)
+from tests.fixtures.sandbox import Sandbox
 
 
 def _snapshot(box: Sandbox) -> tuple[Any, ...]:
