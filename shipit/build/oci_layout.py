@@ -55,6 +55,13 @@ class OciLayoutSource:
             chunks = iter(lambda: file.read(_CHUNK), b"")
             yield io.BufferedReader(DigestCheckingReader(chunks, digest, self.name), _CHUNK)
 
+    def has_blob(self, digest: str) -> bool:
+        try:
+            self._blob_path(digest)
+        except Failed:
+            return False
+        return True
+
     def _entries(self) -> list[dict[str, Any]]:
         index = self.path / "index.json"
         if not index.is_file():

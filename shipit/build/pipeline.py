@@ -22,6 +22,7 @@ from shipit.build.checks import Finding, check_tags
 from shipit.build.emulated import EMULATORS, EmulatedRuntime, find_emulator
 from shipit.build.git import read_git_info, require_clean
 from shipit.build.labels import oci_labels
+from shipit.build.layers import LayerCache
 from shipit.build.platforms import Platform, host_platform, parse_platform, parse_platforms
 from shipit.build.receipt import (
     RECEIPT_PATH,
@@ -81,6 +82,8 @@ class BuildDeps:
     storage: BuildahStorage = field(default_factory=BuildahStorage.from_env)
     docker: Callable[[], ContainerRuntime | None] = DockerRuntime.connect
     host: Platform = field(default_factory=host_platform)
+    layer_cache: LayerCache | None = field(default_factory=LayerCache.default)
+    """Parsed layers by digest (~/.cache/shipit/layers); None reads every layer every time."""
 
 
 def build_image(image: ImageSection, root: Path, options: BuildOptions,
@@ -112,7 +115,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     deps.log(f"verifying {outcome.location} layer by layer")
     verify_started = deps.clock()
     source = open_source(outcome.location, deps.http)
-    verification = verify_image(source, outcome.location.reference, platforms)
+    verification = verify_image(source, outcome.location.reference, platforms,
+                                cache=deps.layer_cache)
     if options.push:
         verification.findings.extend(_pushed_tags(name, verification.digest, deps.http))
     outcome.timings["verify"] = round(deps.clock() - verify_started, 2)

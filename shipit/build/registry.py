@@ -93,6 +93,18 @@ class RegistryClient:
         finally:
             response.close()
 
+    def has_blob(self, repository: str, digest: str) -> bool:
+        try:
+            response = self._client.head(f"{self.url}/v2/{repository}/blobs/{digest}",
+                                         auth=self._auth or httpx.USE_CLIENT_DEFAULT,
+                                         follow_redirects=True)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code == 404:
+            return False
+        self._raise_for_status(response, digest)
+        return True
+
     def _get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         try:
             return self._client.get(self.url + path, headers=headers, auth=self._auth,
@@ -138,3 +150,6 @@ class RegistrySource:
 
     def open_blob(self, digest: str) -> AbstractContextManager[BinaryIO]:
         return self.client.open_blob(self.repository, digest)
+
+    def has_blob(self, digest: str) -> bool:
+        return self.client.has_blob(self.repository, digest)

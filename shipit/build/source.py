@@ -34,6 +34,10 @@ class ImageSource(Protocol):
         """A stream of the blob's bytes; reading it to the end checks the digest."""
         ...
 
+    def has_blob(self, digest: str) -> bool:
+        """Whether the blob is there, without reading it."""
+        ...
+
 
 def read_blob(source: ImageSource, digest: str, limit: int = CONFIG_LIMIT) -> bytes:
     """A small blob (an image config) as bytes, digest-checked."""

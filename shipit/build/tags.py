@@ -49,12 +49,18 @@ def commit_tag(git: GitInfo) -> str:
 
 def image_name(repository: str | None, git: GitInfo, *, registry: str | None = None,
                extra_tags: Sequence[str] = ()) -> ImageName:
-    """``<registry>/<repository>`` with the commit tag, ``latest`` and any ``--tag``."""
+    """``<registry>/<repository>`` with the commit tag, ``latest`` and any ``--tag``.
+
+    ``registry`` is a host (``127.0.0.1:5000``), optionally with a namespace (``host/team``).
+    """
     if not repository:
         raise UsageError("image.repository is not set", hint="add it to [image] in shipit.toml")
     if not _REPOSITORY.match(repository):
         raise UsageError(f"image.repository {repository!r} is not a valid repository name",
                          hint="lowercase letters, digits and . _ - separators, e.g. articles")
+    host, _, namespace = (registry or "").partition("/")
+    if namespace:  # image.registry = "host:port/team" puts the repository under team/
+        repository = f"{namespace.strip('/')}/{repository}"
     tags = [commit_tag(git), LATEST]
     for tag in extra_tags:
         if not _TAG.match(tag):
@@ -62,4 +68,4 @@ def image_name(repository: str | None, git: GitInfo, *, registry: str | None = N
                              hint="1-128 letters, digits, '_', '.', '-', not starting with . or -")
         if tag not in tags:
             tags.append(tag)
-    return ImageName(registry, repository, tuple(tags))
+    return ImageName(host or None, repository, tuple(tags))

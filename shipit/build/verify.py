@@ -18,7 +18,7 @@ from shipit.build.checks import (
     check_native_files,
     check_platforms,
 )
-from shipit.build.layers import read_tree
+from shipit.build.layers import LayerCache, read_tree
 from shipit.build.manifest import (
     Descriptor,
     ImageIndex,
@@ -93,8 +93,11 @@ class VerificationFailed(Failed):
 
 
 def verify_image(source: ImageSource, reference: str, requested: Sequence[Platform],
-                 *, deep: bool = True) -> Verification:
-    """Read ``reference`` from ``source`` and check it for ``requested`` platforms."""
+                 *, deep: bool = True, cache: LayerCache | None = None) -> Verification:
+    """Read ``reference`` from ``source`` and check it for ``requested`` platforms.
+
+    ``deep`` reads every layer (``cache`` spares reading a layer seen before, by digest).
+    """
     raw = source.manifest(reference)
     top = parse_manifest(raw)
     result = Verification(source.name, reference, raw.digest, raw.media_type)
@@ -106,7 +109,7 @@ def verify_image(source: ImageSource, reference: str, requested: Sequence[Platfo
         return result
     result.findings.extend(check_platforms(top, requested))
     for descriptor in _wanted(top, requested):
-        result.findings.extend(_verify_platform(source, descriptor, result, deep=deep))
+        result.findings.extend(_verify_platform(source, descriptor, result, deep, cache))
     return result
 
 
@@ -122,7 +125,7 @@ def _wanted(index: ImageIndex, requested: Sequence[Platform]) -> list[Descriptor
 
 
 def _verify_platform(source: ImageSource, descriptor: Descriptor, result: Verification,
-                     *, deep: bool) -> list[Finding]:
+                     deep: bool, cache: LayerCache | None) -> list[Finding]:
     platform = parse_platform(f"{descriptor.os}/{descriptor.architecture}")
     try:
         manifest = parse_manifest(source.manifest(descriptor.digest))
@@ -135,7 +138,7 @@ def _verify_platform(source: ImageSource, descriptor: Descriptor, result: Verifi
         result.images.append(image)
         findings = [check_config(descriptor, config)]
         if deep:
-            tree, image.uncompressed_size = read_tree(source, manifest)
+            tree, image.uncompressed_size = read_tree(source, manifest, cache)
             findings.append(check_executable(platform, config, tree))
             findings.append(check_native_files(platform, tree))
         return findings

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shipit.build.filetree import FileTree, Node, normalize
-from shipit.build.layers import apply_layer, read_tree
+from shipit.build.layers import LayerCache, apply_layer, read_tree
 from shipit.build.manifest import ImageManifest, parse_manifest
 from shipit.build.oci_layout import OciLayoutSource
 from shipit.errors import Failed
@@ -132,3 +132,32 @@ def test_a_tampered_layer_fails_its_digest(tmp_path: Path) -> None:
     blob.write_bytes(layer([Entry("usr/bin/python3.11", data=elf_header(62))]))
     with pytest.raises(Failed, match="does not match its digest"):
         read_tree(source, manifest)
+
+
+def test_a_cached_layer_is_not_read_again_but_must_still_exist(tmp_path: Path) -> None:
+    source, manifest = _one_image(tmp_path)
+    cache = LayerCache(tmp_path / "cache")
+    tree, size = read_tree(source, manifest, cache)
+    blob = tmp_path / "oci" / "blobs" / "sha256" / manifest.layers[0].digest.split(":")[1]
+    blob.write_bytes(b"not read again")
+    again, again_size = read_tree(source, manifest, cache)
+    assert (sorted(again.items()), again_size) == (sorted(tree.items()), size)
+    blob.unlink()
+    with pytest.raises(Failed, match="is missing from oci:"):
+        read_tree(source, manifest, cache)
+
+
+def test_an_unreadable_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    source, manifest = _one_image(tmp_path)
+    cache = LayerCache(tmp_path / "cache")
+    read_tree(source, manifest, cache)
+    (entry,) = (tmp_path / "cache").iterdir()
+    entry.write_text("{", encoding="utf-8")
+    assert cache.load(manifest.layers[0].digest) is None
+    tree, _ = read_tree(source, manifest, cache)
+    assert tree.get("/usr/bin/python3.11") is not None
+    assert cache.load(manifest.layers[0].digest) is not None
+
+
+def test_default_cache_location() -> None:
+    assert LayerCache.default({"XDG_CACHE_HOME": "/c"}).directory == Path("/c/shipit/layers")
