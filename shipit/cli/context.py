@@ -54,7 +54,9 @@ class AppContext:
         if self._config is None:
             from shipit.config import find_config, load_config
 
-            self._config = load_config(find_config(self.cwd, self.config_option))
+            path = find_config(self.cwd, self.config_option)
+            self.output.debug(f"config: {path}")
+            self._config = load_config(path)
         return self._config
 
     @property
@@ -84,6 +86,12 @@ class AppContext:
                     environ=self.environ,
                 ),
                 environ=self.environ,
+            )
+            target = self._aws.target
+            self.output.debug(
+                f"aws: region {target.region or '(from the profile)'}"
+                f" ({target.region_source or 'profile'}), profile {target.profile or '(default)'},"
+                f" endpoint {target.endpoint_url or '(AWS_ENDPOINT_URL* or AWS default)'}"
             )
         return self._aws
 
