@@ -66,6 +66,8 @@ class BuildOptions:
     """Handed to the build as secret ``ca`` (pip's CA). None: the system bundle if there is one."""
     health_path: str = "/api/health"
     service_vars: Mapping[str, str] = field(default_factory=dict)
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    """--build-arg values; they win over image.build_args."""
 
 
 @dataclass
@@ -106,7 +108,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     labels = oci_labels(git, created)
     request = BuildRequest(
         context=context, dockerfile=dockerfile, platforms=platforms, host=deps.host, image=name,
-        labels=labels, build_args={"APP_VERSION": name.primary, **image.build_args},
+        labels=labels,
+        build_args={"APP_VERSION": name.primary, **image.build_args, **options.build_args},
         secrets=_secrets(options.ca_bundle), push=options.push, layout_dir=root / LAYOUT_DIR,
     )
     deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with {builder.name}")
@@ -153,6 +156,18 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     )
     write_receipt(receipt, root / RECEIPT_PATH)
     return receipt
+
+
+def parse_build_args(items: Sequence[str]) -> dict[str, str]:
+    """``["BASE_IMAGE=debian:12", ...]`` -> dict; UsageError for an item without ``=``."""
+    result: dict[str, str] = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--build-arg {item!r} is not KEY=VALUE",
+                             hint="e.g. --build-arg BASE_IMAGE=python:3.11-slim")
+        result[key.strip()] = value
+    return result
 
 
 def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:

@@ -33,6 +33,9 @@ def build_command(
     smoke: bool = typer.Option(
         False, "--smoke", help="Run the local platform's image and wait for its health URL."
     ),
+    build_arg: list[str] = typer.Option(
+        [], "--build-arg", help="KEY=VALUE for the Dockerfile, over image.build_args (repeatable)."
+    ),
     ca_bundle: Path | None = typer.Option(
         None, "--ca-bundle", envvar="SHIPIT_CA_BUNDLE",
         help="CA bundle handed to the build as secret 'ca' (default: the system bundle).",
@@ -45,10 +48,12 @@ def build_command(
     The receipt is written to .shipit/build-receipt.json (push and deploy read it).
 
     Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
+
+    Example: shipit build --build-arg BASE_IMAGE=$(scripts/make-base-image) --smoke
     """
     import httpx
 
-    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image
+    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image, parse_build_args
     from shipit.build.runner import SubprocessRunner
 
     app = get_context(ctx)
@@ -58,6 +63,7 @@ def build_command(
         platforms=[platform] if platform else None, push=push, builder=builder,
         extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
         health_path=settings.http.health_path, service_vars=settings.vars,
+        build_args=parse_build_args(build_arg),
     )
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         deps = BuildDeps(runner=SubprocessRunner(), http=http, log=out.step, tool_log=out.debug)

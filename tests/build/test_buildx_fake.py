@@ -55,7 +55,8 @@ def test_push_argv_metadata_and_receipt(fake_docker: Path, pushed_project: Proje
                                         registry: Registry, unique_repository: str) -> None:
     project = pushed_project
     sha = project.git("rev-parse", "HEAD")
-    result = project.shipit("build", "--push", "--builder", "buildx", "--tag", "v1.2.3")
+    result = project.shipit("build", "--push", "--builder", "buildx", "--tag", "v1.2.3",
+                            "--build-arg", "BASE_IMAGE=mirror.example.com/python:3.11-slim")
     assert result.exit_code == 0, result.stderr
     argv = build_call(fake_docker)
     name = f"{registry.host}/{unique_repository}"
@@ -63,7 +64,8 @@ def test_push_argv_metadata_and_receipt(fake_docker: Path, pushed_project: Proje
     assert argv[5] == str(project.root / "sample_service" / "Dockerfile")
     assert argv[-1] == str(project.root)
     assert pairs(argv, "--tag") == [f"{name}:{sha}", f"{name}:latest", f"{name}:v1.2.3"]
-    assert f"APP_VERSION={sha}" in pairs(argv, "--build-arg")
+    assert pairs(argv, "--build-arg") == [
+        f"APP_VERSION={sha}", "BASE_IMAGE=mirror.example.com/python:3.11-slim"]
     labels = pairs(argv, "--label")
     assert f"org.opencontainers.image.revision={sha}" in labels
     assert any(label.startswith("org.opencontainers.image.created=") for label in labels)

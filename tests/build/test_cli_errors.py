@@ -84,6 +84,7 @@ def test_push_needs_a_registry(make_project: MakeProject) -> None:
     (["--platform", "linux/amd64,linux/amd64"], "platform linux/amd64 is listed twice"),
     (["--tag", "-bad"], "--tag '-bad' is not a valid tag"),
     (["--builder", "kaniko"], "unknown builder 'kaniko'"),
+    (["--build-arg", "NOEQUALS"], "--build-arg 'NOEQUALS' is not KEY=VALUE"),
     (["--ca-bundle", "/nonexistent/ca.pem"], "CA bundle /nonexistent/ca.pem does not exist"),
 ])
 def test_usage_errors(make_project: MakeProject, args: list[str], message: str) -> None:
