@@ -46,8 +46,8 @@ def show(ctx: typer.Context, env: EnvOption = None, json_output: JsonOption = Fa
 @config_app.command("diff")
 def diff(
     ctx: typer.Context,
-    left: Annotated[str, typer.Argument(metavar="A", help="First environment.")],
-    right: Annotated[str, typer.Argument(metavar="B", help="Second environment.")],
+    a: Annotated[str, typer.Argument(metavar="A", help="First environment.", show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="B", help="Second environment.", show_default=False)],
     json_output: JsonOption = False,
 ) -> None:
     """Print exactly the keys whose values differ between environments A and B (exit 0).
@@ -59,19 +59,19 @@ def diff(
     from shipit.redact import redact_settings
 
     app = get_context(ctx, json_output=json_output)
-    dumps = [app.config.settings(name).model_dump(mode="json") for name in (left, right)]
+    dumps = [app.config.settings(name).model_dump(mode="json") for name in (a, b)]
     shown = [flatten(redact_settings(dump)) for dump in dumps]
     # compare real values, show redacted ones: a changed password is listed as *** -> ***
     visible = [
         Difference(d.key, shown[0].get(d.key), shown[1].get(d.key))
         for d in diff_settings(*dumps)
     ]
-    app.output.info(f"{len(visible)} key(s) differ between {left} and {right}")
-    text = format_diff(visible, left, right)
+    app.output.info(f"{len(visible)} key(s) differ between {a} and {b}")
+    text = format_diff(visible, a, b)
     app.output.result(
         {
-            "a": left,
-            "b": right,
+            "a": a,
+            "b": b,
             "differences": [{"key": d.key, "a": d.left, "b": d.right} for d in visible],
         },
         human=(lambda console: console.print(text, markup=False)) if text else None,
