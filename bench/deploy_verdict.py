@@ -270,6 +270,7 @@ def render(results: list[ToolResult], up_times: list[float]) -> str:
         verdict = r.verdict.replace("|", "/")
         lines.append(f"| {r.tool} | {verdict} | {r.exit_code} | {first} |"
                      f" {r.deploy_to_verdict_s:.2f} s | {'yes' if r.correct else 'NO'} |")
+    lines += ["", summary(results)]
     lines += ["", f"`shipit sandbox up` (process start to ready, incl. the CLI's own start):"
               f" {', '.join(f'{t:.2f} s' for t in up_times)}"
               f" (median {statistics.median(up_times):.2f} s).", ""]
@@ -277,6 +278,20 @@ def render(results: list[ToolResult], up_times: list[float]) -> str:
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "deploy_verdict.json").write_text(raw + "\n")
     return "\n".join(lines)
+
+
+def summary(results: list[ToolResult]) -> str:
+    """The goal, checked: shipit >= 10x sooner than each peer, and the only correct verdict."""
+    ours = results[0].first_stop_to_verdict_s
+    parts = []
+    for peer in results[1:]:
+        theirs = peer.first_stop_to_verdict_s
+        if ours and theirs:
+            parts.append(f"{theirs / ours:.0f}x sooner than {peer.tool}")
+    wrong = [r.tool for r in results if not r.correct]
+    verdicts = ("wrong verdict (called the rolled-back deployment a success or missed it): "
+                + ", ".join(wrong)) if wrong else "every tool reached the correct verdict"
+    return f"shipit reached its verdict {', '.join(parts) or 'n/a'}; {verdicts}."
 
 
 def record(section: str) -> None:

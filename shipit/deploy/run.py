@@ -148,12 +148,15 @@ def record_verdict(
         definition = ecs.describe_task_definition(aws, task.task_definition)
         receipt.last_log_lines = task_log_tail(aws, definition, container, task.id)
         first = task.containers[0] if task.containers else None
-        failure = classify(
+        refined = classify(
             task.stopped_reason, stop_code=task.stop_code,
             exit_code=first.exit_code if first else None,
             container_reason=first.reason if first else None,
             log_tail=receipt.last_log_lines,
-        ) or failure
+        )
+        if refined is not None and failure is not None and refined.kind != failure.kind:
+            receipt.message = receipt.message.replace(failure.title, refined.title)
+        failure = refined or failure
     receipt.failure = failure.to_dict() if failure else None
 
 
