@@ -97,10 +97,14 @@ def down(
         deadline = began + timeout
         while pid_alive(pids[0]) and clock() < deadline:
             sleep(0.05)
-        if pid_alive(pids[0]):  # it did not stop its tasks: stop everything ourselves
+        if pid_alive(pids[0]):
             _signal(pids[0], signal.SIGKILL)
+        if paths.state_file.exists():  # no clean shutdown (killed, or hung): clean up after it
             for pid in pids[1:]:
-                _signal(pid, signal.SIGKILL, group=True)
+                if pid_alive(pid):
+                    _signal(pid, signal.SIGKILL, group=True)
+            if state is not None and state.database:
+                _drop_leftover_database(state.database)
     ports = [p for p in (state.moto_port, state.proxy_port) if p] if state else []
     _clear(paths)
     paths.env_file.unlink(missing_ok=True)
@@ -148,6 +152,13 @@ def _signal(pid: int, sig: signal.Signals, *, group: bool = False) -> None:
             os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _drop_leftover_database(url: str) -> None:
+    from shipit.sandbox.database import LocalDatabase, drop_database
+
+    if url.startswith("postgresql://"):
+        drop_database(LocalDatabase(url, "postgres", url.rsplit("/", 1)[-1]))
 
 
 def _clear(paths: SandboxPaths) -> None:

@@ -90,8 +90,11 @@ def test_a_second_deploy_is_refused_while_one_rolls_out(shared_sandbox: Sandbox)
     assert deployment in refused.json()["error"]["message"]
     assert "--force" in refused.json()["error"]["hint"]
     assert _snapshot(shared_sandbox) == during
-    shared_sandbox.wait_until(
-        "the first deployment completes",
-        lambda: shared_sandbox.describe_service()["deployments"][0]["rolloutState"]
-        == "COMPLETED",
-    )
+
+    forced = shared_sandbox.cli("--json", "deploy", "--tag", "v2", "--force")
+
+    assert forced.exit_code == 0, forced.stderr
+    assert forced.json()["outcome"] == "success"
+    assert forced.json()["deployment_id"] != deployment
+    assert shared_sandbox.running_revisions() == {forced.json()["revision"]}
+    assert shared_sandbox.health() == 200

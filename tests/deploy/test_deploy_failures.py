@@ -121,7 +121,16 @@ def test_rollback_command_returns_to_the_previous_revision(sandbox: Sandbox) -> 
     assert sandbox.cli("deploy", "--tag", "v2").exit_code == 0
     assert sandbox.running_revisions() == {2}
 
+    assert sandbox.cli("deploy", "--tag", "v2").exit_code == 0
+    assert sandbox.running_revisions() == {3}
+
     result = sandbox.cli("--json", "rollback")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["revision"] == 2
+    assert sandbox.running_revisions() == {2}
+
+    result = sandbox.cli("--json", "rollback", "--to", "1")
 
     assert result.exit_code == 0, result.stderr
     assert result.json()["revision"] == 1

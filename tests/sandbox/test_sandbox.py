@@ -139,3 +139,29 @@ def test_commands_without_a_sandbox(tmp_path: Path, command: str) -> None:
                      cwd=tmp_path)
     assert result.exit_code == 0
     assert result.json().get("running", result.json().get("was_running")) is False
+
+
+def test_down_after_the_daemon_was_killed_leaves_no_task_behind(
+    tmp_path: Path, sandbox_credentials: None
+) -> None:
+    import os
+    import signal
+
+    from shipit.sandbox.control import running_state, sandbox_paths
+
+    try:
+        box = start_sandbox(tmp_path)
+        state = running_state(sandbox_paths(tmp_path))
+        assert state is not None
+        tasks = list(state.task_pids.values())
+        assert tasks
+        os.kill(state.pid, signal.SIGKILL)
+        box.wait_until("the daemon is gone", lambda: not pid_alive(state.pid))
+
+        down = run_cli(["--config", str(box.config), "--json", "sandbox", "down"], cwd=tmp_path)
+
+        assert down.exit_code == 0
+        box.wait_until("its tasks are gone", lambda: not any(pid_alive(p) for p in tasks), 10)
+        assert not box.env_file.exists()
+    finally:
+        stop_sandbox(tmp_path)
