@@ -133,7 +133,9 @@ def format_section(results: list[Measurement], tool: str, command_line: str) -> 
             "",
             "`--version` is answered by `shipit.cli.entry` before Typer is imported; `--help`"
             " imports Typer and the command modules but not boto3, pydantic or Rich"
-            " (tests/core/test_startup.py checks the imports, not the time).",
+            " (tests/core/test_startup.py checks the imports, not the time). On a busy"
+            " machine every wall time inflates (an earlier run at load 7 on 2 CPUs: 0.254 s,"
+            " 0.581 s, 2.282 s): compare the ratio and the CPU column.",
             "",
         ]
     )
