@@ -98,3 +98,41 @@ def test_a_second_deploy_is_refused_while_one_rolls_out(shared_sandbox: Sandbox)
     assert forced.json()["deployment_id"] != deployment
     assert shared_sandbox.running_revisions() == {forced.json()["revision"]}
     assert shared_sandbox.health() == 200
+
+
+def _write_receipt(box: Sandbox, digest: str) -> None:
+    import json
+
+    receipt = {"tag": "v2", "digest": digest, "platforms": ["linux/amd64", "linux/arm64"],
+               "local_image": "localhost/articles:v2"}
+    path = box.root / ".shipit" / "build-receipt.json"
+    path.write_text(json.dumps(receipt), encoding="utf-8")
+
+
+def test_a_build_receipt_whose_digest_differs_from_ecr_is_refused(
+    shared_sandbox: Sandbox,
+) -> None:
+    before = _snapshot(shared_sandbox)
+    _write_receipt(shared_sandbox, "sha256:" + "0" * 64)
+
+    result = shared_sandbox.cli("--json", "deploy")
+
+    assert result.exit_code == 2
+    assert "the build receipt says" in result.json()["error"]["message"]
+    assert _snapshot(shared_sandbox) == before
+
+
+def test_deploy_from_the_build_receipt(shared_sandbox: Sandbox) -> None:
+    images = shared_sandbox.client("ecr").describe_images(
+        repositoryName="articles", imageIds=[{"imageTag": "v2"}])["imageDetails"]
+    _write_receipt(shared_sandbox, images[0]["imageDigest"])
+
+    result = shared_sandbox.cli("--json", "deploy")
+
+    assert result.exit_code == 0, result.stderr
+    receipt = result.json()
+    assert receipt["image_source"] == "build receipt"
+    assert receipt["image"].endswith("@" + images[0]["imageDigest"])
+    saved = shared_sandbox.root / ".shipit" / "deploy-receipt.json"
+    assert saved.is_file()
+    assert shared_sandbox.health() == 200
