@@ -13,8 +13,11 @@
     resolve, elf        argv[0] through PATH, symlinks and #! to ELF headers
     checks, verify      pure findings; verify_image() gathers and judges every platform
     smoke        run the local platform's image (Docker API or podman) until /api/health is 200
+    emulated     run a foreign-CPU image under qemu-user in a chroot (arm64 smoke on amd64)
     receipt      .shipit/build-receipt.json, read by push and deploy
 
-For ``shipit push``: ``registry.RegistryClient`` / ``RegistrySource``, ``manifest.parse_manifest``,
-``checks.check_platforms``, ``verify.verify_image`` and ``buildah.push_manifest_list``.
+Reusable by ``shipit push`` and others: ``buildah.push_manifest_list`` and ``BuildahStorage``,
+``registry.RegistryClient`` (ping, find_manifest, open_blob, has_blob) and ``RegistrySource``,
+``manifest.parse_manifest``/``parse_config``, ``checks.check_platforms``/``check_tags``,
+``verify.verify_image`` (+ ``require_verified``), ``receipt.read_receipt``.
 """

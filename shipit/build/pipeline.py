@@ -20,7 +20,7 @@ from shipit.build.buildah import BuildahBuilder, BuildahStorage
 from shipit.build.buildx import BuildxBuilder
 from shipit.build.checks import Finding, check_tags
 from shipit.build.emulated import EMULATORS, EmulatedRuntime, find_emulator
-from shipit.build.git import read_git_info, require_clean
+from shipit.build.git import GitInfo, read_git_info, require_clean
 from shipit.build.labels import oci_labels
 from shipit.build.layers import LayerCache
 from shipit.build.platforms import Platform, host_platform, parse_platform, parse_platforms
@@ -115,47 +115,56 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with {builder.name}")
     outcome = builder.build(request, deps.tool_log)
 
+    verification = _verify(outcome, name, platforms, options, deps)
+    smoke = _smoke(outcome, verification, options, deps) if options.smoke else None
+    outcome.timings["total"] = round(deps.clock() - started, 2)
+    receipt = _receipt(builder.name, git, name, labels, created, outcome, verification, smoke,
+                       request, deps)
+    write_receipt(receipt, root / RECEIPT_PATH)
+    return receipt
+
+
+def _verify(outcome: BuildOutcome, name: ImageName, platforms: Sequence[Platform],
+            options: BuildOptions, deps: BuildDeps) -> Verification:
+    """Read the build back from where it went; every finding is logged; any failure raises."""
     deps.log(f"verifying {outcome.location} layer by layer")
-    verify_started = deps.clock()
+    started = deps.clock()
     source = open_source(outcome.location, deps.http)
     verification = verify_image(source, outcome.location.reference, platforms,
                                 cache=deps.layer_cache)
     if options.push:
         verification.findings.extend(_pushed_tags(name, verification.digest, deps.http))
-    outcome.timings["verify"] = round(deps.clock() - verify_started, 2)
+    outcome.timings["verify"] = round(deps.clock() - started, 2)
     for finding in verification.findings:
         deps.log(("ok    " if finding.ok else "FAIL  ") + finding.message)
     require_verified(verification)
     if outcome.digest and outcome.digest != verification.digest:
-        raise Failed(f"{builder.name} reported {outcome.digest} but {outcome.location} "
+        raise Failed(f"{outcome.builder} reported {outcome.digest} but {outcome.location} "
                      f"holds {verification.digest}")
+    return verification
 
-    smoke = _smoke(outcome, verification, options, deps) if options.smoke else None
-    if smoke is not None and not all(s.ok for s in smoke):
-        bad = next(s for s in smoke if not s.ok)
-        raise Failed(f"smoke test of {bad.platform} with {bad.runtime} failed: {bad.message}"
-                     + (f"\n{bad.logs}" if bad.logs else ""),
-                     hint="run the image yourself with the same variables to see why")
-    outcome.timings["total"] = round(deps.clock() - started, 2)
-    receipt = BuildReceipt(
-        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"), builder=builder.name,
+
+def _receipt(builder: str, git: GitInfo, name: ImageName, labels: dict[str, str],
+             created: datetime, outcome: BuildOutcome, verification: Verification,
+             smoke: list[SmokeResult] | None, request: BuildRequest,
+             deps: BuildDeps) -> BuildReceipt:
+    return BuildReceipt(
+        created=created.strftime("%Y-%m-%dT%H:%M:%SZ"), builder=builder,
         git_sha=git.sha, tag=name.primary, digest=verification.digest,
         media_type=verification.media_type,
         platforms=[ReceiptPlatform(**i.to_dict()) for i in verification.images],
         local_image=outcome.local_list, registry=name.registry, repository=name.repository,
-        name=name.name, tags=list(name.tags), refs=name.refs, pushed=options.push,
+        name=name.name, tags=list(name.tags), refs=name.refs, pushed=request.push,
         git=ReceiptGit(**git.to_dict()), labels=labels,
         local=ReceiptLocal(
-            oci_layout=None if options.push else str(request.layout_dir),
+            oci_layout=None if request.push else str(request.layout_dir),
             images=outcome.local_images,
-            storage=deps.storage.to_dict() if builder.name == "buildah" else None),
+            storage=deps.storage.to_dict() if builder == "buildah" else None),
         verification={"ok": verification.ok,
                       "findings": [f.to_dict() for f in verification.findings]},
         smoke=[s.to_dict() for s in smoke] if smoke is not None else None,
         timings=outcome.timings,
     )
-    write_receipt(receipt, root / RECEIPT_PATH)
-    return receipt
 
 
 def parse_build_args(items: Sequence[str]) -> dict[str, str]:
@@ -245,6 +254,11 @@ def _smoke(outcome: BuildOutcome, verification: Verification, options: BuildOpti
             emulated = EmulatedRuntime(deps.runner, deps.storage, emulator, Path(logs))
             results.append(_smoke_one(emulated, outcome.local_images[other], other, options,
                                       deps, timeout=180.0))
+    for result in results:
+        if not result.ok:
+            raise Failed(f"smoke test of {result.platform} with {result.runtime} failed: "
+                         f"{result.message}" + (f"\n{result.logs}" if result.logs else ""),
+                         hint="run the image yourself with the same variables to see why")
     return results
 
 
