@@ -11,6 +11,10 @@ Precedence (most specific first; documented in the README, "AWS access"):
 
 SSO and assume-role come from the profile (``sso_session``, ``role_arn`` + ``source_profile``):
 boto3's credential chain handles them; their failures become CredentialsMissing with a hint.
+
+A loopback ``aws.endpoint_url`` (the sandbox's moto server) with no profile and no keys in the
+environment gets fixed placeholder credentials, so ``shipit --env sandbox ...`` works in a plain
+shell. Real AWS endpoints never do: they always go through the standard chain.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
 from shipit.errors import RegionProblem
+from shipit.net import is_loopback_url
 
 if TYPE_CHECKING:
     import boto3
 
+SANDBOX_CREDENTIALS = ("shipit-sandbox", "shipit-sandbox")
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -105,14 +111,26 @@ class AwsSession:
         if self._session is None:
             import boto3
 
+            placeholder = self.uses_placeholder_credentials
             try:
                 self._session = boto3.Session(
                     profile_name=self.target.profile or None,
                     region_name=self.target.region or None,
+                    aws_access_key_id=SANDBOX_CREDENTIALS[0] if placeholder else None,
+                    aws_secret_access_key=SANDBOX_CREDENTIALS[1] if placeholder else None,
                 )
             except Exception as exc:  # ProfileNotFound, bad config files ...
                 raise translate(exc, operation="configure the AWS session") from None
         return self._session
+
+    @property
+    def uses_placeholder_credentials(self) -> bool:
+        """True for a loopback endpoint (the sandbox) when nothing names real credentials."""
+        return (
+            is_loopback_url(self.target.endpoint_url)
+            and not self.target.profile
+            and not self._environ.get("AWS_ACCESS_KEY_ID")
+        )
 
     @property
     def region(self) -> str:
@@ -218,3 +236,4 @@ def known_regions() -> frozenset[str]:
         regions.update(session.get_available_regions("sts", partition_name=partition))
         regions.update(session.get_available_regions("ecs", partition_name=partition))
     return frozenset(regions)
+

@@ -16,6 +16,8 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from shipit.net import is_loopback
+
 DEFAULT_TIMEOUT = 3.0
 
 
@@ -47,10 +49,6 @@ class ProbeResponse:
 
 
 Prober = Callable[[ProbeRequest], ProbeResponse]
-
-
-def is_loopback(host: str | None) -> bool:
-    return host in ("localhost", "::1") or bool(host and host.startswith("127."))
 
 
 def emulated_address(endpoint_url: str | None, http_url: str | None) -> str | None:
