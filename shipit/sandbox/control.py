@@ -105,7 +105,8 @@ def down(
                     _signal(pid, signal.SIGKILL, group=True)
             if state is not None and state.database:
                 _drop_leftover_database(state.database)
-    ports = [p for p in (state.moto_port, state.proxy_port) if p] if state else []
+    ports = [p for p in (state.moto_port, state.proxy_port, *state.registry_ports) if p] \
+        if state else []
     _clear(paths)
     paths.env_file.unlink(missing_ok=True)
     return DownResult(was_running, pids, all(not port_in_use(p) for p in ports), clock() - began)
@@ -141,6 +142,8 @@ def _pids(paths: SandboxPaths, state: SandboxState | None) -> list[int]:
             return []
     if state is not None:
         pids.extend(state.task_pids.values())
+        if state.registry_pid:
+            pids.append(state.registry_pid)
     return pids
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from shipit.sandbox import world
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
+from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.proxy import LoadBalancerProxy
 from shipit.sandbox.runner import DEFAULT_COMMAND
@@ -82,6 +83,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     scheduler: Scheduler | None = None
     proxy: LoadBalancerProxy | None = None
     worker: threading.Thread | None = None
+    registry: SandboxRegistry | None = None
     try:
         moto.start()
         port = moto.get_host_and_port()[1]
@@ -89,6 +91,10 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = _clients(state.endpoint_url, names.region)
         stack = create_stack(clients.__getitem__, names, spec.vars)
+        registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
+        if registry is not None:  # moto has no registry data plane: the emulation is one
+            state.registry_host, state.registry_pid = registry.host, registry.registry.pid
+            state.registry_ports = registry.ports
         if spec.database:
             database = create_database(_database_name(paths.root, names), paths.dir)
             state.database = database.url
@@ -128,6 +134,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         return 1
     finally:
         stopping.set()
+        if registry is not None:
+            registry.stop()
         _shutdown(paths, state, scheduler, worker, proxy, moto, database)
 
 

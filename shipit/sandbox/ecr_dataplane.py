@@ -27,9 +27,12 @@ import re
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from shipit.aws.ecr import TAG_TAKEN_CODES
+from shipit.sandbox.registry import RegistryProcess, start_registry
+from shipit.sandbox.registry import available as registry_available
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 # ECR's registry API -> the IAM action it is authorized with (ECR user guide, "Registry auth").
@@ -199,3 +202,35 @@ class EcrDataPlane:
             self._server.shutdown()
             self._thread.join(timeout=10)
         self._server.server_close()
+
+
+@dataclass
+class SandboxRegistry:
+    """The sandbox's registry host: the emulated data plane over a real docker-registry."""
+
+    registry: RegistryProcess
+    plane: EcrDataPlane
+
+    @property
+    def host(self) -> str:
+        return self.plane.host
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.plane.port, int(self.registry.host.rsplit(":", 1)[1])]
+
+    def stop(self) -> None:
+        self.plane.stop()
+        self.registry.stop()
+
+
+def start_sandbox_registry(workdir: Path, ecr: Any) -> SandboxRegistry | None:
+    """docker-registry (storage under ``workdir``) behind the data plane; None without it."""
+    if not registry_available():
+        return None
+    upstream = start_registry(workdir)
+    try:
+        return SandboxRegistry(upstream, EcrDataPlane(upstream.host, ecr).start())
+    except Exception:
+        upstream.stop()
+        raise

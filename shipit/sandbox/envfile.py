@@ -21,6 +21,8 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
         f"region = {_q(names.region)}",
         f"account_id = {_q(ACCOUNT_ID)}",
         "",
+        *(["[image]", f"registry = {_q(state.registry_host)}", ""]
+          if state.registry_host else []),
         "[ecs]",
         f"cluster = {_q(names.cluster)}",
         f"service = {_q(names.service)}",

@@ -4,6 +4,7 @@
     <project>/.shipit/sandbox/state.json    endpoint, proxy, stack ids, task pids, status
     <project>/.shipit/sandbox/daemon.log    moto's and the scheduler's own log
     <project>/.shipit/sandbox/tasks/<id>/   each local task's working directory and output
+    <project>/.shipit/sandbox/registry/     docker-registry behind the ECR data plane (its blobs)
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ class SandboxState:
     task_pids: dict[str, int] = field(default_factory=dict)
     runtime: str = "local-process"
     database: str | None = None
+    registry_host: str = ""
+    """The ECR data plane emulation (image.registry), when docker-registry is installed."""
+    registry_pid: int = 0
+    registry_ports: list[int] = field(default_factory=list)
 
     @property
     def proxy_url(self) -> str:
