@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,12 @@ class GitInfo:
                 "source": self.source, "describe": self.describe}
 
 
-def read_git_info(runner: Runner, path: Path) -> GitInfo:
-    """The commit checked out at ``path``; EnvironmentProblem if it is not in a git work tree."""
+def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> GitInfo:
+    """The commit checked out at ``path``; EnvironmentProblem if it is not in a git work tree.
+
+    The work tree is dirty if anything under ``path`` changed or is untracked, except under
+    ``ignore`` (shipit's own .shipit/ directory, where builds write).
+    """
     top = runner.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"])
     if not top.ok:
         raise EnvironmentProblem(
@@ -43,7 +48,9 @@ def read_git_info(runner: Runner, path: Path) -> GitInfo:
         raise EnvironmentProblem(f"the git repository {root} has no commit yet",
                                  hint="commit your work first: the image is tagged with the commit")
     sha = head.stdout.strip()
-    status = runner.run(["git", "-C", str(root), "status", "--porcelain", "--", str(path)])
+    excluded = [f":(exclude){p}" for p in ignore]
+    status = runner.run(["git", "-C", str(root), "status", "--porcelain", "--", str(path),
+                         *excluded])
     remote = runner.run(["git", "-C", str(root), "config", "--get", "remote.origin.url"])
     describe = runner.run(["git", "-C", str(root), "describe", "--tags", "--always", "--dirty"])
     return GitInfo(

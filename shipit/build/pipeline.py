@@ -94,7 +94,7 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     started = deps.clock()
     platforms = parse_platforms(options.platforms or image.platforms)
     context, dockerfile = _inputs(image, root)
-    git = read_git_info(deps.runner, context)
+    git = read_git_info(deps.runner, context, ignore=[root / RECEIPT_PATH.parent])
     require_clean(git, options.allow_dirty)
     if options.push and not image.registry:
         raise UsageError("--push needs image.registry (a registry host such as 127.0.0.1:5000)",

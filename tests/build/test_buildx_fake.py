@@ -108,6 +108,8 @@ def test_unpushed_build_goes_to_an_oci_layout(fake_docker: Path, make_project: M
     assert receipt["pushed"] is False
     assert receipt["local"]["oci_layout"] == str(layout)
     assert (layout / "index.json").is_file()
+    # what a build writes under .shipit/ does not make the work tree dirty for the next one
+    assert project.shipit("build", "--builder", "buildx").exit_code == 0
 
 
 @pytest.mark.parametrize(("mode", "code", "message"), [

@@ -85,6 +85,10 @@ def test_read_git_info_from_a_real_repository(make_project: MakeProject) -> None
     assert (info.dirty, info.describe) == (False, "v2.0")
     assert info.source == "https://example.com/o/articles.git"
     require_clean(info, allow_dirty=False)
+    (project.root / ".shipit" / "oci").mkdir(parents=True)  # where builds write: not a change
+    (project.root / ".shipit" / "build-receipt.json").write_text("{}", encoding="utf-8")
+    assert not read_git_info(SubprocessRunner(), project.root, [project.root / ".shipit"]).dirty
+    assert read_git_info(SubprocessRunner(), project.root).dirty
 
     (project.root / "untracked.txt").write_text("x", encoding="utf-8")
     dirty = read_git_info(SubprocessRunner(), project.root)
