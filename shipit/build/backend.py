@@ -15,7 +15,8 @@ import httpx
 
 from shipit.build.oci_layout import OciLayoutSource
 from shipit.build.platforms import Platform
-from shipit.build.registry import RegistryClient, RegistrySource, is_loopback
+from shipit.build.registry import RegistryClient, RegistrySource
+from shipit.net import is_loopback_hostport as is_loopback
 from shipit.build.runner import LineSink
 from shipit.build.source import ImageSource
 from shipit.build.tags import ImageName

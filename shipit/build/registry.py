@@ -17,14 +17,9 @@ import httpx
 from shipit.build.manifest import ACCEPT, RawManifest, sha256_digest
 from shipit.build.source import DigestCheckingReader
 from shipit.errors import Failed, RegistryUnreachable
+from shipit.net import is_loopback_hostport as is_loopback
 
 _CHUNK = 1024 * 1024
-
-
-def is_loopback(host: str) -> bool:
-    """``127.0.0.1:5000`` / ``localhost`` / ``[::1]:5000``: where plain HTTP is acceptable."""
-    name = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
-    return name in ("localhost", "::1") or name.startswith("127.")
 
 
 def registry_url(host: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shipit.build.registry import is_loopback
 from shipit.errors import RegionProblem
+from shipit.net import is_loopback_hostport as is_loopback
 
 _ECR_HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr[.-]ecr(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)"
