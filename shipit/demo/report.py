@@ -1,0 +1,59 @@
+"""What the demo found: one result per step (verdict, duration, key detail), as data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["pass", "warn", "fail", "skip"]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: str
+    verdict: Verdict
+    seconds: float
+    detail: str
+    hint: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == "fail"
+
+
+@dataclass
+class DemoReport:
+    steps: list[StepResult] = field(default_factory=list)
+    builder: str = "none"
+    task_runtime: str = ""
+    """How the sandbox ran the deployed task (said plainly: a local process, not the image)."""
+    kept: bool = False
+    url: str | None = None
+    endpoint_url: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed_step(self) -> StepResult | None:
+        return next((s for s in self.steps if s.failed), None)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
+
+    def verdict(self, step: str) -> str | None:
+        return next((s.verdict for s in self.steps if s.step == step), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        failed = self.failed_step
+        return {
+            "ok": self.ok,
+            "failed_step": failed.step if failed else None,
+            "builder": self.builder,
+            "task_runtime": self.task_runtime,
+            "kept": self.kept,
+            "url": self.url,
+            "endpoint_url": self.endpoint_url,
+            "seconds": round(self.seconds, 2),
+            "steps": [{**asdict(s), "seconds": round(s.seconds, 2)} for s in self.steps],
+        }

@@ -1,0 +1,269 @@
+"""The demo's steps: each calls the library functions its command calls, and says what it did.
+
+A step returns ``Outcome`` (verdict, detail, data) or raises a ShipitError (a failure with its
+hint). ``DemoContext`` carries what later steps need from earlier ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shipit.demo.base_image import BuilderChoice
+from shipit.demo.report import Verdict
+from shipit.errors import Failed
+from shipit.sandbox.names import ENV_NAME, StackNames
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
+    from shipit.build.runner import Runner
+    from shipit.config import Config, Settings
+    from shipit.output import Output
+    from shipit.sandbox.state import SandboxState
+
+SANDBOX_KEY = "sandbox"
+"""The sandbox accepts any key; real credentials are never needed (nor read) by the demo."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DemoContext:
+    config_path: Path
+    builder: str
+    output: Output
+    runner: Runner
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    started_sandbox: bool = False
+    state: SandboxState | None = None
+    config: Config | None = None
+    choice: BuilderChoice | None = None
+    pushed: bool = False
+    task_runtime: str = ""
+
+    @property
+    def root(self) -> Path:
+        return self.config_path.parent
+
+    @property
+    def settings(self) -> Settings:
+        assert self.config is not None
+        return self.config.settings(ENV_NAME)
+
+    _aws: AwsSession | None = None
+
+    @property
+    def aws(self) -> AwsSession:
+        """A session on the sandbox's endpoint with throwaway keys (no AWS account involved)."""
+        if self._aws is None:
+            import boto3
+
+            from shipit.aws.session import AwsSession, resolve_target
+
+            aws = self.settings.aws
+            target = resolve_target(config_region=aws.region, config_endpoint=aws.endpoint_url,
+                                    environ={})
+            session = boto3.Session(region_name=aws.region, aws_access_key_id=SANDBOX_KEY,
+                                    aws_secret_access_key=SANDBOX_KEY)
+            self._aws = AwsSession(target, session=session, environ={})
+        return self._aws
+
+
+def sandbox_up(ctx: DemoContext) -> Outcome:
+    from shipit.config import load_config
+    from shipit.sandbox.control import running_state, sandbox_paths, up
+    from shipit.sandbox.daemon import DaemonSpec
+
+    paths = sandbox_paths(ctx.root)
+    base = load_config(ctx.config_path)
+    current = running_state(paths)
+    if current is not None and current.status == "ready":
+        ctx.state = current
+        detail = f"already running (pid {current.pid}): used, and left running"
+    else:
+        settings = base.settings(None)
+        spec = DaemonSpec(project=base.project or "app",
+                          container=settings.ecs.container or "app",
+                          repository=settings.image.repository or (base.project or "app"),
+                          health_path=settings.http.health_path, vars=dict(settings.vars))
+        ctx.output.step("starting the sandbox: moto (AWS APIs on loopback), the reference stack,"
+                        " the scheduler stand-in, the ALB proxy")
+        result = up(paths, spec, sleep=ctx.sleep, clock=ctx.clock)
+        ctx.state, ctx.started_sandbox = result.state, True
+        detail = f"moto {result.state.endpoint_url}, ALB {result.state.proxy_url}"
+    ctx.config = load_config(ctx.config_path)  # now with .shipit/envs/sandbox.toml
+    registry = ctx.state.registry_host
+    detail += (f"; ECR data plane (emulated) {registry}" if registry
+               else "; no registry data plane (docker-registry is not installed)")
+    return Outcome("pass", detail, {"pid": ctx.state.pid, "registry": registry or None})
+
+
+def build(ctx: DemoContext) -> Outcome:
+    import httpx
+
+    from shipit.build.buildah import BuildahStorage
+    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image
+    from shipit.demo.base_image import choose
+
+    settings, out = ctx.settings, ctx.output
+    storage = BuildahStorage.from_env()
+    choice = choose(ctx.builder, settings.image, ctx.root, ctx.runner, storage, out.step)
+    ctx.choice = choice
+    if choice.failed:
+        raise Failed(f"--builder {ctx.builder}: {choice.reason}",
+                     hint="use --builder auto (or none) to deploy from source instead")
+    if choice.name == "none":
+        return Outcome("skip", f"no image built: {choice.reason}; the sandbox deploys the sample"
+                       " service from source", {"builder": "none", "reason": choice.reason})
+    # buildx pushes as it builds (its output is a registry); buildah builds locally for `push`.
+    direct = choice.name == "buildx" and bool(settings.image.registry)
+    options = BuildOptions(
+        builder=choice.name, allow_dirty=True, push=direct, health_path=settings.http.health_path,
+        service_vars=settings.vars,
+        build_args={"BASE_IMAGE": choice.base_image} if choice.base_image else {},
+    )
+    out.step(f"building {', '.join(settings.image.platforms)} with {choice.reason}")
+    with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
+        deps = BuildDeps(runner=ctx.runner, http=http, log=out.step, tool_log=out.debug,
+                         storage=storage, clock=ctx.clock, sleep=ctx.sleep)
+        receipt = build_image(settings.image, ctx.root, options, deps)
+    platforms = ", ".join(p.platform for p in receipt.platforms)
+    detail = (f"{choice.name}: {receipt.name}:{receipt.tag[:12]} for {platforms}, verified down to"
+              f" the ELF header of the entrypoint; {receipt.digest[:19]}")
+    return Outcome("pass", detail, {"builder": choice.name, "receipt": receipt.to_dict(),
+                                    "base_image": choice.base_image})
+
+
+def push(ctx: DemoContext) -> Outcome:
+    from shipit.push import RECEIPT_PATH, push_configured
+
+    if ctx.choice is None or ctx.choice.name == "none":
+        return Outcome("skip", "nothing built, nothing to push")
+    settings = ctx.settings
+    if not settings.image.registry:
+        return Outcome("skip", "the sandbox has no registry data plane (apt-get install"
+                       " docker-registry); deploying the sandbox's placeholder image")
+    report = push_configured(settings, ctx.aws, receipt=ctx.root / RECEIPT_PATH,
+                             progress=ctx.output)
+    ctx.pushed = True
+    platforms = ", ".join(report.platforms or ())
+    detail = (f"{report.ref.rsplit('/', 1)[-1][:24]} {report.status}; ECR API says"
+              f" {(report.digest or '?')[:19]} with {platforms} (registry: the sandbox's ECR"
+              " data plane emulation over a real docker-registry)")
+    return Outcome("warn" if report.warnings and report.status != "pushed" else "pass", detail,
+                   report.to_dict())
+
+
+def deploy(ctx: DemoContext) -> Outcome:
+    from shipit.deploy.receipt import save
+    from shipit.deploy.render import progress_for
+    from shipit.deploy.run import DeployRequest
+    from shipit.deploy.run import deploy as run_deploy
+    from shipit.sandbox.runner import RUNTIME_NOTE
+
+    settings = ctx.settings
+    ecs = settings.ecs
+    assert ecs.cluster
+    assert ecs.service
+    assert ecs.container
+    placeholder = None if ctx.pushed else StackNames("").initial_tag
+    request = DeployRequest(
+        cluster=ecs.cluster, service=ecs.service, container=ecs.container,
+        variables=dict(settings.vars), secrets=dict(settings.secrets),
+        repository=settings.image.repository,
+        receipt_path=ctx.root / ".shipit" / "build-receipt.json", tag=placeholder,
+        timeout=300.0, interval=0.25,
+    )
+    receipt = run_deploy(ctx.aws, request, progress=progress_for(ctx.output), clock=ctx.clock,
+                         sleep=ctx.sleep)
+    save(ctx.root, receipt)
+    ctx.task_runtime = RUNTIME_NOTE
+    if not receipt.ok:
+        hint = (receipt.failure or {}).get("hint")
+        raise Failed(f"deploy {receipt.outcome}: {receipt.message}",
+                     hint=str(hint) if hint else None)
+    what = "the built image" if ctx.pushed else f"the sandbox's placeholder image {placeholder}"
+    detail = (f"revision {receipt.revision} serving ({what} by digest,"
+              f" {receipt.image_digest and receipt.image_digest[:19]}); task: {RUNTIME_NOTE}")
+    return Outcome("pass", detail, receipt.to_dict())
+
+
+def dns(ctx: DemoContext) -> Outcome:
+    from shipit import dns as route53
+    from shipit.doctor.probe import HttpProber, emulated_address
+
+    settings = ctx.settings
+    assert settings.ecs.cluster
+    assert settings.ecs.service
+    record = route53.check_name(settings.dns.name)
+    lb = route53.find_load_balancer(ctx.aws, settings.ecs.cluster, settings.ecs.service)
+    plan = route53.plan(ctx.aws, record, lb, settings.dns.zone)
+    if not plan.up_to_date:
+        route53.apply(ctx.aws, plan, force=False, clock=ctx.clock, sleep=ctx.sleep)
+    route_to = emulated_address(settings.aws.endpoint_url, settings.http.url)
+    request = route53.health_request(record, settings.http.health_path, settings.http.url,
+                                     route_to)
+    prober = HttpProber()
+    try:
+        answer, attempts = route53.probe_name(prober, request, sleep=ctx.sleep)
+    finally:
+        prober.close()
+    change = "already in place" if plan.up_to_date else "UPSERTed, INSYNC"
+    detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
+              f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
+    return Outcome("pass" if answer.ok else "warn", detail,
+                   {"name": record, "attempts": attempts, "ok": answer.ok})
+
+
+def doctor(ctx: DemoContext) -> Outcome:
+    from shipit.doctor import diagnose
+    from shipit.doctor.render import summary_line, to_json
+    from shipit.doctor.runner import has_failures
+
+    assert ctx.config is not None
+    findings = diagnose(ctx.aws, ctx.config, ENV_NAME)
+    bad = [f"{f.id} {f.status}" for f in findings if f.status in ("fail", "error", "warn")]
+    detail = summary_line(findings) + (f" ({', '.join(bad)})" if bad else "")
+    if has_failures(findings):
+        raise Failed(f"doctor: {detail}", hint="`shipit --env sandbox doctor` shows each fix")
+    return Outcome("warn" if bad else "pass", detail, to_json(ENV_NAME, findings))
+
+
+def e2e(ctx: DemoContext) -> Outcome:
+    import httpx
+
+    from shipit.e2e import E2eRun
+
+    http = ctx.settings.http
+    assert http.url
+    origin = next(iter(http.cors_origins), None)
+    with httpx.Client(base_url=http.url, timeout=10.0) as client:
+        report = E2eRun(client, ctx.clock, ctx.sleep, origin=origin).run()
+    failed = report.failed_step
+    if failed is not None:
+        raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
+                     hint="`shipit --env sandbox doctor` checks the service, its ALB and DNS")
+    ran = [s for s in report.steps if not s.skipped]
+    detail = ", ".join(f"{s.name} {s.seconds * 1000:.0f} ms" for s in ran) + f" via {http.url}"
+    return Outcome("pass", detail, report.to_dict())
+
+
+def sandbox_down(ctx: DemoContext) -> Outcome:
+    from shipit.sandbox.control import down, sandbox_paths
+
+    result = down(sandbox_paths(ctx.root), sleep=ctx.sleep, clock=ctx.clock)
+    detail = (f"stopped {len(result.stopped_pids)} processes (daemon, tasks, registry);"
+              f" ports free: {'yes' if result.ports_free else 'NO'}")
+    if not result.ports_free:
+        raise Failed(f"sandbox down: {detail}", hint="`shipit sandbox status`; see"
+                     " .shipit/sandbox/daemon.log")
+    return Outcome("pass", detail, {"stopped_pids": result.stopped_pids})
