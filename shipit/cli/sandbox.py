@@ -35,6 +35,7 @@ def up(
     launch_delay: float = typer.Option(
         0.0, help="Seconds each task spends PROVISIONING first (Fargate: 20-60 s)."
     ),
+    timeout: float = typer.Option(45.0, help="Give up when not ready after this many seconds."),
 ) -> None:
     """Start the sandbox and write .shipit/envs/sandbox.toml (use it with --env sandbox).
 
@@ -56,7 +57,7 @@ def up(
         vars=dict(base.vars),
         timing={"tick": tick, "grace": grace, "launch_delay": launch_delay},
     )
-    result = start(sandbox_paths(config.root), spec)
+    result = start(sandbox_paths(config.root), spec, timeout=timeout)
     state = result.state
     if result.already_running:
         app.output.info(f"the sandbox already runs (pid {state.pid})")
