@@ -39,6 +39,8 @@ def demo_command(
     options = DemoOptions(config_path=app.config.path, keep=keep, builder=builder)
     report = run_demo(options, output=app.output)
     app.output.result(report.to_dict(), human=lambda console: print_report(console, report))
+    if app.output.json_mode and report.next_commands:
+        app.output.info("the sandbox is still running (--keep): " + "; ".join(report.next_commands))
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"demo failed at step {failed.step}: {failed.detail}", hint=failed.hint)

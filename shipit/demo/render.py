@@ -20,11 +20,9 @@ def format_footer(report: DemoReport) -> list[str]:
              f" in {report.seconds:.1f}s (builder: {report.builder})"]
     if report.task_runtime:
         lines.append(f"the sandbox's task: {report.task_runtime}")
-    if report.kept and report.url:
-        lines += ["the sandbox is still running (--keep):",
-                  "  shipit --env sandbox status",
-                  f"  curl {report.url}/api/health",
-                  "  shipit sandbox down"]
+    if report.next_commands:
+        lines.append(f"the sandbox is still running (--keep) at {report.url}; use it with:")
+        lines += [f"  {command}" for command in report.next_commands]
     return lines
 
 

@@ -41,6 +41,14 @@ class DemoReport:
     def ok(self) -> bool:
         return self.failed_step is None
 
+    @property
+    def next_commands(self) -> list[str]:
+        """How to use a sandbox left running by --keep (empty otherwise)."""
+        if not (self.kept and self.url):
+            return []
+        return ["shipit --env sandbox status", f"curl {self.url}/api/health",
+                "shipit sandbox down"]
+
     def verdict(self, step: str) -> str | None:
         return next((s.verdict for s in self.steps if s.step == step), None)
 
@@ -55,5 +63,6 @@ class DemoReport:
             "url": self.url,
             "endpoint_url": self.endpoint_url,
             "seconds": round(self.seconds, 2),
+            "next": self.next_commands,
             "steps": [{**asdict(s), "seconds": round(s.seconds, 2)} for s in self.steps],
         }

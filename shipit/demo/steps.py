@@ -101,10 +101,30 @@ def sandbox_up(ctx: DemoContext) -> Outcome:
         ctx.state, ctx.started_sandbox = result.state, True
         detail = f"moto {result.state.endpoint_url}, ALB {result.state.proxy_url}"
     ctx.config = load_config(ctx.config_path)  # now with .shipit/envs/sandbox.toml
+    waited = wait_serving(ctx, f"{ctx.state.proxy_url}{ctx.settings.http.health_path}")
+    detail += f"; initial revision serving after {waited:.1f}s"
     registry = ctx.state.registry_host
     detail += (f"; ECR data plane (emulated) {registry}" if registry
                else "; no registry data plane (docker-registry is not installed)")
     return Outcome("pass", detail, {"pid": ctx.state.pid, "registry": registry or None})
+
+
+def wait_serving(ctx: DemoContext, url: str, timeout: float = 90.0) -> float:
+    """Wait (bounded) until the ALB answers 200: a deploy refuses to start over a rollout."""
+    import httpx
+
+    began = ctx.clock()
+    while True:
+        try:
+            if httpx.get(url, timeout=2.0, trust_env=False).status_code == 200:
+                return ctx.clock() - began
+        except httpx.HTTPError:
+            pass
+        if ctx.clock() - began > timeout:
+            raise Failed(f"the sandbox's initial revision did not answer 200 on {url} within"
+                         f" {timeout:.0f}s", hint="see .shipit/sandbox/daemon.log and"
+                         " .shipit/sandbox/tasks/*/output.log")
+        ctx.sleep(0.1)
 
 
 def build(ctx: DemoContext) -> Outcome:
@@ -246,7 +266,7 @@ def e2e(ctx: DemoContext) -> Outcome:
     http = ctx.settings.http
     assert http.url
     origin = next(iter(http.cors_origins), None)
-    with httpx.Client(base_url=http.url, timeout=10.0) as client:
+    with httpx.Client(base_url=http.url, timeout=10.0, trust_env=False) as client:
         report = E2eRun(client, ctx.clock, ctx.sleep, origin=origin).run()
     failed = report.failed_step
     if failed is not None:
