@@ -8,7 +8,6 @@ answers. The sandbox puts it behind its ECR data plane; the tests use it directl
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipit.build.smoke import free_port
 from shipit.errors import EnvironmentProblem
 
 EXECUTABLE = "docker-registry"
@@ -60,7 +60,7 @@ def start_registry(
         raise EnvironmentProblem("docker-registry is not installed",
                                  hint="apt-get install docker-registry (scripts/bootstrap does)")
     workdir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     config = workdir / "registry.yml"
     config.write_text(
         "version: 0.1\n"
@@ -93,10 +93,3 @@ def _answers(url: str) -> bool:
             return True
     except OSError:
         return False
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
