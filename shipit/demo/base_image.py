@@ -49,9 +49,9 @@ def configured_base(image: ImageSection, dockerfile: Path) -> str | None:
 
 def in_local_storage(runner: Runner, storage: BuildahStorage, name: str) -> bool:
     """Is ``name`` an image or a manifest list in buildah's storage (no pull attempted)?"""
-    base = ["buildah", *storage.flags()]
-    return (runner.run([*base, "manifest", "inspect", name]).ok
-            or runner.run([*base, "inspect", "--type", "image", name]).ok)
+    # `inspect --type`, not `manifest inspect`: the latter asks the remote registry when absent.
+    base = ["buildah", *storage.flags(), "inspect", "--type"]
+    return runner.run([*base, "manifest", name]).ok or runner.run([*base, "image", name]).ok
 
 
 def make_base_image(script: Path, runner: Runner, log: LineSink) -> tuple[str | None, str]:
