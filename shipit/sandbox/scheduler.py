@@ -30,9 +30,11 @@ class Timing:
     grace: float = 3.0
     """Stand-in for healthCheckGracePeriodSeconds: failed checks before it do not count."""
     restart_delay: float = 0.2
+    health_interval: float = 0.5
+    """Seconds between two health checks of a task (the target group's 10 s, shrunk)."""
     launch_delay: float = 0.0
     """Seconds a task stays PROVISIONING before it starts (Fargate takes 20-60 s)."""
-    health_timeout: float = 1.0
+    health_timeout: float = 2.0
     healthy_threshold: int = 2
     unhealthy_threshold: int = 2
 
@@ -107,6 +109,9 @@ class Scheduler:
                 exit_code=code,
             ))
             return
+        if self.clock() - task.last_probe < self.timing.health_interval:
+            return
+        task.last_probe = self.clock()
         ok = probe(self.ctx, task, self.health_path, self.timing.health_timeout)
         if ok:
             task.passes, task.failures = task.passes + 1, 0

@@ -49,6 +49,7 @@ class SandboxTask:
     failures: int = 0
     stopped: bool = False
     launched: bool = False
+    last_probe: float = -1e9
     log_lines: list[str] = field(default_factory=list)
 
     @property
