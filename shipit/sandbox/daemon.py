@@ -164,12 +164,18 @@ def _shutdown(
 
 
 def _clients(endpoint: str, region: str) -> dict[str, Any]:
+    """boto3 clients bound to the sandbox's moto, each made on first use (they cost ~40 ms)."""
     import boto3
 
     session = boto3.Session(region_name=region)
-    names = ("ec2", "ecs", "ecr", "elbv2", "rds", "logs", "iam", "route53", "secretsmanager",
-             "ssm", "sts")
-    return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
+
+    class Clients(dict[str, Any]):
+        def __missing__(self, name: str) -> Any:
+            client = session.client(name, endpoint_url=endpoint)  # type: ignore[call-overload]
+            self[name] = client
+            return client
+
+    return Clients()
 
 
 def _database_name(root: Path, names: StackNames) -> str:
