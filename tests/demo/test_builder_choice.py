@@ -1,0 +1,87 @@
+"""Which builder the demo uses, decided over a FAKE process runner (named as such): a table."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from shipit.build.buildah import BuildahStorage
+from shipit.build.runner import Completed, LineSink
+from shipit.config import ImageSection
+from shipit.demo.base_image import choose, configured_base
+
+
+class FakeRunner:
+    """A FAKE runner: answers ``ok`` for argv prefixes listed in ``succeeds``, else exit 1."""
+
+    def __init__(self, succeeds: Sequence[tuple[str, ...]] = ()) -> None:
+        self.succeeds = succeeds
+        self.calls: list[list[str]] = []
+
+    def run(self, argv: Sequence[str], *, cwd: Path | None = None,
+            env: Mapping[str, str] | None = None, stdin: str | None = None,
+            on_line: LineSink | None = None, timeout: float | None = None) -> Completed:
+        self.calls.append(list(argv))
+        words = [a for a in argv if not a.startswith("-") and a not in ("vfs", "overlay")]
+        ok = any(tuple(words[: len(p)]) == p for p in self.succeeds)
+        return Completed(list(argv), 0 if ok else 1, "", "", 0.0)
+
+
+def project(tmp_path: Path, arg: str = "ARG BASE_IMAGE=python:3.11-slim") -> Path:
+    (tmp_path / "Dockerfile").write_text(f"{arg}\nFROM ${{BASE_IMAGE}}\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("build_args", "dockerfile", "expected"), [
+    ({}, "ARG BASE_IMAGE=python:3.11-slim", "python:3.11-slim"),
+    ({"BASE_IMAGE": "localhost/base:1"}, "ARG BASE_IMAGE=python:3.11-slim", "localhost/base:1"),
+    ({}, "ARG OTHER=1", None),
+])
+def test_configured_base(tmp_path: Path, build_args: dict[str, str], dockerfile: str,
+                         expected: str | None) -> None:
+    image = ImageSection(build_args=build_args)
+    assert configured_base(image, project(tmp_path, dockerfile) / "Dockerfile") == expected
+
+
+def test_none_builds_nothing(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    choice = choose("none", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
+    assert (choice.name, choice.failed, runner.calls) == ("none", False, [])
+
+
+def test_buildx_asked_for_but_absent_fails_the_build(tmp_path: Path) -> None:
+    choice = choose("buildx", ImageSection(), project(tmp_path), FakeRunner(), BuildahStorage(),
+                    print)
+    assert (choice.name, choice.failed) == ("buildx", True)
+
+
+def test_auto_uses_buildx_where_it_works(tmp_path: Path) -> None:
+    if shutil.which("docker") is None:
+        pytest.skip("the buildx check looks for a docker executable first")
+    runner = FakeRunner([("docker", "buildx", "version")])
+    choice = choose("auto", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
+    assert choice.name == "buildx"
+
+
+def test_auto_uses_a_local_base_image_without_making_one(tmp_path: Path) -> None:
+    if shutil.which("buildah") is None:
+        pytest.skip("needs the buildah executable on PATH (it is never run here)")
+    runner = FakeRunner([("buildah", "inspect", "image", "python:3.11-slim")])
+    choice = choose("auto", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
+    assert (choice.name, choice.base_image, choice.failed) == ("buildah", None, False)
+    assert not any("make-base-image" in " ".join(call) for call in runner.calls)
+
+
+def test_no_base_image_means_no_builder_and_says_why(tmp_path: Path) -> None:
+    if shutil.which("buildah") is None:
+        pytest.skip("needs the buildah executable on PATH (it is never run here)")
+    said: list[str] = []
+    choice = choose("auto", ImageSection(), project(tmp_path), FakeRunner(), BuildahStorage(),
+                    said.append)
+    assert choice.name == "none"
+    assert not choice.failed
+    assert "make-base-image" in choice.reason  # the script is not in this folder
+    assert any("not in buildah's local storage" in line for line in said)
