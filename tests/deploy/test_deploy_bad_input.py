@@ -136,3 +136,18 @@ def test_deploy_from_the_build_receipt(shared_sandbox: Sandbox) -> None:
     saved = shared_sandbox.root / ".shipit" / "deploy-receipt.json"
     assert saved.is_file()
     assert shared_sandbox.health() == 200
+
+
+def test_a_timeout_says_what_was_last_seen_and_is_a_failure(shared_sandbox: Sandbox) -> None:
+    result = shared_sandbox.cli("--json", "deploy", "--tag", "v2", "--timeout", "0.5")
+
+    assert result.exit_code == 1
+    receipt = result.json()
+    assert receipt["outcome"] == "timeout"
+    assert "gave up after 0.5s; last seen: revision" in receipt["message"]
+    assert "newest event:" in receipt["message"]
+    shared_sandbox.wait_until(
+        "the deployment still completes",
+        lambda: shared_sandbox.describe_service()["deployments"][0]["rolloutState"]
+        == "COMPLETED",
+    )

@@ -14,6 +14,9 @@ def test_status_shows_a_failed_task_with_its_class(shared_sandbox: Sandbox) -> N
     shared_sandbox.put_image("arm64-only", ("linux/arm64",))
     failed = shared_sandbox.cli("deploy", "--tag", "arm64-only")
     assert failed.exit_code == 1
+    assert "reason       platform: the image has no build for the task's CPU" in failed.stdout
+    assert "  fix        build for the task's runtimePlatform" in failed.stdout
+    assert "✗ deploy" in failed.stderr
 
     report = shared_sandbox.cli("--json", "status").json()
 
