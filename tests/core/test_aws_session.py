@@ -140,8 +140,13 @@ def test_unknown_region_is_caught_before_any_call(aws_env: MotoServer) -> None:
         aws.client("sts")
 
 
-def test_no_credentials(no_aws: None, moto_server: MotoServer) -> None:
-    aws = AwsSession(AwsTarget(region=REGION, endpoint_url=moto_server.url))
+def test_no_credentials(
+    no_aws: None, moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The endpoint comes from the environment, not aws.endpoint_url: a loopback endpoint in the
+    # config is the sandbox, which gets placeholder credentials (test_placeholder_credentials).
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
+    aws = AwsSession(AwsTarget(region=REGION))
     with pytest.raises(CredentialsMissing) as caught:
         caller_identity(aws)
     assert caught.value.message == "no AWS credentials found"
