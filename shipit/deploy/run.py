@@ -62,32 +62,20 @@ def deploy(
     receipt = DeployReceipt(cluster=request.cluster, service=request.service)
     began = clock()
     plan = describe_and_plan(aws, request)
-    receipt.previous_task_definition = plan.service.task_definition
-    receipt.image, receipt.image_digest = plan.image.ref, plan.image.digest
-    receipt.image_source = plan.image.source
-    receipt.task_definition_diff = plan.diff
-    receipt.service_update = {"cluster": request.cluster, "service": request.service,
-                              "taskDefinition": f"{plan.current.get('family')}:<next revision>"}
+    record_plan(receipt, plan, request)
     receipt.timings["plan"] = round(clock() - began, 3)
     if request.dry_run:
         receipt.outcome, receipt.message = "dry-run", "nothing changed (--dry-run)"
         return receipt
     guard(plan.service, force=request.force)
-    progress.step(f"registering a new revision of {plan.current.get('family')}")
-    registered = ecs.register_task_definition(aws, plan.next_input)
-    receipt.task_definition = registered["taskDefinitionArn"]
-    receipt.revision = int(registered.get("revision", ecs.revision_of(receipt.task_definition)))
-    progress.step(f"updating service {request.service} to revision {receipt.revision}")
-    updated = ecs.update_service_task_definition(
-        aws, request.cluster, request.service, receipt.task_definition, force=request.force
-    )
-    receipt.deployment_id = deployment_for(updated, receipt.task_definition)
+    task_definition = register(aws, plan, receipt, progress)
+    deployment_id = update(aws, request, receipt, task_definition, progress)
     receipt.timings["start"] = round(clock() - began, 3)
     if not request.wait:
         receipt.outcome = "started"
-        receipt.message = f"deployment {receipt.deployment_id} started (--no-wait)"
+        receipt.message = f"deployment {deployment_id} started (--no-wait)"
         return receipt
-    result = follow(aws, request, receipt.deployment_id, receipt.task_definition,
+    result = follow(aws, request, deployment_id, task_definition,
                     progress=progress, clock=clock, sleep=sleep)
     record_verdict(aws, receipt, result, request.container)
     receipt.timings["wait"] = round(result.verdict_at - began - receipt.timings["start"], 3)
@@ -108,6 +96,38 @@ def describe_and_plan(aws: AwsSession, request: DeployRequest) -> Plan:
                                       variables=request.variables, secrets=request.secrets)
     return Plan(service, current, image, next_input,
                 diff_task_definitions(registration_input(current), next_input))
+
+
+def record_plan(receipt: DeployReceipt, plan: Plan, request: DeployRequest) -> None:
+    receipt.previous_task_definition = plan.service.task_definition
+    receipt.image, receipt.image_digest = plan.image.ref, plan.image.digest
+    receipt.image_source = plan.image.source
+    receipt.task_definition_diff = plan.diff
+    receipt.service_update = {"cluster": request.cluster, "service": request.service,
+                              "taskDefinition": f"{plan.current.get('family')}:<next revision>"}
+
+
+def register(aws: AwsSession, plan: Plan, receipt: DeployReceipt, progress: Progress) -> str:
+    """Register the next revision (the only write before the service update); its ARN."""
+    progress.step(f"registering a new revision of {plan.current.get('family')}")
+    registered = ecs.register_task_definition(aws, plan.next_input)
+    arn = str(registered["taskDefinitionArn"])
+    receipt.task_definition = arn
+    receipt.revision = int(registered.get("revision", ecs.revision_of(arn)))
+    return arn
+
+
+def update(
+    aws: AwsSession, request: DeployRequest, receipt: DeployReceipt, task_definition: str,
+    progress: Progress,
+) -> str:
+    """Point the service at the new revision; the id of the deployment ECS started for it."""
+    progress.step(f"updating service {request.service} to revision {receipt.revision}")
+    updated = ecs.update_service_task_definition(
+        aws, request.cluster, request.service, task_definition, force=request.force
+    )
+    receipt.deployment_id = deployment_for(updated, task_definition)
+    return receipt.deployment_id
 
 
 def guard(service: ecs.Service, *, force: bool) -> None:
