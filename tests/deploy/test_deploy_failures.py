@@ -51,6 +51,16 @@ def _no_database_url(box: Sandbox) -> list[str]:
     return ["--tag", "v2"]
 
 
+def _missing_secret(box: Sandbox) -> list[str]:
+    text = box.env_file.read_text(encoding="utf-8")
+    missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:articles/sandbox/nope-AbCdEf"
+    lines = [f'DB_PASSWORD = "{missing}"' if ln.startswith("DB_PASSWORD") else ln
+             for ln in text.splitlines()]
+    box.env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    box.put_image("v2")
+    return ["--tag", "v2"]
+
+
 CASES = [
     pytest.param(Case("pull", _pull, "could not be pulled", "ECR repository"), id="pull"),
     pytest.param(Case("platform", _platform, "exec format error", "linux/amd64"),
@@ -61,6 +71,8 @@ CASES = [
                  id="health-check"),
     pytest.param(Case("config", _no_database_url, "DATABASE_URL", "set DATABASE_URL",
                       in_logs="configuration error: DATABASE_URL"), id="database-url-missing"),
+    pytest.param(Case("secret", _missing_secret, "secret", "execution role may read it"),
+                 id="missing-secret"),
 ]
 
 
