@@ -17,7 +17,15 @@ from typing import Any
 
 from shipit.sandbox import world
 from shipit.sandbox.preflight import Stop
-from shipit.sandbox.tasks import SandboxTask, TaskContext, launch, mark_health, probe, stop
+from shipit.sandbox.tasks import (
+    SandboxTask,
+    TaskContext,
+    launch,
+    mark_health,
+    over_memory,
+    probe,
+    stop,
+)
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 
@@ -100,6 +108,13 @@ class Scheduler:
     def _observe(self, service: Any, task: SandboxTask) -> None:
         process = task.process
         if process is None:
+            return
+        if over_memory(task):
+            self._stop(service, task, Stop(
+                "Essential container in task exited", "EssentialContainerExited",
+                container_reason="OutOfMemoryError: Container killed due to memory usage",
+                exit_code=137,
+            ))
             return
         code = process.exit_code()
         if code is not None:

@@ -49,6 +49,7 @@ class SandboxTask:
     failures: int = 0
     stopped: bool = False
     launched: bool = False
+    memory_mib: int | None = None
     last_probe: float = -1e9
     log_lines: list[str] = field(default_factory=list)
 
@@ -74,6 +75,7 @@ def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
     definition = ctx.backends.task_definition(task.task_definition)
     container = _container(definition.container_definitions, ctx.container_name)
     region = ctx.backends.region
+    task.memory_mib = _memory_limit(container, definition)
     task.moto_task.last_status = "PENDING"
     stop = check_image(
         ctx.clients["ecr"], container.get("image", ""),
@@ -140,7 +142,8 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop) -> None:
     """Stop the process (if any) and record the stop on the moto Task, as ECS reports it."""
     exit_code = why.exit_code
     if task.process is not None:
-        code = task.process.stop(ctx.stop_timeout)
+        # The OOM killer does not wait for a graceful shutdown.
+        code = task.process.stop(0.0 if why.exit_code == 137 else ctx.stop_timeout)
         if exit_code is None and why.code == "EssentialContainerExited":
             exit_code = code
     task.stopped = True
@@ -161,6 +164,28 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop) -> None:
             if group is not None and task.target_id in group.targets:
                 group.deregister([{"Id": task.target_id}])
             world.set_target_health(ctx.target_group_arn, task.target_id, None)
+
+
+def over_memory(task: SandboxTask) -> bool:
+    """Fargate's hard limit: the container's (else the task's) memory, against the RSS."""
+    if task.process is None or task.process.pid is None or not task.memory_mib:
+        return False
+    try:
+        status = Path(f"/proc/{task.process.pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) > task.memory_mib * 1024
+    return False
+
+
+def _memory_limit(container: dict[str, Any], definition: Any) -> int | None:
+    value = container.get("memory") or getattr(definition, "memory", None)
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def free_port() -> int:

@@ -149,3 +149,22 @@ def test_rollback_command_returns_to_the_previous_revision(sandbox: Sandbox) -> 
     assert sandbox.describe_service()["taskDefinition"].endswith(":1")
     assert sandbox.running_revisions() == {1}
     assert sandbox.health() == 200
+
+
+def test_a_task_over_its_memory_is_killed_and_classified_oom(sandbox: Sandbox) -> None:
+    from shipit.deploy.taskdef import registration_input
+
+    ecs = sandbox.client("ecs")
+    current = ecs.describe_task_definition(taskDefinition="articles-sandbox:1")["taskDefinition"]
+    small = registration_input(current)
+    small["containerDefinitions"][0]["memory"] = 16  # MiB: less than Python needs to start
+    ecs.register_task_definition(**small)
+
+    result = sandbox.cli("--json", "rollback", "--to", "2")
+
+    assert result.exit_code == 1
+    failure = result.json()["failure"]
+    assert failure["kind"] == "oom"
+    assert "memory" in failure["hint"]
+    assert 1 in sandbox.running_revisions()
+    assert sandbox.health() == 200
