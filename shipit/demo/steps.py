@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from shipit.output import Output
     from shipit.sandbox.state import SandboxState
 
-SANDBOX_KEY = "sandbox"
-"""The sandbox accepts any key; real credentials are never needed (nor read) by the demo."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     verdict: Verdict
@@ -63,18 +59,18 @@ class DemoContext:
 
     @property
     def aws(self) -> AwsSession:
-        """A session on the sandbox's endpoint with throwaway keys (no AWS account involved)."""
-        if self._aws is None:
-            import boto3
+        """A session on the sandbox's loopback endpoint: placeholder keys, no AWS account.
 
+        ``environ={}``: nothing from the shell (a real profile or keys) is ever used here.
+        """
+        if self._aws is None:
             from shipit.aws.session import AwsSession, resolve_target
 
             aws = self.settings.aws
             target = resolve_target(config_region=aws.region, config_endpoint=aws.endpoint_url,
                                     environ={})
-            session = boto3.Session(region_name=aws.region, aws_access_key_id=SANDBOX_KEY,
-                                    aws_secret_access_key=SANDBOX_KEY)
-            self._aws = AwsSession(target, session=session, environ={})
+            self._aws = AwsSession(target, environ={})
+            assert self._aws.uses_placeholder_credentials, "the sandbox endpoint is on loopback"
         return self._aws
 
 

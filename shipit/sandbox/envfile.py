@@ -12,6 +12,7 @@ from shipit.sandbox.state import SandboxPaths, SandboxState
 def render(names: StackNames, state: SandboxState, app_env: str) -> str:
     stack: dict[str, Any] = state.stack
     database_url = stack["vars"]["DATABASE_URL"]
+    origins = [o.strip() for o in stack["vars"]["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
     lines = [
         "# Written by `shipit sandbox up`, removed by `shipit sandbox down`; do not edit.",
         "# Every command targets the local sandbox with --env sandbox.",
@@ -38,10 +39,12 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
         "",
         "[http]",
         f"url = {_q(state.proxy_url)}",
+        f"cors_origins = [{', '.join(_q(o) for o in origins)}]",
         "",
         "[vars]",
         f"APP_ENV = {_q(app_env)}",
         f"DATABASE_URL = {_q(database_url)}",
+        f"CORS_ALLOWED_ORIGINS = {_q(','.join(origins))}",
         "",
         "[secrets]",
         f"DB_PASSWORD = {_q(stack['secret_arn'])}",

@@ -9,6 +9,8 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 ENV_NAME = "sandbox"
 CONTAINER_PORT = 8000
+CORS_ORIGIN = "http://localhost:5173"
+"""The sandbox's allowed browser origin (a local frontend dev server) unless vars name others."""
 
 
 @dataclass(frozen=True)

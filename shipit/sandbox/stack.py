@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, StackNames
+from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, CORS_ORIGIN, StackNames
 
 ClientFactory = Callable[[str], Any]
 """Returns a boto3 client for a service name (bound to the sandbox endpoint)."""
@@ -76,7 +76,11 @@ def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) 
     logs.create_log_group(logGroupName=names.log_group)
     logs.put_retention_policy(logGroupName=names.log_group, retentionInDays=30)
     lb = _load_balancer(client, names, vpc, subnets, groups["alb"])
-    environment = {**env, "DATABASE_URL": database_url(names, db["address"])}
+    environment = {
+        "CORS_ALLOWED_ORIGINS": CORS_ORIGIN,
+        **env,
+        "DATABASE_URL": database_url(names, db["address"]),
+    }
     ecs = _ecs(
         client, names, subnets, groups["tasks"], lb["target_group_arn"], role_arn,
         image, environment, secret_arn,
@@ -150,9 +154,12 @@ def _database(
 
 def _repository(client: ClientFactory, names: StackNames) -> dict[str, str]:
     ecr = client("ecr")
+    # As `shipit push` creates one: sha tags immutable, `latest` allowed to move.
     repo = ecr.create_repository(
-        repositoryName=names.repository, imageTagMutability="IMMUTABLE",
+        repositoryName=names.repository, imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[{"filter": "latest", "filterType": "WILDCARD"}],
         imageScanningConfiguration={"scanOnPush": True},
+        encryptionConfiguration={"encryptionType": "AES256"},
     )["repository"]
     body, digest = image_index([("linux", "amd64"), ("linux", "arm64")], seed=names.prefix)
     ecr.put_image(
