@@ -81,9 +81,10 @@ def render(times: list[float], summary: dict[str, int], command: str) -> str:
         f" {median:.3f} s | {min(times):.3f} s | {max(times):.3f} s | <= {TARGET:g} s:"
         f" {verdict} |",
         "",
-        f"Every run judged the healthy sandbox the same: {shown} (http.cors has no origins"
-        " configured in the sandbox). The reads run concurrently, one thread each, waiting only"
+        f"Every run judged the healthy sandbox the same: {shown}."
+        " The reads run concurrently, one thread each, waiting only"
         " for the facts they depend on; the checks and their HTTP probes run concurrently too.",
+        "",
         "",
     ])
 
