@@ -65,6 +65,17 @@ def smoke_env(service_vars: Mapping[str, str], port: int) -> dict[str, str]:
     return env
 
 
+PODMAN_HOST_FLAGS = ("--events-backend", "file", "--cgroup-manager", "cgroupfs", "--runtime", "runc")
+"""Global podman flags this kind of host needs (cgroup-hybrid, no systemd; MACHINE-NOTES)."""
+PODMAN_RUN_LIMITS = ("--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
+"""Explicit rlimits: podman's defaults fail with EPERM here."""
+
+
+def podman_argv(storage: BuildahStorage) -> list[str]:
+    """``podman`` with the storage buildah uses and the host flags above."""
+    return ["podman", *storage.flags(), *PODMAN_HOST_FLAGS]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,8 +136,7 @@ class PodmanRuntime:
         self.storage = storage
 
     def _podman(self) -> list[str]:
-        return ["podman", *self.storage.flags(), "--events-backend", "file",
-                "--cgroup-manager", "cgroupfs", "--runtime", "runc"]
+        return podman_argv(self.storage)
 
     def start(self, image: str, env: Mapping[str, str]) -> str:
         # Variables go through a private file, not argv (argv is visible to every local user).
@@ -138,8 +148,7 @@ class PodmanRuntime:
                 *self._podman(), "run", "--detach", "--pull", "never",
                 "--name", f"shipit-smoke-{secrets.token_hex(4)}",
                 "--network", "host", "--read-only", "--env-file", str(env_file),
-                "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
-                image,
+                *PODMAN_RUN_LIMITS, image,
             ])
         if not done.ok:
             raise EnvironmentProblem(f"podman could not start {image}:\n{done.tail()}",

@@ -107,7 +107,11 @@ def note_sandbox(app: AppContext) -> None:
     endpoint = app.settings.aws.endpoint_url
     state = running_state(sandbox_paths(app.config.root)) if endpoint else None
     if state is not None and state.endpoint_url == endpoint:
-        app.output.info(f"sandbox: {RUNTIME_NOTE}")
+        if state.runtime == "podman":
+            app.output.info("sandbox: a task whose image is in the sandbox's registry runs as a"
+                            f" container (podman); otherwise it is {RUNTIME_NOTE}")
+        else:
+            app.output.info(f"sandbox: {RUNTIME_NOTE}")
 
 
 def print_receipt(console: Console, receipt: DeployReceipt) -> None:

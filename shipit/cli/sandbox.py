@@ -121,6 +121,7 @@ def _state_dict(state: SandboxState) -> dict[str, Any]:
         "database": state.database,
         "runtime": state.runtime,
         "task_pids": state.task_pids,
+        "task_runtimes": state.task_runtimes,
         "stack": stack,
     }
 
@@ -133,8 +134,8 @@ def _print_state(console: Console, state: SandboxState) -> None:
         ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
         ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
         ("database", state.database or "-"),
-        ("tasks", ", ".join(f"{tid[:8]} pid {pid}" for tid, pid in state.task_pids.items())
-         or "none running"),
+        ("tasks", ", ".join(f"{tid[:8]} pid {pid}: {state.task_runtimes.get(tid, '?')}"
+                            for tid, pid in state.task_pids.items()) or "none running"),
         ("use it", "shipit --env sandbox status"),
     ]
     for name, value in rows:

@@ -27,7 +27,8 @@ class DemoReport:
     steps: list[StepResult] = field(default_factory=list)
     builder: str = "none"
     task_runtime: str = ""
-    """How the sandbox ran the deployed task (said plainly: a local process, not the image)."""
+    """How the sandbox ran the deployed task, said plainly: "container (podman)" (the pushed
+    image, pulled from the sandbox's registry) or "sample_service from source (why)"."""
     kept: bool = False
     url: str | None = None
     endpoint_url: str | None = None

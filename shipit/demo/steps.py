@@ -179,12 +179,25 @@ def push(ctx: DemoContext) -> Outcome:
                    report.to_dict())
 
 
+def task_runtime(ctx: DemoContext, read: Callable[[Any], SandboxState | None], paths: Any
+                 ) -> str:
+    """How the sandbox runs the service's tasks now (the state file; bounded wait for the
+    scheduler to publish after the rollout: old and new revision may both show for a tick)."""
+    began = ctx.clock()
+    while True:
+        state = read(paths)
+        runtimes = sorted(set((state.task_runtimes if state else {}).values()))
+        if len(runtimes) == 1 or ctx.clock() - began > 3.0:
+            return ", ".join(runtimes) or "unknown (no running task)"
+        ctx.sleep(0.1)
+
+
 def deploy(ctx: DemoContext) -> Outcome:
     from shipit.deploy.receipt import save
     from shipit.deploy.render import progress_for
     from shipit.deploy.run import DeployRequest
     from shipit.deploy.run import deploy as run_deploy
-    from shipit.sandbox.runner import RUNTIME_NOTE
+    from shipit.sandbox.control import running_state, sandbox_paths
 
     settings = ctx.settings
     ecs = settings.ecs
@@ -202,14 +215,14 @@ def deploy(ctx: DemoContext) -> Outcome:
     receipt = run_deploy(ctx.aws, request, progress=progress_for(ctx.output), clock=ctx.clock,
                          sleep=ctx.sleep)
     save(ctx.root, receipt)
-    ctx.task_runtime = RUNTIME_NOTE
+    ctx.task_runtime = task_runtime(ctx, running_state, sandbox_paths(ctx.root))
     if not receipt.ok:
         hint = (receipt.failure or {}).get("hint")
         raise Failed(f"deploy {receipt.outcome}: {receipt.message}",
                      hint=str(hint) if hint else None)
     what = "the built image" if ctx.pushed else f"the sandbox's placeholder image {placeholder}"
     detail = (f"revision {receipt.revision} serving ({what} by digest,"
-              f" {receipt.image_digest and receipt.image_digest[:19]}); task: {RUNTIME_NOTE}")
+              f" {receipt.image_digest and receipt.image_digest[:19]}); task: {ctx.task_runtime}")
     return Outcome("pass", detail, receipt.to_dict())
 
 

@@ -27,6 +27,7 @@ from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.proxy import LoadBalancerProxy
 from shipit.sandbox.runner import DEFAULT_COMMAND
+from shipit.sandbox.runtime import Podman, probe_podman
 from shipit.sandbox.scheduler import Scheduler, Timing
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
@@ -85,6 +86,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     worker: threading.Thread | None = None
     registry: SandboxRegistry | None = None
     try:
+        probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
         port = moto.get_host_and_port()[1]
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
@@ -103,13 +105,14 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
-            database=database,
+            database=database, podman=probe.podman(registry, paths.root),
         )
+        state.runtime = "podman" if ctx.podman is not None else "local-process"
         timing = Timing(**spec.timing)  # type: ignore[arg-type]
 
-        def on_change(pids: dict[str, int]) -> None:
-            if pids != state.task_pids:
-                state.task_pids = pids
+        def on_change(pids: dict[str, int], runtimes: dict[str, str]) -> None:
+            if pids != state.task_pids or runtimes != state.task_runtimes:
+                state.task_pids, state.task_runtimes = pids, runtimes
                 write_state(paths, state)
 
         scheduler = Scheduler(ctx, names.cluster, names.service, names.health_path, timing,
@@ -151,6 +154,8 @@ def _shutdown(
         worker.join(timeout=10)
     if scheduler is not None:
         scheduler.shutdown()
+        if scheduler.ctx.podman is not None:  # any container left behind, by the sandbox's label
+            scheduler.ctx.podman.remove_all()
     if proxy is not None:
         proxy.stop()
     with contextlib.suppress(Exception):  # it may not have started
@@ -161,6 +166,28 @@ def _shutdown(
         for file in (paths.state_file, paths.pid_file):
             file.unlink(missing_ok=True)
     print("sandbox stopped", flush=True)
+
+
+class _Probe:
+    """Does podman work here? Asked once, in the background, at daemon start."""
+
+    def __init__(self) -> None:
+        from shipit.build.buildah import BuildahStorage
+
+        self.storage = BuildahStorage.from_env()
+        self.works = False
+        self._thread = threading.Thread(target=self._run, daemon=True, name="podman-probe")
+        self._thread.start()
+
+    def _run(self) -> None:
+        self.works = probe_podman(self.storage)
+
+    def podman(self, registry: SandboxRegistry | None, root: Path) -> Podman | None:
+        """podman for the tasks when it works and there is a registry to pull from."""
+        self._thread.join(timeout=30)
+        if not self.works or registry is None:
+            return None
+        return Podman(self.storage, registry.host, registry.registry.host, str(root))
 
 
 def _clients(endpoint: str, region: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ API. A push ECR would refuse (an immutable tag already holding another digest, a
 repository) is refused with the registry error ECR sends, and never reaches the registry.
 
 What it does NOT emulate: authentication (any login is accepted), layer scanning, lifecycle
-policies, replication, or pulls by the sandbox's tasks (they run from source; see runner.py).
+policies or replication. The sandbox's tasks pull through it when they run as podman containers
+(see runtime.py).
 
 It also records the IAM action ECR checks for each registry request (``actions``), so the
 iam-policy completeness test covers the data plane as well as the API calls.
@@ -136,7 +137,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> None:
         connection = http.client.HTTPConnection(self.upstream, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers: dict[str, str] = {}
+        for key in dict.fromkeys(self.headers.keys()):  # a header sent twice (Accept) is joined
+            if key.lower() not in _HOP_BY_HOP:
+                headers[key] = ", ".join(self.headers.get_all(key) or [])
         headers["Content-Length"] = str(len(body))
         try:
             connection.request(self.command, self.path, body=body, headers=headers)

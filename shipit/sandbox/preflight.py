@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_ECR_REF = re.compile(
+ECR_REF = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
     r"(?P<repo>[a-z0-9._/-]+?)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
 )
@@ -40,9 +40,9 @@ def task_platform(definition: dict[str, Any]) -> str:
 
 def check_image(ecr: Any, image: str, platform: str, region: str) -> Stop | None:
     """Is ``image`` in the sandbox's ECR, and does its manifest have ``platform``?"""
-    match = _ECR_REF.match(image)
+    match = ECR_REF.match(image)
     if match is None or match.group("region") != region:
-        return _pull_error(
+        return pull_error(
             f"failed to resolve ref {image}: failed to do request: dial tcp: lookup"
             f" {image.split('/', 1)[0]}: no such host"
         )
@@ -60,10 +60,10 @@ def check_image(ecr: Any, image: str, platform: str, region: str) -> Stop | None
             }),
         )
     except Exception as exc:  # RepositoryNotFoundException and friends
-        return _pull_error(f"failed to resolve ref {image}: {exc}")
+        return pull_error(f"failed to resolve ref {image}: {exc}")
     images = found.get("images") or []
     if not images:
-        return _pull_error(f"failed to resolve ref {image}: {image}: not found")
+        return pull_error(f"failed to resolve ref {image}: {image}: not found")
     return _platform_stop(images[0].get("imageManifest", "{}"), platform)
 
 
@@ -93,7 +93,7 @@ def _platform_stop(manifest_text: str, platform: str) -> Stop | None:
     )
 
 
-def _pull_error(detail: str) -> Stop:
+def pull_error(detail: str) -> Stop:
     return Stop(
         reason=f"CannotPullContainerError: pull image manifest has been retried 5 time(s):"
         f" {detail}",

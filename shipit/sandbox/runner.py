@@ -19,6 +19,7 @@ from pathlib import Path
 
 DEFAULT_COMMAND = (sys.executable, "-m", "sample_service", "serve")
 RUNTIME_NOTE = "running sample_service from source as the task (no container runtime)"
+LOCAL_RUNTIME = "sample_service from source"
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
 
 
@@ -31,6 +32,10 @@ class ProcessSpec:
 
 class LocalProcess:
     """One running task process; ``exit_code`` is None while it runs."""
+
+    measures_memory = True
+    """Its RSS is the task's (the memory watchdog reads /proc/<pid>/status)."""
+    runtime = LOCAL_RUNTIME
 
     def __init__(self, spec: ProcessSpec, on_line: Callable[[str], None]) -> None:
         self.spec = spec

@@ -56,7 +56,7 @@ class Scheduler:
     def __init__(
         self, ctx: TaskContext, cluster: str, service: str, health_path: str, timing: Timing,
         *, clock: Callable[[], float] = time.monotonic,
-        on_change: Callable[[dict[str, int]], None] | None = None,
+        on_change: Callable[[dict[str, int], dict[str, str]], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.cluster = cluster
@@ -194,6 +194,7 @@ class Scheduler:
         task.launched = True
         task.started_at = self.clock()
         why = launch(self.ctx, task)
+        task.started_at = self.clock()  # a pull (PENDING) does not eat the grace period
         if why is not None:
             self._stop(service, task, why)
 
@@ -275,5 +276,7 @@ class Scheduler:
         with self._ports_lock:
             self._healthy_ports = ports
         if self.on_change is not None:
-            self.on_change({t.id: t.process.pid for t in self.tasks.values()
-                            if t.process is not None and t.process.pid is not None})
+            live = [t for t in self.tasks.values() if t.process is not None and not t.stopped]
+            self.on_change({t.id: t.process.pid for t in live
+                            if t.process is not None and t.process.pid is not None},
+                           {t.id: t.runtime for t in live})

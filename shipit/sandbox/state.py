@@ -3,7 +3,7 @@
     <project>/.shipit/sandbox/daemon.pid    the daemon's pid (written by the daemon)
     <project>/.shipit/sandbox/state.json    endpoint, proxy, stack ids, task pids, status
     <project>/.shipit/sandbox/daemon.log    moto's and the scheduler's own log
-    <project>/.shipit/sandbox/tasks/<id>/   each local task's working directory and output
+    <project>/.shipit/sandbox/tasks/<id>/   each task's working directory and output
     <project>/.shipit/sandbox/registry/     docker-registry behind the ECR data plane (its blobs)
 """
 
@@ -63,6 +63,9 @@ class SandboxState:
     stack: dict[str, Any] = field(default_factory=dict)
     task_pids: dict[str, int] = field(default_factory=dict)
     runtime: str = "local-process"
+    """"podman" when podman works here (tasks whose image is pullable run as containers)."""
+    task_runtimes: dict[str, str] = field(default_factory=dict)
+    """How each running task runs: "container (podman)" or "sample_service from source (...)"."""
     database: str | None = None
     registry_host: str = ""
     """The ECR data plane emulation (image.registry), when docker-registry is installed."""

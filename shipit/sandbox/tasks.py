@@ -1,7 +1,7 @@
 """One service task in the sandbox: preflight, start, health checks, stop; moto's Task mirrors it.
 
-The Fargate agent and the ALB in one small class: a ``SandboxTask`` owns its local process
-and the moto Task that describes it, and reports health on the target group's path.
+The Fargate agent and the ALB in one small class: a ``SandboxTask`` owns its process (local, or
+podman run attached: runtime.py) and the moto Task that describes it, and reports health.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 from shipit.sandbox import awslogs, world
 from shipit.sandbox.database import LocalDatabase, rewrite_urls
-from shipit.sandbox.preflight import Stop, check_image, resolve_secrets, task_platform
-from shipit.sandbox.runner import RUNTIME_NOTE, LocalProcess, ProcessSpec
+from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
+from shipit.sandbox.runner import LOCAL_RUNTIME, LocalProcess, ProcessSpec
+from shipit.sandbox.runtime import CONTAINER_NOTE, Podman, PodmanContainer
 
 
 @dataclass
@@ -33,6 +34,8 @@ class TaskContext:
     rds_hosts: set[str]
     database: LocalDatabase | None
     stop_timeout: float = 3.0
+    podman: Podman | None = None
+    """Set when podman works here: tasks whose image is in the registry run as containers."""
 
 
 @dataclass
@@ -52,6 +55,8 @@ class SandboxTask:
     memory_mib: int | None = None
     last_probe: float = -1e9
     log_lines: list[str] = field(default_factory=list)
+    runtime: str = ""
+    """How it runs: "container (podman)" or "sample_service from source (why)"."""
 
     @property
     def arn(self) -> str:
@@ -71,16 +76,15 @@ class SandboxTask:
 
 
 def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
-    """Pull (check) the image, fetch secrets, start the process; a Stop if any step fails."""
+    """Check (and pull) the image, fetch secrets, start the task; a Stop if any step fails."""
     definition = ctx.backends.task_definition(task.task_definition)
     container = _container(definition.container_definitions, ctx.container_name)
     region = ctx.backends.region
     task.memory_mib = _memory_limit(container, definition)
     task.moto_task.last_status = "PENDING"
-    stop = check_image(
-        ctx.clients["ecr"], container.get("image", ""),
-        task_platform({"runtimePlatform": definition.runtime_platform}), region,
-    )
+    image = str(container.get("image", ""))
+    platform = task_platform({"runtimePlatform": definition.runtime_platform})
+    stop = check_image(ctx.clients["ecr"], image, platform, region)
     if stop is not None:
         return stop
     secrets = resolve_secrets(
@@ -96,10 +100,26 @@ def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
     listen = task.host_port if environment.get("PORT", "") in mapped else free_port()
     environment.update({"PORT": str(listen), "HOST": "127.0.0.1"})
     write = _log_writer(container, task.id)
-    write(f"[sandbox] {RUNTIME_NOTE}; image {container.get('image')} was checked in ECR")
-    task.process = LocalProcess(
-        ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
-    )
+    ref, why = (None, "no container runtime") if ctx.podman is None else ctx.podman.resolve(
+        image, platform)
+    if ref is not None and ctx.podman is not None:
+        error = ctx.podman.pull(ref, platform)
+        if error is not None:
+            return pull_error(f"failed to pull {ref}: {error}")
+        write(f"[sandbox] running the image as a {CONTAINER_NOTE}: {ref} for {platform}")
+        spec = ProcessSpec((), environment, ctx.tasks_dir / task.id)
+        volumes = [Path(ctx.database.url.removeprefix("sqlite:///")).parent] if (
+            ctx.database is not None and ctx.database.kind == "sqlite") else []
+        task.process = PodmanContainer(spec, write, ctx.podman, ref, platform,
+                                       f"shipit-task-{task.id}", volumes)
+        task.runtime = CONTAINER_NOTE
+    else:
+        write(f"[sandbox] running sample_service from source as the task ({why}); image"
+              f" {image} was checked in ECR")
+        task.process = LocalProcess(
+            ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
+        )
+        task.runtime = f"{LOCAL_RUNTIME} ({why})"
     task.process.start()
     with world.LOCK:
         moto_task = task.moto_task
@@ -169,6 +189,8 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop) -> None:
 def over_memory(task: SandboxTask) -> bool:
     """Fargate's hard limit: the container's (else the task's) memory, against the RSS."""
     if task.process is None or task.process.pid is None or not task.memory_mib:
+        return False
+    if not task.process.measures_memory:
         return False
     try:
         status = Path(f"/proc/{task.process.pid}/status").read_text(encoding="utf-8")

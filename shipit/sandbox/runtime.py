@@ -1,0 +1,163 @@
+"""How a sandbox task runs: the image as a podman container, or sample_service from source.
+
+Two runtimes behind one interface (start, exit_code, tail, wait_output, stop, pid):
+``LocalProcess`` (runner.py) and ``PodmanContainer`` here. A PodmanContainer IS a LocalProcess
+whose command is an attached ``podman run``: the container's stdout/stderr are that process's
+output (so they reach CloudWatch through the same reader) and its exit code is the container's.
+
+``Podman.resolve`` decides per task: the container when podman works on this host (probed once
+at daemon start, ``probe_podman``) and the task's image, by digest, is really in the sandbox's
+registry (the docker-registry behind the ECR data plane) for the task's platform. Otherwise the
+task runs from source, and the reason is said (most test images are manifests put straight into
+ECR, with no layers anywhere).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shipit.build.buildah import BuildahStorage
+from shipit.build.manifest import ACCEPT
+from shipit.build.smoke import PODMAN_RUN_LIMITS, podman_argv
+from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
+from shipit.sandbox.runner import LocalProcess, ProcessSpec
+
+CONTAINER_NOTE = "container (podman)"
+LOCAL_NOTE = "sample_service from source (no container runtime / image not pullable)"
+LABEL = "shipit.sandbox"
+STOP_SECONDS = 30
+"""``podman stop -t``: SIGTERM, then SIGKILL after ECS's default stopTimeout."""
+
+
+@dataclass(frozen=True)
+class Podman:
+    """podman on this host, pulling from the sandbox's registry; containers labelled ``label``."""
+
+    storage: BuildahStorage
+    registry: str
+    """The ECR data plane emulation (host:port): pulls go through it, as through ECR."""
+    upstream: str
+    """The docker-registry behind it (host:port): where the image data really is."""
+    label: str
+
+    def argv(self) -> list[str]:
+        return podman_argv(self.storage)
+
+    def resolve(self, image: str, platform: str) -> tuple[str | None, str]:
+        """(the loopback reference to pull, "") or (None, why the image is not pullable)."""
+        match = ECR_REF.match(image)
+        if match is None or not match.group("digest"):
+            return None, "image not pinned by digest"
+        repository, digest = match.group("repo"), match.group("digest")
+        found = _manifest(self.upstream, repository, digest)
+        if found is None:
+            return None, "image not pullable: only its manifest is in ECR, no data in the registry"
+        media_type, manifest = found
+        if media_type in INDEX_TYPES or "manifests" in manifest:
+            wanted_os, wanted_arch = platform.split("/", 1)
+            entry = next((m for m in manifest.get("manifests", [])
+                          if (m.get("platform") or {}).get("os") == wanted_os
+                          and (m.get("platform") or {}).get("architecture") == wanted_arch), None)
+            if entry is None or _manifest(self.upstream, repository, entry["digest"]) is None:
+                return None, f"image not pullable: no {platform} image in the registry"
+        return f"{self.registry}/{repository}@{digest}", ""
+
+    def pull(self, ref: str, platform: str) -> str | None:
+        """``podman pull`` (plain HTTP: the registry is on loopback); None, or the error."""
+        tls = ["--tls-verify=false"] if _loopback(ref) else []
+        try:
+            done = subprocess.run([*self.argv(), "pull", "--quiet", *tls, "--platform", platform,
+                                   ref], capture_output=True, text=True, timeout=600, check=False)
+        except subprocess.TimeoutExpired:
+            return f"podman pull {ref} timed out"
+        return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
+
+    def remove_all(self) -> list[str]:
+        """Remove every container this sandbox started (by its label); their names."""
+        listed = self._run("ps", "--all", "--format", "{{.Names}}", "--filter",
+                           f"label={LABEL}={self.label}")
+        names = listed.split()
+        if names:
+            self._run("rm", "--force", "--time", "0", *names)
+        return names
+
+    def _run(self, *args: str) -> str:
+        try:
+            done = subprocess.run([*self.argv(), *args], capture_output=True, text=True,
+                                  timeout=STOP_SECONDS + 30, check=False)
+        except subprocess.TimeoutExpired:
+            return ""
+        return done.stdout
+
+
+def probe_podman(storage: BuildahStorage) -> bool:
+    """Does podman work here, with runc and the host flags? (``podman info``, ~0.4 s.)"""
+    if shutil.which("podman") is None or shutil.which("runc") is None:
+        return False
+    try:
+        done = subprocess.run([*podman_argv(storage), "info", "--format",
+                               "{{.Host.OCIRuntime.Name}}"], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == "runc"
+
+
+class PodmanContainer(LocalProcess):
+    """The task's image run attached by podman (host network, read-only root, tmpfs /tmp)."""
+
+    measures_memory = False  # the podman client's RSS is not the container's
+    runtime = CONTAINER_NOTE
+
+    def __init__(self, spec: ProcessSpec, on_line: Callable[[str], None], podman: Podman,
+                 ref: str, platform: str, name: str, volumes: Sequence[Path] = ()) -> None:
+        self.podman = podman
+        self.name = name
+        names = sorted({*spec.environment, "PYTHONUNBUFFERED"})
+        command = [
+            *podman.argv(), "run", "--rm", "--pull", "never", "--name", name,
+            "--label", f"{LABEL}={podman.label}", "--platform", platform,
+            "--network", "host", "--read-only", "--tmpfs", "/tmp",  # noqa: S108 - the container's own tmpfs
+            *PODMAN_RUN_LIMITS,
+            *[arg for volume in volumes for arg in ("--volume", f"{volume}:{volume}")],
+            # Values come from podman's own environment: never on the command line.
+            *[arg for variable in names for arg in ("--env", variable)],
+            ref,
+        ]
+        super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)
+
+    def stop(self, timeout: float) -> int | None:
+        if self.exit_code() is None:
+            seconds = "0" if timeout <= 0 else str(STOP_SECONDS)
+            self.podman._run("stop", "--time", seconds, self.name)
+        code = super().stop(10.0)
+        self.podman._run("rm", "--force", "--ignore", self.name)
+        return code
+
+
+def _manifest(host: str, repository: str, reference: str) -> tuple[str, dict[str, Any]] | None:
+    request = urllib.request.Request(f"http://{host}/v2/{repository}/manifests/{reference}",
+                                     headers={"Accept": ACCEPT})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            body = response.read()
+            media_type = str(response.headers.get("Content-Type", ""))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    try:
+        manifest = json.loads(body)
+    except ValueError:
+        return None
+    return (media_type, manifest) if isinstance(manifest, dict) else None
+
+
+def _loopback(ref: str) -> bool:
+    return ref.startswith(("127.0.0.1:", "localhost:", "[::1]:"))

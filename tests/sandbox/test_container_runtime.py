@@ -1,0 +1,84 @@
+"""A REAL image in the sandbox's registry runs as a podman container; `sandbox down` removes it.
+
+The real sample_service/Dockerfile is built by shipit's buildah backend (linux/amd64 only, on the
+local base image), pushed through the sandbox's ECR data plane into its docker-registry, and
+deployed. The scheduler stand-in must then pull it and run it with podman (not from source).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shipit.build.buildah import BuildahStorage
+from shipit.build.smoke import podman_argv
+from shipit.sandbox.control import running_state, sandbox_paths
+from shipit.sandbox.runtime import CONTAINER_NOTE, LABEL, probe_podman
+from tests.build.conftest import create_project
+from tests.fixtures.base_image import BuildStorage
+from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
+
+pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+@pytest.fixture
+def podman_sandbox(tmp_path: Path, build_storage: BuildStorage, sandbox_credentials: None,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    for name, value in build_storage.environ().items():
+        monkeypatch.setenv(name, value)  # the daemon's podman shares the build's storage
+    if not probe_podman(BuildahStorage.from_env()):
+        pytest.skip("podman is not runnable here (podman info with runc failed)")
+    root = tmp_path / "sandbox"
+    root.mkdir()
+    try:
+        yield start_sandbox(root)
+    finally:
+        stop_sandbox(root)
+
+
+def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[str]:
+    argv = [*podman_argv(BuildahStorage.from_env(storage.environ())), "ps", "--format",
+            "{{.Names}}", "--filter", f"label={LABEL}={root.resolve()}"]
+    done = subprocess.run([*argv, *(["--all"] if all_states else [])], capture_output=True,
+                          text=True, check=True, timeout=60)
+    return done.stdout.split()
+
+
+def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
+    podman_sandbox: Sandbox, base_image: str, build_storage: BuildStorage, tmp_path: Path
+) -> None:
+    box = podman_sandbox
+    assert box.state.registry_host, "the sandbox has no registry data plane (docker-registry)"
+    project = create_project(tmp_path / "project", service=True, registry=box.state.registry_host,
+                             repository="articles", platforms=("linux/amd64",),
+                             build_args={"BASE_IMAGE": base_image})
+    built = project.shipit("build", "--push", "--builder", "buildah")
+    assert built.exit_code == 0, built.stderr[-4000:]
+    receipt = built.json()["receipt"]
+
+    deployed = box.cli("deploy", "--tag", receipt["tag"])
+    assert deployed.exit_code == 0, deployed.stderr[-3000:] + box.cli("status").stdout[-3000:]
+
+    def runtimes() -> list[str]:
+        state = running_state(sandbox_paths(box.root))
+        assert state is not None
+        assert state.runtime == "podman"
+        return list(state.task_runtimes.values())
+
+    box.wait_until("only the new revision's task runs", lambda: len(runtimes()) == 1, limit=10)
+    assert runtimes() == [CONTAINER_NOTE]
+    state = running_state(sandbox_paths(box.root))
+    assert state is not None
+    task_id = next(iter(state.task_runtimes))
+    assert containers(build_storage, box.root, all_states=False) == [f"shipit-task-{task_id}"]
+    assert box.health() == 200
+    box.wait_until("the container's start-up lines reach CloudWatch",
+                   lambda: '"msg": "schema ready"' in box.cli("logs", "--since", "10m").stdout)
+    logs = box.cli("logs", "--since", "10m").stdout
+    assert f"running the image as a {CONTAINER_NOTE}" in logs
+
+    stop_sandbox(box.root)
+    assert containers(build_storage, box.root, all_states=True) == []
