@@ -148,8 +148,13 @@ def _pids(paths: SandboxPaths, state: SandboxState | None) -> list[int]:
 
 
 def _signal(pid: int, sig: signal.Signals, *, group: bool = False) -> None:
+    """Signal ``pid``, or its whole process group when it leads one (tasks start their own).
+
+    A process that does not lead a group (the docker-registry) is signalled alone: killing the
+    group it belongs to could reach processes shipit did not start.
+    """
     try:
-        if group:
+        if group and os.getpgid(pid) == pid:
             os.killpg(pid, sig)
         else:
             os.kill(pid, sig)

@@ -155,6 +155,7 @@ def test_down_after_the_daemon_was_killed_leaves_no_task_behind(
         assert state is not None
         tasks = list(state.task_pids.values())
         assert tasks
+        helpers = [p for p in (state.registry_pid,) if p]  # docker-registry, when installed
         os.kill(state.pid, signal.SIGKILL)
         box.wait_until("the daemon is gone", lambda: not pid_alive(state.pid))
 
@@ -162,6 +163,9 @@ def test_down_after_the_daemon_was_killed_leaves_no_task_behind(
 
         assert down.exit_code == 0
         box.wait_until("its tasks are gone", lambda: not any(pid_alive(p) for p in tasks), 10)
+        box.wait_until(
+            "its docker-registry is gone", lambda: not any(pid_alive(p) for p in helpers), 10
+        )
         assert not box.env_file.exists()
     finally:
         stop_sandbox(tmp_path)
