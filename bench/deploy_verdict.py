@@ -39,8 +39,11 @@ from typing import Any
 import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report import record_section  # noqa: E402 - after the path setup
+
 PEERS = ROOT / "bench" / ".venv-peers"
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## deploy verdict"
 CLUSTER = SERVICE = "articles-sandbox"
 LAUNCH_DELAY = 10.0
@@ -83,7 +86,7 @@ def main() -> int:
     report = render(results, up_times)
     print(report)
     if args.record:
-        record(report)
+        record_section(SECTION, report)
     return 0
 
 
@@ -292,20 +295,6 @@ def summary(results: list[ToolResult]) -> str:
     verdicts = ("wrong verdict (called the rolled-back deployment a success or missed it): "
                 + ", ".join(wrong)) if wrong else "every tool reached the correct verdict"
     return f"shipit reached its verdict {', '.join(parts) or 'n/a'}; {verdicts}."
-
-
-def record(section: str) -> None:
-    """Replace (or append) the deploy-verdict section of docs/benchmarks.md; keep the others."""
-    DOC.parent.mkdir(exist_ok=True)
-    lines = DOC.read_text().splitlines() if DOC.exists() else ["# Benchmarks", ""]
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        lines[start:end] = section.splitlines()
-    else:
-        lines += ["", *section.splitlines()]
-    DOC.write_text("\n".join(lines).rstrip() + "\n")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.deploy_verdict import clean_env, shipit  # noqa: E402 - after the path setup
+from bench.report import record_section  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## doctor"
 TARGET = 2.0
 
@@ -85,21 +85,7 @@ def render(times: list[float], summary: dict[str, int], command: str) -> str:
         " The reads run concurrently, one thread each, waiting only"
         " for the facts they depend on; the checks and their HTTP probes run concurrently too.",
         "",
-        "",
     ])
-
-
-def record(section: str) -> None:
-    """Replace the doctor section of docs/benchmarks.md, or append it; keep the others."""
-    lines = DOC.read_text().splitlines() if DOC.exists() else ["# Benchmarks", ""]
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        lines[start:end] = section.splitlines()
-    else:
-        lines += ["", *section.splitlines()]
-    DOC.write_text("\n".join(lines).rstrip() + "\n")
 
 
 def main() -> int:
@@ -111,7 +97,7 @@ def main() -> int:
     section = render(times, summary, ".venv/bin/python bench/doctor.py --record")
     print(section)
     if options.record:
-        record(section)
+        record_section(SECTION, section)
     return 0 if statistics.median(times) <= TARGET else 1
 
 

@@ -35,7 +35,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
+sys.path.insert(0, str(ROOT))
+
+from bench.report import record_section  # noqa: E402 - after the path setup
+
 SECTION = "## image"
 SHIPIT_ARGS = ["--json", "build", "--platform", "linux/amd64,linux/arm64", "--builder", "buildah",
                "--push"]
@@ -160,20 +163,6 @@ def format_section(result: dict[str, Any]) -> str:
     ])
 
 
-def record(section: str) -> None:
-    """Replace (or append) the image section of docs/benchmarks.md; keep the others."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        DOC.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-        return
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-               len(lines))
-    new = [*lines[:start], *section.rstrip("\n").splitlines(), "", *lines[end:]]
-    DOC.write_text("\n".join(new).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
@@ -183,7 +172,7 @@ def main() -> int:
     section = format_section(measure(options.driver))
     print(section)
     if options.record:
-        record(section)
+        record_section(SECTION, section)
     return 0
 
 

@@ -28,8 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report import record_section  # noqa: E402 - after the path setup
+
 PEERS = ROOT / "bench" / ".venv-peers"
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## startup"
 TARGET_SECONDS = 0.12
 TARGET_RATIO = 0.35
@@ -145,21 +148,6 @@ def _cpu(measurement: Measurement) -> str:
     return "n/a" if measurement.cpu is None else f"{measurement.cpu:.3f} s"
 
 
-def record(section: str) -> None:
-    """Replace (or append) the startup section of docs/benchmarks.md; keep the others."""
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        DOC.write_text(text.rstrip("\n") + "\n\n" + section)
-        return
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-    )
-    new = [*lines[:start], *section.rstrip("\n").splitlines(), "", *lines[end:]]
-    DOC.write_text("\n".join(new).rstrip("\n") + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
@@ -171,7 +159,7 @@ def main() -> int:
     section = format_section(results, tool, ".venv/bin/python bench/startup.py --record")
     print(section)
     if options.record:
-        record(section)
+        record_section(SECTION, section)
     return 0 if all(ok for _, _, ok in verdicts(results)) else 1
 
 
