@@ -102,16 +102,12 @@ def default_interval(app: AppContext) -> float:
 
 def note_sandbox(app: AppContext) -> None:
     from shipit.sandbox.control import running_state, sandbox_paths
-    from shipit.sandbox.runner import RUNTIME_NOTE
+    from shipit.sandbox.runner import runtime_note
 
     endpoint = app.settings.aws.endpoint_url
     state = running_state(sandbox_paths(app.config.root)) if endpoint else None
     if state is not None and state.endpoint_url == endpoint:
-        if state.runtime == "podman":
-            app.output.info("sandbox: a task whose image is in the sandbox's registry runs as a"
-                            f" container (podman); otherwise it is {RUNTIME_NOTE}")
-        else:
-            app.output.info(f"sandbox: {RUNTIME_NOTE}")
+        app.output.info(f"sandbox: {runtime_note(state.runtime, state.runtime_reason)}")
 
 
 def print_receipt(console: Console, receipt: DeployReceipt) -> None:

@@ -44,7 +44,7 @@ def up(
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.control import up as start
     from shipit.sandbox.daemon import DaemonSpec
-    from shipit.sandbox.runner import RUNTIME_NOTE
+    from shipit.sandbox.runner import runtime_note
 
     app = get_context(ctx, json_output=json_output)
     config = app.config
@@ -63,7 +63,7 @@ def up(
         app.output.info(f"the sandbox already runs (pid {state.pid})")
     else:
         app.output.success(f"sandbox up in {result.seconds:.2f}s (pid {state.pid})")
-        app.output.info(f"tasks: {RUNTIME_NOTE}")
+        app.output.info(f"tasks: {runtime_note(state.runtime, state.runtime_reason)}")
     app.output.result(
         {"ok": True, "already_running": result.already_running,
          "seconds": round(result.seconds, 3), **_state_dict(state)},

@@ -27,7 +27,7 @@ from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.proxy import LoadBalancerProxy
 from shipit.sandbox.runner import DEFAULT_COMMAND
-from shipit.sandbox.runtime import Podman, probe_podman
+from shipit.sandbox.runtime import Podman, podman_problem
 from shipit.sandbox.scheduler import Scheduler, Timing
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
@@ -106,8 +106,10 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
             database=database, podman=probe.podman(registry, paths.root),
+            no_container_reason=probe.why_not(registry),
         )
         state.runtime = "podman" if ctx.podman is not None else "local-process"
+        state.runtime_reason = "" if ctx.podman is not None else ctx.no_container_reason
         timing = Timing(**spec.timing)  # type: ignore[arg-type]
 
         def on_change(pids: dict[str, int], runtimes: dict[str, str]) -> None:
@@ -175,19 +177,25 @@ class _Probe:
         from shipit.build.buildah import BuildahStorage
 
         self.storage = BuildahStorage.from_env()
-        self.works = False
+        self.problem: str | None = "podman was not probed"
         self._thread = threading.Thread(target=self._run, daemon=True, name="podman-probe")
         self._thread.start()
 
     def _run(self) -> None:
-        self.works = probe_podman(self.storage)
+        self.problem = podman_problem(self.storage)
 
     def podman(self, registry: SandboxRegistry | None, root: Path) -> Podman | None:
         """podman for the tasks when it works and there is a registry to pull from."""
         self._thread.join(timeout=30)
-        if not self.works or registry is None:
+        if self.problem is not None or registry is None:
             return None
         return Podman(self.storage, registry.host, registry.registry.host, str(root))
+
+    def why_not(self, registry: SandboxRegistry | None) -> str:
+        """Why tasks run from source, for the task notes (when ``podman()`` gave None)."""
+        if self.problem is not None:
+            return self.problem
+        return "no registry to pull from (docker-registry is not installed)"
 
 
 def _clients(endpoint: str, region: str) -> dict[str, Any]:

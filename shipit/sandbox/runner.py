@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_COMMAND = (sys.executable, "-m", "sample_service", "serve")
-RUNTIME_NOTE = "running sample_service from source as the task (no container runtime)"
+
+
+def runtime_note(runtime: str, reason: str) -> str:
+    """What runs a deployed task in this sandbox, in one line for people."""
+    if runtime == "podman":
+        return ("a task whose image is in the sandbox's registry runs as a container (podman);"
+                " any other task runs sample_service from source")
+    return f"tasks run sample_service from source ({reason or 'no container runtime'})"
+
+
 LOCAL_RUNTIME = "sample_service from source"
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR")
 

@@ -98,17 +98,30 @@ class Podman:
         return done.stdout
 
 
-def probe_podman(storage: BuildahStorage) -> bool:
-    """Does podman work here, with runc and the host flags? (``podman info``, ~0.4 s.)"""
-    if shutil.which("podman") is None or shutil.which("runc") is None:
-        return False
+def podman_problem(storage: BuildahStorage) -> str | None:
+    """Why podman cannot run the tasks here (None: it works, with runc and the host flags).
+
+    ``podman info``, ~0.4 s. The reason is shown to the user beside each task that then runs
+    from source, so a broken podman is never reported as an absent one.
+    """
+    for program in ("podman", "runc"):
+        if shutil.which(program) is None:
+            return f"no container runtime: {program} is not installed"
     try:
         done = subprocess.run([*podman_argv(storage), "info", "--format",
                                "{{.Host.OCIRuntime.Name}}"], capture_output=True, text=True,
                               timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0 and done.stdout.strip() == "runc"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"podman did not answer: {exc}"
+    if done.returncode == 0 and done.stdout.strip() == "runc":
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return f"podman does not work here: {lines[-1] if lines else f'exit {done.returncode}'}"
+
+
+def probe_podman(storage: BuildahStorage) -> bool:
+    """Does podman work here, with runc and the host flags?"""
+    return podman_problem(storage) is None
 
 
 class PodmanContainer(LocalProcess):

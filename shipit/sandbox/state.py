@@ -64,6 +64,8 @@ class SandboxState:
     task_pids: dict[str, int] = field(default_factory=dict)
     runtime: str = "local-process"
     """"podman" when podman works here (tasks whose image is pullable run as containers)."""
+    runtime_reason: str = ""
+    """Why tasks run from source when ``runtime`` is local-process (podman missing or broken)."""
     task_runtimes: dict[str, str] = field(default_factory=dict)
     """How each running task runs: "container (podman)" or "sample_service from source (...)"."""
     database: str | None = None

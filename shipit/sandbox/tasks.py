@@ -36,6 +36,8 @@ class TaskContext:
     stop_timeout: float = 3.0
     podman: Podman | None = None
     """Set when podman works here: tasks whose image is in the registry run as containers."""
+    no_container_reason: str = "no container runtime"
+    """Why ``podman`` is None, said beside each task that runs from source."""
 
 
 @dataclass
@@ -100,7 +102,7 @@ def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
     listen = task.host_port if environment.get("PORT", "") in mapped else free_port()
     environment.update({"PORT": str(listen), "HOST": "127.0.0.1"})
     write = _log_writer(container, task.id)
-    ref, why = (None, "no container runtime") if ctx.podman is None else ctx.podman.resolve(
+    ref, why = (None, ctx.no_container_reason) if ctx.podman is None else ctx.podman.resolve(
         image, platform)
     if ref is not None and ctx.podman is not None:
         error = ctx.podman.pull(ref, platform)

@@ -81,7 +81,7 @@ def test_up_deploy_status_logs_down(tmp_path: Path, sandbox_credentials: None) -
         assert receipt["outcome"] == "success"
         assert receipt["revision"] == 2
         assert receipt["image_digest"] == digest
-        assert "running sample_service from source as the task" in deployed.stderr
+        assert "sample_service from source" in deployed.stderr  # the sandbox says what runs
         assert box.health() == 200
         assert box.running_revisions() == {2}
 
