@@ -38,17 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import record_section  # noqa: E402 - after the path setup
+from shipit.net import free_port  # noqa: E402
 
 SECTION = "## image"
 SHIPIT_ARGS = ["--json", "build", "--platform", "linux/amd64,linux/arm64", "--builder", "buildah",
                "--push"]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> str:

@@ -23,3 +23,13 @@ def is_loopback_hostport(hostport: str) -> bool:
 def is_loopback_url(url: str | None) -> bool:
     """``http://127.0.0.1:4566`` and the like."""
     return bool(url) and is_loopback(urlsplit(url or "").hostname)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -39,7 +39,6 @@ from shipit.build.smoke import (
     DockerRuntime,
     PodmanRuntime,
     SmokeResult,
-    free_port,
     run_smoke,
     smoke_env,
 )
@@ -47,6 +46,7 @@ from shipit.build.tags import ImageName, image_name
 from shipit.build.verify import Verification, require_verified, verify_image
 from shipit.config import ImageSection
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
+from shipit.net import free_port
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
               "/etc/ssl/cert.pem")

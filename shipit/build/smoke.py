@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from shipit.build.buildah import BuildahStorage
 from shipit.build.runner import Runner
 from shipit.errors import EnvironmentProblem
+from shipit.net import free_port
 
 SMOKE_DATABASE_URL = "sqlite:////tmp/shipit-smoke.db"
 _DROPPED = ("DATABASE_URL", "DB_URL", "DB_PASSWORD")
@@ -75,12 +76,6 @@ def podman_argv(storage: BuildahStorage) -> list[str]:
     """``podman`` with the storage buildah uses and the host flags above."""
     return ["podman", *storage.flags(), *PODMAN_HOST_FLAGS]
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 HttpStatus = Callable[[str], int]

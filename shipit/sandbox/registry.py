@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.build.smoke import free_port
 from shipit.errors import EnvironmentProblem
+from shipit.net import free_port
 
 EXECUTABLE = "docker-registry"
 

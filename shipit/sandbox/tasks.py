@@ -6,13 +6,13 @@ podman run attached: runtime.py) and the moto Task that describes it, and report
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.net import free_port
 from shipit.sandbox import awslogs, world
 from shipit.sandbox.database import LocalDatabase, rewrite_urls
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
@@ -211,12 +211,6 @@ def _memory_limit(container: dict[str, Any], definition: Any) -> int | None:
     except (TypeError, ValueError):
         return None
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _container(containers: list[dict[str, Any]], name: str) -> dict[str, Any]:

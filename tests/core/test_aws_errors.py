@@ -28,7 +28,8 @@ from shipit.errors import (
     ResourceNotFound,
     ShipitError,
 )
-from tests.fixtures.moto import FAKE_CREDENTIALS, REGION, MotoServer, free_port
+from shipit.net import free_port
+from tests.fixtures.moto import FAKE_CREDENTIALS, REGION, MotoServer
 
 USER = "arn:aws:iam::123456789012:user/bob"
 ROLE = "arn:aws:sts::123456789012:assumed-role/Deploy/ci-run-7"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from shipit.doctor.checks import IDS
+from shipit.net import free_port
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.reference_stack import ReferenceStack
-from tests.service.service_process import free_port
 
 Breaker = Callable[[ReferenceStack], None]
 

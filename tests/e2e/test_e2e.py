@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 
 from shipit.e2e import E2eRun
+from shipit.net import free_port
 from tests.fixtures.cli import run_cli
 from tests.fixtures.reference_stack import ALLOWED_ORIGIN
-from tests.service.service_process import ServiceProcess, free_port
+from tests.service.service_process import ServiceProcess
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

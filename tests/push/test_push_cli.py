@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from shipit.net import free_port
 from tests.fixtures.cli import run_cli
 from tests.fixtures.ecr_registry import EcrDataPlane
-from tests.fixtures.moto import free_port
 from tests.fixtures.registry import Registry
 from tests.push.conftest import BuildImage, Built, Project, write_project
 

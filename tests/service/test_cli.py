@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.service.service_process import REPO_ROOT, ServiceProcess, free_port, service_env
+from shipit.net import free_port
+from tests.service.service_process import REPO_ROOT, ServiceProcess, service_env
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
