@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
-from shipit.build.manifest import INDEX_TYPES, MANIFEST_TYPES
 from shipit.errors import AwsError
+from shipit.image.manifest import INDEX_TYPES, MANIFEST_TYPES
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient

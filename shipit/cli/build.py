@@ -12,7 +12,7 @@ from shipit.cli.context import get_context
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from shipit.build.receipt import BuildReceipt
+    from shipit.image.receipt import BuildReceipt
 
 
 def build_command(
@@ -45,7 +45,7 @@ def build_command(
 
     Tags: the full git commit sha and latest. Verification fails the build when a platform is
     missing or when the program the image runs is an ELF binary for another CPU.
-    The receipt is written to .shipit/build-receipt.json (push and deploy read it).
+    The receipt is written to .shipit/image-receipt.json (push and deploy read it).
 
     Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
 
@@ -53,8 +53,8 @@ def build_command(
     """
     import httpx
 
-    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image, parse_build_args
-    from shipit.build.runner import SubprocessRunner
+    from shipit.image.pipeline import BuildDeps, BuildOptions, build_image, parse_build_args
+    from shipit.image.runner import SubprocessRunner
 
     app = get_context(ctx)
     settings = app.settings

@@ -15,10 +15,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.build.buildah import BuildahBuilder, BuildahStorage
-from shipit.build.buildx import BuildxBuilder
-from shipit.build.runner import LineSink, Runner
 from shipit.config import ImageSection
+from shipit.image.buildah import BuildahBuilder, BuildahStorage
+from shipit.image.buildx import BuildxBuilder
+from shipit.image.runner import LineSink, Runner
 
 BUILDERS = ("auto", "buildah", "buildx", "none")
 SCRIPT = Path("scripts") / "make-base-image"

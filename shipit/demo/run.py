@@ -17,7 +17,7 @@ from shipit.demo.report import DemoReport, StepResult
 from shipit.errors import ShipitError
 
 if TYPE_CHECKING:
-    from shipit.build.runner import Runner
+    from shipit.image.runner import Runner
     from shipit.output import Output
 
 Step = Callable[[steps.DemoContext], steps.Outcome]
@@ -42,7 +42,7 @@ class DemoOptions:
 def run_demo(options: DemoOptions, *, output: Output, runner: Runner | None = None,
              clock: Callable[[], float] = time.monotonic,
              sleep: Callable[[float], None] = time.sleep) -> DemoReport:
-    from shipit.build.runner import SubprocessRunner
+    from shipit.image.runner import SubprocessRunner
 
     ctx = steps.DemoContext(options.config_path, options.builder, output,
                             runner or SubprocessRunner(), clock, sleep)

@@ -19,8 +19,8 @@ from shipit.sandbox.names import ENV_NAME, StackNames
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
-    from shipit.build.runner import Runner
     from shipit.config import Config, Settings
+    from shipit.image.runner import Runner
     from shipit.output import Output
     from shipit.sandbox.state import SandboxState
 
@@ -126,9 +126,9 @@ def wait_serving(ctx: DemoContext, url: str, timeout: float = 90.0) -> float:
 def build(ctx: DemoContext) -> Outcome:
     import httpx
 
-    from shipit.build.buildah import BuildahStorage
-    from shipit.build.pipeline import BuildDeps, BuildOptions, build_image
     from shipit.demo.base_image import choose
+    from shipit.image.buildah import BuildahStorage
+    from shipit.image.pipeline import BuildDeps, BuildOptions, build_image
 
     settings, out = ctx.settings, ctx.output
     storage = BuildahStorage.from_env()

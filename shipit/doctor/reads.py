@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws.ecr import MANIFEST_MEDIA_TYPES
 from shipit.aws.errors import translate
-from shipit.build.manifest import ImageIndex, RawManifest, parse_manifest
 from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import (
     Container,
@@ -27,6 +26,7 @@ from shipit.doctor.facts import (
     Statement,
     TaskDefinition,
 )
+from shipit.image.manifest import ImageIndex, RawManifest, parse_manifest
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client

@@ -3,7 +3,7 @@
 The registry password goes to the builder on stdin (``--password-stdin``), never in argv,
 never in a message: every text that comes back from the builder is scrubbed of it first.
 buildah's storage is the one the build used: the receipt's ``local.storage``, else
-SHIPIT_BUILDAH_ROOT/RUNROOT and SHIPIT_STORAGE_DRIVER (shipit.build.buildah.BuildahStorage).
+SHIPIT_BUILDAH_ROOT/RUNROOT and SHIPIT_STORAGE_DRIVER (shipit.image.buildah.BuildahStorage).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
-from shipit.build.buildah import BuildahStorage
-from shipit.build.runner import Completed, Runner, SubprocessRunner
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.image.buildah import BuildahStorage
+from shipit.image.runner import Completed, Runner, SubprocessRunner
 from shipit.push.target import Target
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",

@@ -1,13 +1,13 @@
 """Which platforms a manifest (OCI index, Docker list or single image) says it holds.
 
-Parsing is shipit.build.manifest's; this only names the platforms the way the receipt does.
+Parsing is shipit.image.manifest's; this only names the platforms the way the receipt does.
 """
 
 from __future__ import annotations
 
-from shipit.build.manifest import Descriptor, ImageManifest, RawManifest, parse_manifest
-from shipit.build.manifest import sha256_digest as content_digest
 from shipit.errors import Failed
+from shipit.image.manifest import Descriptor, ImageManifest, RawManifest, parse_manifest
+from shipit.image.manifest import sha256_digest as content_digest
 
 
 class ManifestError(ValueError):

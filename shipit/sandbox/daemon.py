@@ -174,7 +174,7 @@ class _Probe:
     """Does podman work here? Asked once, in the background, at daemon start."""
 
     def __init__(self) -> None:
-        from shipit.build.buildah import BuildahStorage
+        from shipit.image.buildah import BuildahStorage
 
         self.storage = BuildahStorage.from_env()
         self.problem: str | None = "podman was not probed"

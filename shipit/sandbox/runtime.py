@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shipit.build.buildah import BuildahStorage
-from shipit.build.manifest import ACCEPT
-from shipit.build.smoke import PODMAN_RUN_LIMITS, podman_argv
+from shipit.image.buildah import BuildahStorage
+from shipit.image.manifest import ACCEPT
+from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
 from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
 from shipit.sandbox.runner import LocalProcess, ProcessSpec
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from shipit.build.buildah import BuildahStorage
-from shipit.build.runner import Completed, LineSink
 from shipit.config import ImageSection
 from shipit.demo.base_image import choose, configured_base
+from shipit.image.buildah import BuildahStorage
+from shipit.image.runner import Completed, LineSink
 
 
 class FakeRunner:

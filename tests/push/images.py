@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.build.buildah import BuildahStorage
+from shipit.image.buildah import BuildahStorage
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from shipit.build.buildah import BuildahStorage
-from shipit.build.smoke import podman_argv
+from shipit.image.buildah import BuildahStorage
+from shipit.image.smoke import podman_argv
 from shipit.sandbox.control import running_state, sandbox_paths
 from shipit.sandbox.runtime import CONTAINER_NOTE, LABEL, probe_podman
-from tests.build.conftest import create_project
 from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
+from tests.image.conftest import create_project
 
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shipit.build.git import GitInfo
 from shipit.errors import UsageError
+from shipit.image.git import GitInfo
 
 LATEST = "latest"
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shipit.build.oci_layout import OciLayoutSource
-from shipit.build.platforms import parse_platforms
-from shipit.build.registry import RegistryClient, RegistrySource, split_reference
-from shipit.build.verify import VerificationFailed, require_verified, verify_image
 from shipit.errors import Failed, RegistryUnreachable
-from tests.build.images import Entry, ImageSpec, LayoutStore, RegistryStore, elf_header, write_index
+from shipit.image.oci_layout import OciLayoutSource
+from shipit.image.platforms import parse_platforms
+from shipit.image.registry import RegistryClient, RegistrySource, split_reference
+from shipit.image.verify import VerificationFailed, require_verified, verify_image
 from tests.fixtures.registry import Registry
+from tests.image.images import Entry, ImageSpec, LayoutStore, RegistryStore, elf_header, write_index
 
 BOTH = parse_platforms("linux/amd64,linux/arm64")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from shipit.build.git import GitInfo, read_git_info, require_clean, strip_credentials
-from shipit.build.labels import oci_labels
-from shipit.build.receipt import BuildReceipt, read_receipt, write_receipt
-from shipit.build.runner import SubprocessRunner
-from shipit.build.tags import image_name
 from shipit.errors import EnvironmentProblem, UsageError
-from tests.build.conftest import MakeProject
+from shipit.image.git import GitInfo, read_git_info, require_clean, strip_credentials
+from shipit.image.labels import oci_labels
+from shipit.image.receipt import BuildReceipt, read_receipt, write_receipt
+from shipit.image.runner import SubprocessRunner
+from shipit.image.tags import image_name
+from tests.image.conftest import MakeProject
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -131,7 +131,7 @@ def receipt() -> BuildReceipt:
 def test_receipt_round_trip(tmp_path: Path) -> None:
     path = write_receipt(receipt(), tmp_path / ".shipit" / "build-receipt.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert (data["schema"], data["version"]) == ("shipit.build-receipt", 1)
+    assert (data["schema"], data["version"]) == ("shipit.image-receipt", 1)
     assert read_receipt(path) == receipt()
     assert not list(path.parent.glob("*.part"))
 
@@ -140,8 +140,8 @@ def test_receipt_round_trip(tmp_path: Path) -> None:
     (None, EnvironmentProblem, "no build receipt at"),
     ("{", UsageError, "is not valid JSON"),
     ('{"schema": "other"}', UsageError, "is not a shipit build receipt"),
-    ('{"schema": "shipit.build-receipt", "version": 2}', UsageError, "is a version 2 receipt"),
-    ('{"schema": "shipit.build-receipt", "version": 1}', UsageError, "not a valid build receipt"),
+    ('{"schema": "shipit.image-receipt", "version": 2}', UsageError, "is a version 2 receipt"),
+    ('{"schema": "shipit.image-receipt", "version": 1}', UsageError, "not a valid build receipt"),
 ])
 def test_read_receipt_refuses(tmp_path: Path, content: str | None, error: type[Exception],
                               message: str) -> None:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, Literal, cast
 
-from shipit.build.filetree import HEAD_BYTES, FileTree, Node, NodeKind, normalize
-from shipit.build.manifest import ImageManifest
-from shipit.build.source import ImageSource
 from shipit.errors import EnvironmentProblem, Failed
+from shipit.image.filetree import HEAD_BYTES, FileTree, Node, NodeKind, normalize
+from shipit.image.manifest import ImageManifest
+from shipit.image.source import ImageSource
 
 _GZIP = b"\x1f\x8b"
 _ZSTD = b"\x28\xb5\x2f\xfd"

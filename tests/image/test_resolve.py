@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shipit.build.filetree import FileTree, Node
-from shipit.build.resolve import ResolutionError, exec_chain, find_program, real_path
-from tests.build.images import elf_header
+from shipit.image.filetree import FileTree, Node
+from shipit.image.resolve import ResolutionError, exec_chain, find_program, real_path
+from tests.image.images import elf_header
 
 X86 = elf_header(62)
 ARM = elf_header(183)

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from shipit.build.buildah import BuildahStorage
-from shipit.build.platforms import Platform
-from shipit.build.resolve import DEFAULT_PATH
-from shipit.build.runner import Runner
 from shipit.errors import EnvironmentProblem
+from shipit.image.buildah import BuildahStorage
+from shipit.image.platforms import Platform
+from shipit.image.resolve import DEFAULT_PATH
+from shipit.image.runner import Runner
 
 EMULATORS = {"arm64": "qemu-aarch64-static", "amd64": "qemu-x86_64-static"}
 _IN_ROOT = "/.shipit-qemu"

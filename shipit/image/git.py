@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.build.runner import Runner
 from shipit.errors import EnvironmentProblem, UsageError
+from shipit.image.runner import Runner
 
 
 @dataclass(frozen=True)

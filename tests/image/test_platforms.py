@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shipit.build.platforms import Platform, host_platform, parse_platform, parse_platforms
 from shipit.errors import UsageError
+from shipit.image.platforms import Platform, host_platform, parse_platform, parse_platforms
 
 AMD64, ARM64 = Platform("linux", "amd64"), Platform("linux", "arm64")
 

@@ -13,13 +13,13 @@ from typing import Protocol
 
 import httpx
 
-from shipit.build.oci_layout import OciLayoutSource
-from shipit.build.platforms import Platform
-from shipit.build.registry import RegistryClient, RegistrySource
+from shipit.image.oci_layout import OciLayoutSource
+from shipit.image.platforms import Platform
+from shipit.image.registry import RegistryClient, RegistrySource
+from shipit.image.runner import LineSink
+from shipit.image.source import ImageSource
+from shipit.image.tags import ImageName
 from shipit.net import is_loopback_hostport as is_loopback
-from shipit.build.runner import LineSink
-from shipit.build.source import ImageSource
-from shipit.build.tags import ImageName
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.build.conftest import MakeProject
+from tests.image.conftest import MakeProject
 
 
 def closed_port() -> int:

@@ -15,16 +15,18 @@ from pathlib import Path
 
 import httpx
 
-from shipit.build.backend import Builder, BuildOutcome, BuildRequest, open_source
-from shipit.build.buildah import BuildahBuilder, BuildahStorage
-from shipit.build.buildx import BuildxBuilder
-from shipit.build.checks import Finding, check_tags
-from shipit.build.emulated import EMULATORS, EmulatedRuntime, find_emulator
-from shipit.build.git import GitInfo, read_git_info, require_clean
-from shipit.build.labels import oci_labels
-from shipit.build.layers import LayerCache
-from shipit.build.platforms import Platform, host_platform, parse_platform, parse_platforms
-from shipit.build.receipt import (
+from shipit.config import ImageSection
+from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
+from shipit.image.backend import Builder, BuildOutcome, BuildRequest, open_source
+from shipit.image.buildah import BuildahBuilder, BuildahStorage
+from shipit.image.buildx import BuildxBuilder
+from shipit.image.checks import Finding, check_tags
+from shipit.image.emulated import EMULATORS, EmulatedRuntime, find_emulator
+from shipit.image.git import GitInfo, read_git_info, require_clean
+from shipit.image.labels import oci_labels
+from shipit.image.layers import LayerCache
+from shipit.image.platforms import Platform, host_platform, parse_platform, parse_platforms
+from shipit.image.receipt import (
     RECEIPT_PATH,
     BuildReceipt,
     ReceiptGit,
@@ -32,9 +34,9 @@ from shipit.build.receipt import (
     ReceiptPlatform,
     write_receipt,
 )
-from shipit.build.registry import RegistryClient
-from shipit.build.runner import LineSink, Runner
-from shipit.build.smoke import (
+from shipit.image.registry import RegistryClient
+from shipit.image.runner import LineSink, Runner
+from shipit.image.smoke import (
     ContainerRuntime,
     DockerRuntime,
     PodmanRuntime,
@@ -42,10 +44,8 @@ from shipit.build.smoke import (
     run_smoke,
     smoke_env,
 )
-from shipit.build.tags import ImageName, image_name
-from shipit.build.verify import Verification, require_verified, verify_image
-from shipit.config import ImageSection
-from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
+from shipit.image.tags import ImageName, image_name
+from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",

@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shipit.build.elf import ElfHeader, parse_elf
-from shipit.build.filetree import FileTree, Node
+from shipit.image.elf import ElfHeader, parse_elf
+from shipit.image.filetree import FileTree, Node
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 """What runc and Docker search when the image's Env has no PATH."""

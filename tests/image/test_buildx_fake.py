@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shipit.build.buildah import BuildahBuilder
-from shipit.build.buildx import BuildxBuilder
-from shipit.build.pipeline import BuildDeps, choose_builder
-from shipit.build.runner import SubprocessRunner
-from tests.build.conftest import MakeProject, Project
+from shipit.image.buildah import BuildahBuilder
+from shipit.image.buildx import BuildxBuilder
+from shipit.image.pipeline import BuildDeps, choose_builder
+from shipit.image.runner import SubprocessRunner
 from tests.fixtures.registry import Registry
+from tests.image.conftest import MakeProject, Project
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 

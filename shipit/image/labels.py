@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shipit.build.git import GitInfo
+from shipit.image.git import GitInfo
 
 REVISION = "org.opencontainers.image.revision"
 SOURCE = "org.opencontainers.image.source"

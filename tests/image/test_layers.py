@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from shipit.build.filetree import FileTree, Node, normalize
-from shipit.build.layers import LayerCache, apply_layer, read_tree
-from shipit.build.manifest import ImageManifest, parse_manifest
-from shipit.build.oci_layout import OciLayoutSource
 from shipit.errors import Failed
-from tests.build.images import Entry, ImageSpec, LayoutStore, elf_header, layer, write_index
+from shipit.image.filetree import FileTree, Node, normalize
+from shipit.image.layers import LayerCache, apply_layer, read_tree
+from shipit.image.manifest import ImageManifest, parse_manifest
+from shipit.image.oci_layout import OciLayoutSource
+from tests.image.images import Entry, ImageSpec, LayoutStore, elf_header, layer, write_index
 
 
 def apply(tree: FileTree, *entries: Entry, compress: bool = True) -> int:

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from shipit.build.manifest import RawManifest, sha256_digest
-from shipit.build.source import DigestCheckingReader
 from shipit.errors import Failed
+from shipit.image.manifest import RawManifest, sha256_digest
+from shipit.image.source import DigestCheckingReader
 
 _REF_NAME = "org.opencontainers.image.ref.name"
 _CHUNK = 1024 * 1024

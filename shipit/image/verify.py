@@ -11,24 +11,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shipit.build.checks import (
+from shipit.errors import Failed
+from shipit.image.checks import (
     Finding,
     check_config,
     check_executable,
     check_native_files,
     check_platforms,
 )
-from shipit.build.layers import LayerCache, read_tree
-from shipit.build.manifest import (
+from shipit.image.layers import LayerCache, read_tree
+from shipit.image.manifest import (
     Descriptor,
     ImageIndex,
     ImageManifest,
     parse_config,
     parse_manifest,
 )
-from shipit.build.platforms import Platform, parse_platform
-from shipit.build.source import ImageSource, read_blob
-from shipit.errors import Failed
+from shipit.image.platforms import Platform, parse_platform
+from shipit.image.source import ImageSource, read_blob
 
 
 @dataclass

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from shipit.build.buildah import BuildahStorage
-from shipit.build.runner import Runner
 from shipit.errors import EnvironmentProblem
-from shipit.net import free_port
+from shipit.image.buildah import BuildahStorage
+from shipit.image.runner import Runner
 
 SMOKE_DATABASE_URL = "sqlite:////tmp/shipit-smoke.db"
 _DROPPED = ("DATABASE_URL", "DB_URL", "DB_PASSWORD")
@@ -66,7 +64,9 @@ def smoke_env(service_vars: Mapping[str, str], port: int) -> dict[str, str]:
     return env
 
 
-PODMAN_HOST_FLAGS = ("--events-backend", "file", "--cgroup-manager", "cgroupfs", "--runtime", "runc")
+PODMAN_HOST_FLAGS = (
+    "--events-backend", "file", "--cgroup-manager", "cgroupfs", "--runtime", "runc",
+)
 """Global podman flags this kind of host needs (cgroup-hybrid, no systemd; MACHINE-NOTES)."""
 PODMAN_RUN_LIMITS = ("--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
 """Explicit rlimits: podman's defaults fail with EPERM here."""

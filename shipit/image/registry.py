@@ -14,9 +14,9 @@ from typing import BinaryIO
 
 import httpx
 
-from shipit.build.manifest import ACCEPT, RawManifest, sha256_digest
-from shipit.build.source import DigestCheckingReader
 from shipit.errors import Failed, RegistryUnreachable
+from shipit.image.manifest import ACCEPT, RawManifest, sha256_digest
+from shipit.image.source import DigestCheckingReader
 from shipit.net import is_loopback_hostport as is_loopback
 
 _CHUNK = 1024 * 1024

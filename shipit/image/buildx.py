@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shipit.build.backend import BuildOutcome, BuildRequest, LayoutLocation, RegistryLocation
-from shipit.build.runner import LineSink, Runner
 from shipit.errors import Failed, RegistryUnreachable
+from shipit.image.backend import BuildOutcome, BuildRequest, LayoutLocation, RegistryLocation
+from shipit.image.runner import LineSink, Runner
 
 CACHE_TAG = "buildcache"
 DIGEST_KEY = "containerimage.digest"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shipit.build.elf import describe_elf, parse_elf
-from tests.build.images import elf_header
+from shipit.image.elf import describe_elf, parse_elf
+from tests.image.images import elf_header
 
 
 @pytest.mark.parametrize(("machine", "name", "described"), [

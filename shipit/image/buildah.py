@@ -16,16 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.build.backend import (
+from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.image.backend import (
     BuildOutcome,
     BuildRequest,
     ImageLocation,
     LayoutLocation,
     RegistryLocation,
 )
-from shipit.build.platforms import Platform
-from shipit.build.runner import Completed, LineSink, Runner
-from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.image.platforms import Platform
+from shipit.image.runner import Completed, LineSink, Runner
 
 
 @dataclass(frozen=True)

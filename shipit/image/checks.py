@@ -9,11 +9,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shipit.build.elf import describe_elf, parse_elf
-from shipit.build.filetree import FileTree
-from shipit.build.manifest import Descriptor, ImageConfig, ImageIndex
-from shipit.build.platforms import Platform
-from shipit.build.resolve import ResolutionError, Step, exec_chain
+from shipit.image.elf import describe_elf, parse_elf
+from shipit.image.filetree import FileTree
+from shipit.image.manifest import Descriptor, ImageConfig, ImageIndex
+from shipit.image.platforms import Platform
+from shipit.image.resolve import ResolutionError, Step, exec_chain
 
 EXEC_FORMAT_ERROR = "the task would die with `exec format error`"
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from shipit.build.checks import (
+from shipit.errors import Failed
+from shipit.image.checks import (
     EXEC_FORMAT_ERROR,
     check_config,
     check_executable,
@@ -14,8 +15,8 @@ from shipit.build.checks import (
     check_platforms,
     check_tags,
 )
-from shipit.build.filetree import FileTree, Node
-from shipit.build.manifest import (
+from shipit.image.filetree import FileTree, Node
+from shipit.image.manifest import (
     DOCKER_LIST,
     OCI_INDEX,
     OCI_MANIFEST,
@@ -26,9 +27,8 @@ from shipit.build.manifest import (
     parse_manifest,
     sha256_digest,
 )
-from shipit.build.platforms import Platform, parse_platforms
-from shipit.errors import Failed
-from tests.build.images import elf_header
+from shipit.image.platforms import Platform, parse_platforms
+from tests.image.images import elf_header
 
 AMD64, ARM64 = Platform("linux", "amd64"), Platform("linux", "arm64")
 D = "sha256:" + "a" * 64

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from shipit.build.manifest import ACCEPT
+from shipit.image.manifest import ACCEPT
 from shipit.push.receipt import parse_receipt
-from tests.build.conftest import Project, create_project
 from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.cli import CliResult
 from tests.fixtures.registry import Registry
+from tests.image.conftest import Project, create_project
 
 # One module-scoped build of both platforms; on a busy 2-CPU machine that takes minutes.
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -103,7 +103,7 @@ def test_receipt_matches_the_registry_and_push_can_read_it(built: Built, registr
     on_disk = json.loads(built.project.receipt_path.read_text(encoding="utf-8"))
     assert on_disk == receipt
     assert (receipt["schema"], receipt["version"], receipt["builder"]) == (
-        "shipit.build-receipt", 1, "buildah")
+        "shipit.image-receipt", 1, "buildah")
     stored = registry.manifest(REPOSITORY, built.sha)
     assert stored is not None
     assert receipt["digest"] == stored.digest

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import BinaryIO, Protocol
 
-from shipit.build.manifest import RawManifest
 from shipit.errors import Failed
+from shipit.image.manifest import RawManifest
 
 CONFIG_LIMIT = 8 * 1024 * 1024
 """Image configs are a few KB; refuse to hold anything large in memory as one."""
