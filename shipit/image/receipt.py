@@ -5,7 +5,7 @@ Flat, so ``shipit push`` and ``deploy`` (shipit/push/receipt.py) read the keys t
 top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
 
     {
-      "schema": "shipit.image-receipt", "version": 1,
+      "schema": "shipit.build-receipt", "version": 1,
       "created": "2026-11-28T10:00:00Z",
       "builder": "buildah",                          # or "buildx"
       "git_sha": "<40 hex>",
@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shipit.errors import EnvironmentProblem, UsageError
 
 RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
-SCHEMA = "shipit.image-receipt"
+SCHEMA = "shipit.build-receipt"
 VERSION = 1
 
 
@@ -78,7 +78,7 @@ class ReceiptLocal(_Model):
 
 
 class BuildReceipt(_Model):
-    schema_: Literal["shipit.image-receipt"] = Field(default="shipit.image-receipt",
+    schema_: Literal["shipit.build-receipt"] = Field(default="shipit.build-receipt",
                                                      alias="schema")
     version: Literal[1] = 1
     created: str
