@@ -1,6 +1,6 @@
 """The build receipt: what ``shipit build`` made and proved, for ``shipit push`` and ``deploy``.
 
-Written to ``.shipit/image-receipt.json`` beside shipit.toml, and printed by ``--json``.
+Written to ``.shipit/build-receipt.json`` beside shipit.toml, and printed by ``--json``.
 Flat, so ``shipit push`` and ``deploy`` (shipit/push/receipt.py) read the keys they need at the
 top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
 
