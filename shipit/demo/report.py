@@ -29,6 +29,10 @@ class DemoReport:
     task_runtime: str = ""
     """How the sandbox ran the deployed task, said plainly: "container (podman)" (the pushed
     image, pulled from the sandbox's registry) or "sample_service from source (why)"."""
+    task: dict[str, Any] = field(default_factory=dict)
+    """The deployed revision's task: runtime, store (driver and why), life timings, stop reason."""
+    storage: dict[str, Any] = field(default_factory=dict)
+    """The containers store the build and the tasks used, and why (shipit.image.storage)."""
     kept: bool = False
     url: str | None = None
     endpoint_url: str | None = None
@@ -60,6 +64,8 @@ class DemoReport:
             "failed_step": failed.step if failed else None,
             "builder": self.builder,
             "task_runtime": self.task_runtime,
+            "task": self.task,
+            "storage": self.storage,
             "kept": self.kept,
             "url": self.url,
             "endpoint_url": self.endpoint_url,

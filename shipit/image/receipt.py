@@ -25,7 +25,8 @@ top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
       "labels": {"org.opencontainers.image.revision": "<sha>", ...},
       "local": {"oci_layout": "/abs/.shipit/oci" | null,   # unpushed builds are exported here
                 "images": {"linux/amd64": "<image id>", ...},  # buildah storage
-                "storage": {"driver": "vfs", "root": ..., "runroot": ...} | null},
+                "storage": {"driver": "overlay", "root": ..., "runroot": ...,
+                            "reason": "why this driver (shipit.image.storage)"} | null},
       "verification": {"ok": true, "findings": [{"check", "ok", "platform", "message"}, ...]},
       "smoke": [{"platform": "linux/amd64", "runtime": "podman", "ok": true, ...}] | null,
       "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1}
