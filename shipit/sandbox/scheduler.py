@@ -64,6 +64,8 @@ class Scheduler:
         self, ctx: TaskContext, cluster: str, service: str, timing: Timing,
         *, clock: Callable[[], float] = time.monotonic, run: Run | None = None,
         on_change: Callable[[Scheduler], None] | None = None,
+        prepare_task: Callable[[SandboxTask], Stop | None] | None = None,
+        check: Callable[[SandboxTask], bool] = probe,
     ) -> None:
         self.ctx = ctx
         self.cluster = cluster
@@ -80,6 +82,8 @@ class Scheduler:
         self._healthy_ports: list[int] = []
         self._pool: ThreadPoolExecutor | None = None
         self._run = run or self._submit
+        self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
+        self._check = check
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, stopping: threading.Event) -> None:
@@ -133,7 +137,7 @@ class Scheduler:
                 life.provisioned(now)
                 with world.LOCK:
                     task.moto_task.last_status = "PENDING"
-                task.preparing = self._run(lambda: prepare(self.ctx, task, self.clock))
+                task.preparing = self._run(lambda: self._prepare(task))
             return
         if life.phase == "PENDING":
             self._pending(service, task)
@@ -187,7 +191,7 @@ class Scheduler:
             return
         if task.life.check_due(self.clock(), task.policy, self.scale):
             task.life.last_check_at = self.clock()
-            task.probing = self._run(lambda: probe(task))
+            task.probing = self._run(lambda: self._check(task))
 
     def _judge(self, service: Any, task: SandboxTask, ok: bool) -> None:
         change = task.life.checked(ok, self.clock(), task.policy, self.scale)
