@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
+
+REPORT_PATH = Path(".shipit") / "demo-report.json"
+"""Where every demo run leaves its report (the same document as ``shipit demo --json``)."""
 
 Verdict = Literal["pass", "warn", "fail", "skip"]
 
@@ -73,3 +78,14 @@ class DemoReport:
             "next": self.next_commands,
             "steps": [{**asdict(s), "seconds": round(s.seconds, 2)} for s in self.steps],
         }
+
+
+def save_report(root: Path, report: DemoReport) -> Path:
+    """Write the report beside shipit.toml (``.shipit/demo-report.json``); its path."""
+    path = root / REPORT_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n",
+                         encoding="utf-8")
+    temporary.replace(path)
+    return path

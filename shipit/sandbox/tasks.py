@@ -98,7 +98,7 @@ class SandboxTask:
         return {"id": self.id, "revision": self.revision, "deployment": self.deployment_id,
                 "phase": self.life.phase, "health": self.life.target,
                 "runtime": self.runtime, "store": self.store, "timings": self.life.timings(),
-                "stopped_reason": self.stop_reason}
+                "stopped_reason": self.stop_reason, "port": self.host_port}
 
 
 def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> Stop | None:
