@@ -21,7 +21,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class Podman:
     upstream: str
     """The docker-registry behind it (host:port): where the image data really is."""
     label: str
+    pulled: set[str] = field(default_factory=set, compare=False)
+    """References this sandbox pulled, removed again by ``remove_all`` (sandbox down)."""
 
     def argv(self) -> list[str]:
         return podman_argv(self.storage)
@@ -79,15 +81,22 @@ class Podman:
                                    ref], capture_output=True, text=True, timeout=600, check=False)
         except subprocess.TimeoutExpired:
             return f"podman pull {ref} timed out"
-        return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
+        if done.returncode != 0:
+            return done.stderr.strip() or done.stdout.strip()
+        self.pulled.add(ref)
+        return None
 
     def remove_all(self) -> list[str]:
-        """Remove every container this sandbox started (by its label); their names."""
+        """Remove every container this sandbox started (by its label), then the images it
+        pulled (layers shared with the build stay); the containers' names."""
         listed = self._run("ps", "--all", "--format", "{{.Names}}", "--filter",
                            f"label={LABEL}={self.label}")
         names = listed.split()
         if names:
             self._run("rm", "--force", "--time", "0", *names)
+        if self.pulled:
+            self._run("rmi", "--ignore", *sorted(self.pulled))
+            self.pulled.clear()
         return names
 
     def _run(self, *args: str) -> str:
