@@ -113,6 +113,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     task.memory_mib = _memory_limit(container, definition)
     image = str(container.get("image", ""))
     platform = task_platform({"runtimePlatform": definition.runtime_platform})
+    _pull_moment(task, "pull_started_at")
     stop = check_image(ctx.clients["ecr"], image, platform, region)
     if stop is not None:
         return stop
@@ -136,6 +137,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
         began = clock()
         error = ctx.podman.pull(ref, platform)
         steps["pull"] = clock() - began
+        _pull_moment(task, "pull_stopped_at")
         if error is not None:
             return pull_error(f"failed to pull {ref}: {error}")
         write(f"[sandbox] running the image as a {CONTAINER_NOTE}: {ref} for {platform}")
@@ -158,6 +160,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
             return None if container_process.exit_code() is not None else Stop(
                 f"CannotStartContainerError: {problem}", "TaskFailedToStart")
         return None
+    _pull_moment(task, "pull_stopped_at")  # nothing to pull: the manifest was checked
     write(f"[sandbox] running sample_service from source as the task ({why}); image"
           f" {image} was checked in ECR")
     task.process = LocalProcess(
@@ -168,6 +171,12 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     task.process.start()
     steps["start"] = clock() - began
     return None
+
+
+def _pull_moment(task: SandboxTask, name: str) -> None:
+    """pullStartedAt / pullStoppedAt on moto's Task, as ECS reports them (DescribeTasks)."""
+    with world.LOCK:
+        setattr(task.moto_task, name, world.utcnow())
 
 
 def register(ctx: TaskContext, task: SandboxTask) -> None:
