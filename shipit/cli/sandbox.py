@@ -51,7 +51,7 @@ def up(
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.control import up as start
     from shipit.sandbox.daemon import DaemonSpec
-    from shipit.sandbox.runner import runtime_note
+    from shipit.sandbox.task_process import runtime_note
 
     app = get_context(ctx, json_output=json_output)
     config = app.config

@@ -18,10 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from shipit.sandbox import world
-from shipit.sandbox.preflight import Stop
-from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
-from shipit.sandbox.tasks import (
+from shipit.sandbox import moto_world
+from shipit.sandbox.fargate_task import (
     SandboxTask,
     TaskContext,
     mark_health,
@@ -31,6 +29,8 @@ from shipit.sandbox.tasks import (
     register,
     stop,
 )
+from shipit.sandbox.preflight import Stop
+from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 HISTORY = 20
@@ -124,7 +124,7 @@ class Scheduler:
             return
         for task in [t for t in self.tasks.values() if not t.stopped]:
             self._advance(service, task)
-        with world.LOCK:
+        with moto_world.LOCK:
             self._reconcile(service)
             self._count(service)
         self._publish()
@@ -135,7 +135,7 @@ class Scheduler:
         if life.phase == "PROVISIONING":
             if now - life.created_at >= self.scale.provisioning(self.timing.provisioning):
                 life.provisioned(now)
-                with world.LOCK:
+                with moto_world.LOCK:
                     task.moto_task.last_status = "PENDING"
                 task.preparing = self._run(lambda: self._prepare(task))
             return
@@ -199,8 +199,8 @@ class Scheduler:
             mark_health(self.ctx, task, "healthy", None)
         elif change == "unhealthy":
             mark_health(self.ctx, task, "unhealthy", "Target.FailedHealthChecks")
-            with world.LOCK:
-                world.add_event(service, f"(service {service.name}) (port"
+            with moto_world.LOCK:
+                moto_world.add_event(service, f"(service {service.name}) (port"
                                 f" {self.ctx.container_port}) is unhealthy in (target-group"
                                 f" {self.ctx.target_group_arn}) due to (reason Health checks"
                                 " failed).")
@@ -244,7 +244,7 @@ class Scheduler:
             task = SandboxTask(moto_task, deployment["id"], deployment["taskDefinition"],
                                TaskLife(created_at=self.clock()), policy)
             self.tasks[task.arn] = task
-            world.add_event(service, f"(service {service.name}) has started 1 tasks:"
+            moto_world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
 
     def _policy(self, service: Any) -> HealthPolicy:
@@ -274,18 +274,18 @@ class Scheduler:
                 ), count_failure=False)
         deployment["rolloutState"] = "COMPLETED"
         deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
-        deployment["updatedAt"] = world.utcnow()
+        deployment["updatedAt"] = moto_world.utcnow()
         self.last_completed = deployment["taskDefinition"]
         service.deployments = [deployment]  # replaced deployments leave the list, as in ECS
-        world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
+        moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment completed.")
-        world.add_event(service, f"(service {service.name}) has reached a steady state.")
+        moto_world.add_event(service, f"(service {service.name}) has reached a steady state.")
 
     def _fail(self, service: Any, deployment: dict[str, Any], *, rollback: bool) -> None:
         deployment["rolloutState"] = "FAILED"
         deployment["rolloutStateReason"] = CIRCUIT_BREAKER_REASON
-        deployment["updatedAt"] = world.utcnow()
-        world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
+        deployment["updatedAt"] = moto_world.utcnow()
+        moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment failed: tasks failed to start.")
         for task in self._live(deployment["id"]):
             self._stop(service, task, Stop(
@@ -294,12 +294,12 @@ class Scheduler:
             ), count_failure=False)
         if not rollback or self.last_completed is None:
             return
-        back = world.start_deployment(service, self.last_completed)
+        back = moto_world.start_deployment(service, self.last_completed)
         service.task_definition = self.last_completed
         for task in self.tasks.values():
             if not task.stopped and task.task_definition == self.last_completed:
                 task.deployment_id = back["id"]  # the previous revision keeps serving
-        world.add_event(service, f"(service {service.name}) rolling back to deployment"
+        moto_world.add_event(service, f"(service {service.name}) rolling back to deployment"
                         f" {back['id']}.")
 
     def _stop(
@@ -310,13 +310,13 @@ class Scheduler:
             task.probing = None
         stop(self.ctx, task, why, self.clock())
         self._last_stop[task.deployment_id] = self.clock()
-        with world.LOCK:
+        with moto_world.LOCK:
             deployment = next(
                 (d for d in service.deployments if d["id"] == task.deployment_id), None
             )
             if count_failure and deployment is not None and not task.life.ever_healthy:
                 deployment["failedTasks"] = int(deployment["failedTasks"]) + 1
-            world.add_event(service, f"(service {service.name}) has stopped 1 running tasks:"
+            moto_world.add_event(service, f"(service {service.name}) has stopped 1 running tasks:"
                             f" (task {task.id}).")
 
     # -- bookkeeping -------------------------------------------------------------------------

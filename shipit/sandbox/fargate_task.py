@@ -12,23 +12,29 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from shipit.net import free_port
-from shipit.sandbox import awslogs, world
+from shipit.sandbox import awslogs, moto_world
 from shipit.sandbox.database import LocalDatabase, rewrite_urls
+from shipit.sandbox.podman import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
-from shipit.sandbox.runner import LOCAL_RUNTIME, LocalProcess, ProcessSpec
-from shipit.sandbox.runtime import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.task_life import HealthPolicy, TaskLife
+from shipit.sandbox.task_process import LOCAL_RUNTIME, LocalProcess, ProcessSpec
+
+
+class Clients(Protocol):
+    """boto3 clients by service name, bound to the sandbox's moto."""
+
+    def __getitem__(self, name: str) -> Any: ...
 
 
 @dataclass
 class TaskContext:
     """What every task of the service shares."""
 
-    backends: world.Backends
-    clients: dict[str, Any]
+    backends: moto_world.Backends
+    clients: Clients
     command: tuple[str, ...]
     tasks_dir: Path
     target_group_arn: str | None
@@ -175,22 +181,22 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
 
 def _pull_moment(task: SandboxTask, name: str) -> None:
     """pullStartedAt / pullStoppedAt on moto's Task, as ECS reports them (DescribeTasks)."""
-    with world.LOCK:
-        setattr(task.moto_task, name, world.utcnow())
+    with moto_world.LOCK:
+        setattr(task.moto_task, name, moto_world.utcnow())
 
 
 def register(ctx: TaskContext, task: SandboxTask) -> None:
     """RUNNING: moto's Task says so, and the task's IP joins the target group ("initial")."""
-    with world.LOCK:
+    with moto_world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "RUNNING"
-        moto_task.started_at = world.utcnow()
+        moto_task.started_at = moto_world.utcnow()
         moto_task.containers[0].last_status = "RUNNING"
         if ctx.target_group_arn:
             group = ctx.backends.target_group(ctx.target_group_arn)
             if group is not None:
                 group.register([{"Id": task.target_id, "Port": ctx.container_port}])
-                world.set_target_health(
+                moto_world.set_target_health(
                     ctx.target_group_arn, task.target_id, "initial",
                     "Elb.RegistrationInProgress", "Target registration is in progress",
                 )
@@ -216,7 +222,8 @@ def mark_health(ctx: TaskContext, task: SandboxTask, state: str, reason: str | N
             "healthy": None,
             "unhealthy": "Health checks failed",
         }.get(state)
-        world.set_target_health(ctx.target_group_arn, task.target_id, state, reason, description)
+        moto_world.set_target_health(ctx.target_group_arn, task.target_id, state, reason,
+                                     description)
 
 
 def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
@@ -229,13 +236,13 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
         if exit_code is None and why.code == "EssentialContainerExited":
             exit_code = code
     task.stop_reason = why.reason
-    with world.LOCK:
+    with moto_world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "STOPPED"
         moto_task.desired_status = "STOPPED"
         moto_task.stopped_reason = why.reason
         moto_task.stop_code = why.code
-        moto_task.stopped_at = world.utcnow()
+        moto_task.stopped_at = moto_world.utcnow()
         container = moto_task.containers[0]
         container.last_status = "STOPPED"
         container.exitCode = exit_code
@@ -245,7 +252,7 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
             group = ctx.backends.target_group(ctx.target_group_arn)
             if group is not None and task.target_id in group.targets:
                 group.deregister([{"Id": task.target_id}])
-            world.set_target_health(ctx.target_group_arn, task.target_id, None)
+            moto_world.set_target_health(ctx.target_group_arn, task.target_id, None)
 
 
 def over_memory(task: SandboxTask) -> bool:

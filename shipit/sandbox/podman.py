@@ -29,7 +29,7 @@ from shipit.image.manifest import ACCEPT
 from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
 from shipit.image.storage import BuildahStorage
 from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
-from shipit.sandbox.runner import LocalProcess, ProcessSpec
+from shipit.sandbox.task_process import LocalProcess, ProcessSpec
 
 CONTAINER_NOTE = "container (podman)"
 LOCAL_NOTE = "sample_service from source (no container runtime / image not pullable)"
