@@ -23,6 +23,7 @@ from typing import Any
 
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
+from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
 from shipit.sandbox.ecs_scheduler import Scheduler, Timing
@@ -85,6 +86,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     proxy: LoadBalancerProxy | None = None
     worker: threading.Thread | None = None
     registry: SandboxRegistry | None = None
+    publisher: Publisher | None = None
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
@@ -130,6 +132,12 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         scheduler = Scheduler(ctx, names.cluster, names.service, timing, on_change=on_change)
         proxy = LoadBalancerProxy(0, scheduler.healthy_ports)
         proxy.start()
+        publisher = Publisher(
+            lambda: clients["cloudwatch"], proxy.traffic, cluster=names.cluster,
+            service=names.service, load_balancer_arn=stack["load_balancer_arn"],
+            target_group_arn=stack["target_group_arn"], tasks=scheduler.running_tasks,
+        )
+        publisher.start()
         state.proxy_port = proxy.port
         state.stack = stack
         worker = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True,
@@ -148,6 +156,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         return 1
     finally:
         stopping.set()
+        if publisher is not None:
+            publisher.stop()
         if registry is not None:
             registry.stop()
         _shutdown(paths, state, scheduler, worker, proxy, moto, database)

@@ -351,6 +351,10 @@ class Scheduler:
     def live_tasks(self) -> list[SandboxTask]:
         return [t for t in self.tasks.values() if not t.stopped]
 
+    def running_tasks(self) -> list[SandboxTask]:
+        """Tasks whose process runs (what CloudWatch's utilization is measured on)."""
+        return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
+
     def _submit(self, work: Callable[[], Any]) -> Future[Any]:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="task")

@@ -62,6 +62,8 @@ class SandboxTask:
     process: LocalProcess | None = None
     host_port: int | None = None
     memory_mib: int | None = None
+    cpu_units: int = 256
+    """The task's CPU (1024 units = 1 vCPU): what CPUUtilization is a percentage of."""
     runtime: str = ""
     """How it runs: "container (podman)" or "sample_service from source (why)"."""
     store: str = ""
@@ -117,6 +119,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     container = _container(definition.container_definitions, ctx.container_name)
     region = ctx.backends.region
     task.memory_mib = _memory_limit(container, definition)
+    task.cpu_units = _cpu_units(definition)
     image = str(container.get("image", ""))
     platform = task_platform({"runtimePlatform": definition.runtime_platform})
     _pull_moment(task, "pull_started_at")
@@ -269,6 +272,13 @@ def over_memory(task: SandboxTask) -> bool:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) > task.memory_mib * 1024
     return False
+
+
+def _cpu_units(definition: Any) -> int:
+    try:
+        return max(1, int(getattr(definition, "cpu", None) or 256))
+    except (TypeError, ValueError):
+        return 256
 
 
 def _memory_limit(container: dict[str, Any], definition: Any) -> int | None:

@@ -162,6 +162,7 @@ class PodmanContainer(LocalProcess):
         ]
         command = [*podman.argv(), "start", "--attach", name]
         super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)
+        self._container_pid: int | None = None
 
     def create(self, timeout: float = 600.0) -> str | None:
         """``podman create``: None, or why the container could not be created."""
@@ -190,6 +191,13 @@ class PodmanContainer(LocalProcess):
             return f"the container exited with code {self.exit_code()} as it started"
         lines = (done.stderr or done.stdout).strip().splitlines()
         return lines[-1] if lines else f"podman wait exited {done.returncode}"
+
+    def main_pid(self) -> int | None:
+        """The container's own process on this host (not the attached podman client's)."""
+        if self._container_pid is None and self.exit_code() is None:
+            listed = self.podman._run("inspect", "--format", "{{.State.Pid}}", self.name).strip()
+            self._container_pid = int(listed) if listed.isdigit() and listed != "0" else None
+        return self._container_pid
 
     def stop(self, timeout: float) -> int | None:
         if self.exit_code() is None:

@@ -57,6 +57,10 @@ class LocalProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    def main_pid(self) -> int | None:
+        """The pid whose CPU and memory are the task's (here: the process itself)."""
+        return self.pid
+
     def start(self) -> None:
         self.spec.workdir.mkdir(parents=True, exist_ok=True)
         base = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
