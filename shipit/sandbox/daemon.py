@@ -24,7 +24,7 @@ from typing import Any
 from shipit.sandbox import world
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
-from shipit.sandbox.names import CONTAINER_PORT, StackNames
+from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.proxy import LoadBalancerProxy
 from shipit.sandbox.runner import DEFAULT_COMMAND
 from shipit.sandbox.runtime import Podman, podman_problem
@@ -32,6 +32,7 @@ from shipit.sandbox.scheduler import Scheduler, Timing
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
 from shipit.sandbox.tasks import TaskContext
+from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "sandbox",
@@ -85,6 +86,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     proxy: LoadBalancerProxy | None = None
     worker: threading.Thread | None = None
     registry: SandboxRegistry | None = None
+    website: SandboxWebsite | None = None
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
@@ -92,7 +94,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = _clients(state.endpoint_url, names.region)
-        stack = create_stack(clients.__getitem__, names, spec.vars)
+        website = start_website(clients["s3"], web_bucket(names))  # the S3 website endpoint
+        state.website_port = website.port
+        stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
         if registry is not None:  # moto has no registry data plane: the emulation is one
             state.registry_host, state.registry_pid = registry.host, registry.registry.pid
@@ -141,6 +145,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         stopping.set()
         if registry is not None:
             registry.stop()
+        if website is not None:
+            website.stop()
         _shutdown(paths, state, scheduler, worker, proxy, moto, database)
 
 
