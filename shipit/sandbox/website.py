@@ -66,7 +66,11 @@ def start_website(s3: Any, bucket: str, port: int = 0) -> SandboxWebsite:
             self._serve(body=False)
 
         def _serve(self, *, body: bool) -> None:
-            status, headers, content = answer(s3, bucket, self.path)
+            try:
+                status, headers, content = answer(s3, bucket, self.path)
+            except Exception as exc:  # moto unreachable: say so, as S3 says a 500
+                status, headers = 500, {"Content-Type": "text/plain; charset=utf-8"}
+                content = f"InternalError: {type(exc).__name__}: {exc}".encode()
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
