@@ -56,3 +56,12 @@ def parse_origins(value: str) -> tuple[str, ...]:
 def same_origins(value: str, origins: tuple[str, ...]) -> bool:
     """Whether a comma-separated list names exactly ``origins`` (order and repeats aside)."""
     return set(parse_origins(value)) == set(origins)
+
+
+def written_variable_names(settings: Settings, raw_vars: object) -> frozenset[str]:
+    """The variable names an environment writes itself: the derived CORS variable counts only
+    when vars names it (config.convergence compares what people write)."""
+    names = frozenset(settings.vars)
+    if isinstance(raw_vars, dict) and CORS_VARIABLE in raw_vars:
+        return names
+    return names - {CORS_VARIABLE}
