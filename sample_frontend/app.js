@@ -72,7 +72,9 @@
   // <mark> elements instead of innerHTML, so nothing in an article can run as markup here.
   function snippet(html) {
     const p = document.createElement("p");
-    const decode = (s) => new DOMParser().parseFromString(s, "text/html").documentElement.textContent;
+    // A detached <textarea> decodes entities without parsing tags or dropping leading spaces.
+    const scratch = document.createElement("textarea");
+    const decode = (s) => { scratch.innerHTML = s; return scratch.value; };
     html.split(/(<mark>[\s\S]*?<\/mark>)/).forEach((part) => {
       const m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
       if (m) {

@@ -99,3 +99,32 @@ def test_config_js_with_a_wrong_api_url_fails_at_the_first_step(tmp_path: Path) 
 ])
 def test_cors_problems_table(headers: list[tuple[str, dict[str, str]]], problems: int) -> None:
     assert len(cors_problems("http://p", headers)) == problems
+
+
+def test_the_page_shows_markup_in_an_article_as_text(tmp_path: Path) -> None:
+    """The snippet's <mark> becomes an element; anything else in an article stays text."""
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    with page_and_api(tmp_path) as (page, api):
+        body = 'Fargate runs <img src=x onerror="document.title=1"> & "more"'
+        assert httpx.post(f"{api}/api/articles",
+                          json={"title": "Hello", "body": body}).status_code == 201
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--no-sandbox"])
+            tab = browser.new_page(viewport={"width": 375, "height": 800})  # a phone's width
+            tab.goto(page)
+            tab.wait_for_selector("body[data-state=ready]")
+            tab.fill("#q", "fargate")
+            tab.click("#search-form button[type=submit]")
+            tab.wait_for_selector("body[data-state=searched]")
+            snippet = tab.locator("#result-list p")
+            text, marks, images = (snippet.text_content(), snippet.locator("mark").count(),
+                                   snippet.locator("img").count())
+            title = tab.title()
+            browser.close()
+    assert text == 'Fargate runs <img src=x onerror="document.title=1"> & "more"'
+    assert marks == 1
+    assert images == 0
+    assert title == "Articles"
