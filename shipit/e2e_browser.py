@@ -91,9 +91,15 @@ def origin_of(url: str) -> str:
 def find_chromium(environ: dict[str, str] | None = None) -> str:
     """SHIPIT_CHROMIUM, else chromium on the PATH; exit 3 saying how to get one."""
     environ = dict(os.environ) if environ is None else environ
-    found = environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
-    if not found or not Path(found).exists():
+    chosen = environ.get(CHROMIUM_ENV)
+    if chosen:
+        if not Path(chosen).is_file():
+            raise EnvironmentProblem(f"{CHROMIUM_ENV}={chosen} is not a file",
+                                     hint="point it at a Chromium binary, or unset it")
+        return chosen
+    found = shutil.which("chromium", path=environ.get("PATH")) or shutil.which(
+        "chromium-browser", path=environ.get("PATH"))
+    if not found:
         raise EnvironmentProblem(
             "no Chromium to drive: `shipit e2e --browser` needs a headless Chromium",
             hint="apt-get install chromium (scripts/bootstrap does), or set SHIPIT_CHROMIUM to"
@@ -320,3 +326,17 @@ def run(
     with httpx.Client(base_url=api_url, timeout=10.0) as client:
         return BrowserRun(page_url, client, shots_dir, chromium or find_chromium(),
                           allowed_origins=allowed_origins, timeout=timeout).run()
+
+
+def unavailable(environ: dict[str, str] | None = None) -> str | None:
+    """Why the browser e2e cannot run here (no Chromium, no Playwright), or None when it can.
+    The demo asks this first and says so instead of failing."""
+    try:
+        find_chromium(environ)
+    except EnvironmentProblem as problem:
+        return f"{problem.message} ({problem.hint})"
+    import importlib.util
+
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright for Python is not installed (pip install playwright; the dev extra)"
+    return None
