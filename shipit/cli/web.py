@@ -45,10 +45,8 @@ def deploy(
 
     app = get_context(ctx, env=env, json_output=json_output)
     out = app.output
-    result = run(app.aws, app.settings, app.config.root, dry_run=dry_run,
-                 progress=out.info)
+    result = run(app.aws, app.settings, app.config.root, dry_run=dry_run, progress=out.info)
     t = result.plan.target
-    out.step(f"bucket {t.bucket} ({t.region}) <- {t.folder}; config.js -> {t.api_url}")
     if dry_run:
         for line in result.plan.describe():
             out.info(f"  {line}")

@@ -209,6 +209,8 @@ def run(
 ) -> WebResult:
     """The whole verb as a library call (the CLI and the demo use this)."""
     target = target_from_settings(settings, root, aws.region)
+    progress(f"bucket {target.bucket} ({target.region}) <- {target.folder};"
+             f" config.js -> {target.api_url}")
     web_plan = plan(aws, target)
     if dry_run:
         return WebResult(web_plan, dry_run=True)
