@@ -163,7 +163,9 @@ class BrowserRun:
         self.shots_dir.mkdir(parents=True, exist_ok=True)
         article_id: int | None = None
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=self.chromium, args=["--no-sandbox"])
+            # Chromium refuses to start its sandbox as root (CI containers): only then without.
+            args = ["--no-sandbox"] if os.geteuid() == 0 else []
+            browser = p.chromium.launch(executable_path=self.chromium, args=args)
             try:
                 page = browser.new_page(viewport={"width": 1000, "height": 900})
                 page.set_default_timeout(self.timeout * 1000)
