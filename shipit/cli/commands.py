@@ -24,6 +24,7 @@ MODULES: list[str] = [
     "shipit.cli.doctor",
     "shipit.cli.dns",
     "shipit.cli.e2e",
+    "shipit.cli.web",
     "shipit.cli.iam_policy",
     "shipit.cli.demo",
 ]

@@ -28,11 +28,12 @@ from shipit.sandbox.database import LocalDatabase, create_database, drop_databas
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
 from shipit.sandbox.ecs_scheduler import Scheduler, Timing
 from shipit.sandbox.fargate_task import TaskContext
-from shipit.sandbox.names import CONTAINER_PORT, StackNames
+from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.podman import Podman, podman_problem
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
 from shipit.sandbox.task_process import DEFAULT_COMMAND
+from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "sandbox",
@@ -87,6 +88,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     worker: threading.Thread | None = None
     registry: SandboxRegistry | None = None
     publisher: Publisher | None = None
+    website: SandboxWebsite | None = None
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
@@ -94,7 +96,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = LazyClients(state.endpoint_url, names.region)
-        stack = create_stack(clients.__getitem__, names, spec.vars)
+        website = start_website(clients["s3"], web_bucket(names))  # the S3 website endpoint
+        state.website_port = website.port
+        stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
         if registry is not None:  # moto has no registry data plane: the emulation is one
             state.registry_host, state.registry_pid = registry.host, registry.registry.pid
@@ -160,6 +164,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             publisher.stop()
         if registry is not None:
             registry.stop()
+        if website is not None:
+            website.stop()
         _shutdown(paths, state, scheduler, worker, proxy, moto, database)
 
 
