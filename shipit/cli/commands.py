@@ -19,6 +19,7 @@ MODULES: list[str] = [
     "shipit.cli.deploy",
     "shipit.cli.status",
     "shipit.cli.logs",
+    "shipit.cli.probe",
     "shipit.cli.rollback",
     "shipit.cli.push",
     "shipit.cli.doctor",

@@ -23,6 +23,7 @@ from shipit.sandbox.fargate_task import (
     SandboxTask,
     TaskContext,
     mark_health,
+    one_off_overrides,
     over_memory,
     prepare,
     probe,
@@ -80,6 +81,8 @@ class Scheduler:
         self._last_stop: dict[str, float] = {}
         self._ports_lock = threading.Lock()
         self._healthy_ports: list[int] = []
+        self._seen: set[str] = set()
+        """Tasks already adopted or known (the service's own ones are added as they start)."""
         self._pool: ThreadPoolExecutor | None = None
         self._run = run or self._submit
         self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
@@ -122,6 +125,7 @@ class Scheduler:
         service = self.ctx.backends.service(self.cluster, self.service_name)
         if service is None or service.status != "ACTIVE":
             return
+        self._adopt_one_offs()
         for task in [t for t in self.tasks.values() if not t.stopped]:
             self._advance(service, task)
         with moto_world.LOCK:
@@ -143,6 +147,28 @@ class Scheduler:
             self._pending(service, task)
             return
         self._observe(service, task)
+
+    def _adopt_one_offs(self) -> None:
+        """Tasks started by RunTask in the service's cluster: run each until its process exits
+        (what `shipit probe` uses), with the same runtimes as the service's tasks."""
+        with moto_world.LOCK:
+            found = list(self.ctx.backends.cluster_tasks(self.cluster))
+        for moto_task in found:
+            arn = str(moto_task.task_arn)
+            group = str(getattr(moto_task, "group", "") or "")
+            if arn in self._seen or group.startswith("service:"):
+                continue
+            self._seen.add(arn)
+            if getattr(moto_task, "desired_status", "RUNNING") == "STOPPED":
+                continue
+            with moto_world.LOCK:
+                moto_task.last_status = "PROVISIONING"
+                moto_task.containers[0].last_status = "PENDING"
+                moto_task.containers[0].exitCode = None
+            task = SandboxTask(moto_task, "", str(moto_task.task_definition_arn),
+                               TaskLife(created_at=self.clock()), one_off=True,
+                               command=one_off_overrides(moto_task, self.ctx.container_name))
+            self.tasks[arn] = task
 
     def _pending(self, service: Any, task: SandboxTask) -> None:
         future = task.preparing
@@ -179,6 +205,8 @@ class Scheduler:
                 exit_code=code,
             ))
             return
+        if task.one_off:
+            return  # no target group: nothing checks its health
         if task.probing is not None:
             if not task.probing.done():
                 return
@@ -244,6 +272,7 @@ class Scheduler:
             task = SandboxTask(moto_task, deployment["id"], deployment["taskDefinition"],
                                TaskLife(created_at=self.clock()), policy)
             self.tasks[task.arn] = task
+            self._seen.add(task.arn)
             moto_world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
 
@@ -309,6 +338,8 @@ class Scheduler:
             task.probing.cancel()
             task.probing = None
         stop(self.ctx, task, why, self.clock())
+        if task.one_off:
+            return
         self._last_stop[task.deployment_id] = self.clock()
         with moto_world.LOCK:
             deployment = next(
@@ -322,7 +353,7 @@ class Scheduler:
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, deployment_id: str) -> list[SandboxTask]:
         return [t for t in self.tasks.values()
-                if not t.stopped and t.deployment_id == deployment_id]
+                if not t.stopped and not t.one_off and t.deployment_id == deployment_id]
 
     def _count(self, service: Any) -> None:
         running = pending = 0

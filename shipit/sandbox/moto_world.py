@@ -199,6 +199,10 @@ class Backends:
     def service(self, cluster: str, name: str) -> Any:
         return self.ecs.services.get(f"{cluster}:{name}")
 
+    def cluster_tasks(self, cluster: str) -> list[Any]:
+        """Every moto Task of ``cluster`` (the service's and RunTask's)."""
+        return list(self.ecs.tasks.get(cluster, {}).values())
+
     def task_definition(self, arn: str) -> Any:
         return self.ecs.describe_task_definition(arn)
 

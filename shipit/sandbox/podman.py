@@ -146,7 +146,8 @@ class PodmanContainer(LocalProcess):
     runtime = CONTAINER_NOTE
 
     def __init__(self, spec: ProcessSpec, on_line: Callable[[str], None], podman: Podman,
-                 ref: str, platform: str, name: str, volumes: Sequence[Path] = ()) -> None:
+                 ref: str, platform: str, name: str, volumes: Sequence[Path] = (),
+                 command: Sequence[str] = ()) -> None:
         self.podman = podman
         self.name = name
         names = sorted({*spec.environment, "PYTHONUNBUFFERED"})
@@ -158,7 +159,7 @@ class PodmanContainer(LocalProcess):
             *[arg for volume in volumes for arg in ("--volume", f"{volume}:{volume}")],
             # Values come from podman's own environment: never on the command line.
             *[arg for variable in names for arg in ("--env", variable)],
-            ref,
+            ref, *command,  # RunTask's command override, after the image's ENTRYPOINT
         ]
         command = [*podman.argv(), "start", "--attach", name]
         super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)

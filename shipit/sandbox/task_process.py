@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_COMMAND = (sys.executable, "-m", "sample_service", "serve")
+ENTRYPOINT = (sys.executable, "-m", "sample_service")
+"""The image's ENTRYPOINT, run from source (a RunTask command override follows it)."""
+DEFAULT_COMMAND = (*ENTRYPOINT, "serve")
 
 
 def runtime_note(runtime: str, reason: str) -> str:
