@@ -56,6 +56,14 @@ class _Pool:
         with self._lock:
             self._idle.setdefault(port, []).append(connection)
 
+    def retain(self, ports: list[int]) -> None:
+        """Close idle connections to targets no longer registered (a task being stopped
+        must not wait for our kept-alive connections before it can exit)."""
+        with self._lock:
+            for port in [p for p in self._idle if p not in ports]:
+                for connection in self._idle.pop(port):
+                    connection.close()
+
     def close(self) -> None:
         with self._lock:
             for connections in self._idle.values():
@@ -98,6 +106,10 @@ class LoadBalancerProxy:
         self.server.shutdown()
         self.server.server_close()
         self._pool.close()
+
+    def retain(self, ports: list[int]) -> None:
+        """The targets changed: keep kept-alive connections to these ports only."""
+        self._pool.retain(ports)
 
     def forward(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)

@@ -4,8 +4,8 @@ Each tick: move every task along its life (task_life.py: PROVISIONING -> PENDING
 health checks with the target group's own settings -> STOPPED), then reconcile the PRIMARY
 deployment: start tasks up to the desired count, COMPLETE it when enough are healthy (stopping
 the old revision's tasks), or FAIL it at the circuit-breaker threshold and roll back to the last
-completed revision. PENDING's work (pull, create, start) and the health checks run on a small
-thread pool, so a slow pull never delays another task's checks. Time is injected (``clock``).
+completed revision. PENDING's work (pull, create, start) and the health checks run on threads
+of their own, so a slow pull never delays another task's checks. Time is injected (``clock``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ def circuit_breaker_threshold(desired: int) -> int:
 
 
 Run = Callable[[Callable[[], Any]], "Future[Any]"]
-"""Runs a function off the scheduler's thread (a thread pool; tests run it inline)."""
+"""Runs a function off the scheduler's thread (a daemon thread; tests run it inline)."""
 
 
 class Scheduler:
@@ -83,7 +83,6 @@ class Scheduler:
         self._healthy_ports: list[int] = []
         self._seen: set[str] = set()
         """Tasks already adopted or known (the service's own ones are added as they start)."""
-        self._pool: ThreadPoolExecutor | None = None
         self._run = run or self._submit
         self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
         self._check = check
@@ -118,8 +117,6 @@ class Scheduler:
                 stop(self.ctx, task, Stop("Task stopped by the sandbox", "UserInitiated"),
                      self.clock())
         self.tasks.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def tick(self) -> None:
         service = self.ctx.backends.service(self.cluster, self.service_name)
@@ -386,7 +383,20 @@ class Scheduler:
         """Tasks whose process runs (what CloudWatch's utilization is measured on)."""
         return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
 
-    def _submit(self, work: Callable[[], Any]) -> Future[Any]:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="task")
-        return self._pool.submit(work)
+    @staticmethod
+    def _submit(work: Callable[[], Any]) -> Future[Any]:
+        """Run ``work`` on a daemon thread of its own: a health check still waiting for a task
+        that is shutting down must not hold the sandbox's exit (a ThreadPoolExecutor's
+        workers are joined at interpreter exit)."""
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(work())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="task-work").start()
+        return future
