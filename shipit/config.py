@@ -5,18 +5,23 @@ that are deep-merged over the base. Extra overlays may live in ``.shipit/envs/<n
 beside the config (``shipit sandbox up`` writes one there, so a checked-in file is never edited);
 such a file has the shape of an ``[env.<name>]`` table and replaces one of the same name.
 Models are strict: TOML has types, so ``desired_count = "3"`` is an error, not a coercion.
+Before any model sees a file it is checked for absurd nesting (``MAX_DEPTH``) and for control
+characters in any key or string; every problem names its file, key and line.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import posixpath
 import re
 import tomllib
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import idna
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,8 +33,9 @@ from pydantic import (
 )
 
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
+from shipit.oci_grammar import registry_problem, repository_problem
 from shipit.redact import is_secret_name
-from shipit.toml_lines import find_line
+from shipit.toml_lines import KeyIndex, find_line, nesting_depth
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -48,6 +54,8 @@ CONFIG_FILENAME = "shipit.toml"
 LOCAL_ENVS_DIR = Path(".shipit") / "envs"
 ENV_VAR = "SHIPIT_ENV"
 HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
+MAX_DEPTH = 20
+"""Deepest nesting read (tables, dotted keys, arrays, inline tables); shipit's keys need 6."""
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_ARN = re.compile(
@@ -95,6 +103,64 @@ Name = Annotated[
 ]
 
 
+def _problem_check(problem: Any) -> AfterValidator:
+    def validate(value: str) -> str:
+        reason = problem(value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    return AfterValidator(validate)
+
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def dns_name_problem(value: str) -> str | None:
+    """Why ``value`` is not a DNS name (IDNA 2008; labels 1-63, total <= 253), or None."""
+    name = value[:-1] if value.endswith(".") else value
+    if not name:
+        return "empty DNS name"
+    labels: list[str] = []
+    for label in name.split("."):
+        if not label:
+            return f"{value!r} has an empty label (two dots in a row, or a leading dot)"
+        try:
+            ascii_label = label.lower() if label.isascii() else idna.alabel(label).decode()
+        except (idna.IDNAError, UnicodeError) as exc:
+            return f"{value!r}: label {label!r} is not valid IDNA ({exc})"
+        if len(ascii_label) > 63:
+            return (f"{value!r}: label {label[:20]!r}... is {len(ascii_label)} characters;"
+                    " at most 63")
+        if ascii_label.startswith("-") or ascii_label.endswith("-"):
+            return f"{value!r}: label {label!r} starts or ends with a hyphen"
+        if not _LABEL.match(ascii_label):
+            return (f"{value!r}: label {label!r} may hold only letters, digits and inner"
+                    " hyphens")
+        labels.append(ascii_label)
+    if len(".".join(labels)) > 253:
+        return f"{value!r} is {len('.'.join(labels))} characters long in DNS; at most 253"
+    return None
+
+
+def repo_path_problem(value: str) -> str | None:
+    """Why ``value`` is not a relative path inside the repository, or None."""
+    if not value or "\\" in value:
+        return f"{value!r}: use a relative path with '/' inside the repository"
+    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
+        return f"{value!r} is an absolute path; build inputs must be inside the repository"
+    normal = posixpath.normpath(value)
+    if normal == ".." or normal.startswith("../"):
+        return f"{value!r} points outside the repository; build inputs must be inside it"
+    return None
+
+
+DnsName = Annotated[str, _problem_check(dns_name_problem)]
+RegistryName = Annotated[str, _problem_check(registry_problem)]
+RepositoryName = Annotated[str, _problem_check(repository_problem)]
+RepoPath = Annotated[str, _problem_check(repo_path_problem)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -108,13 +174,13 @@ class AwsSection(_Section):
 
 
 class ImageSection(_Section):
-    repository: str | None = Field(
-        default=None, pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
-    )
-    dockerfile: str = "Dockerfile"
-    context: str = "."
+    repository: RepositoryName | None = None
+    dockerfile: RepoPath = "Dockerfile"
+    """Relative to the folder of shipit.toml, and inside it (checked again, symlinks resolved,
+    where the build starts)."""
+    context: RepoPath = "."
     platforms: list[Platform] = Field(default_factory=lambda: ["linux/amd64", "linux/arm64"])
-    registry: str | None = Field(default=None, pattern=r"^[^/\s:]+(:\d+)?(/\S*)?$")
+    registry: RegistryName | None = None
     """Registry host override, e.g. 127.0.0.1:5000; default: the ECR host of the account."""
     build_args: dict[str, str] = Field(default_factory=dict)
     builder: Literal["buildx", "buildah"] | None = None
@@ -141,8 +207,8 @@ class RdsSection(_Section):
 
 
 class DnsSection(_Section):
-    zone: str | None = None
-    name: str | None = None
+    zone: DnsName | None = None
+    name: DnsName | None = None
 
     @model_validator(mode="after")
     def _name_in_zone(self) -> DnsSection:
@@ -155,7 +221,7 @@ class DnsSection(_Section):
 
 class HttpSection(_Section):
     url: HttpUrl | None = None
-    health_path: str = Field(default="/api/health", pattern=r"^/")
+    health_path: str = Field(default="/api/health", pattern=r"^/[^\s?#]*$")
     cors_origins: list[Origin] = Field(default_factory=list)
 
 
@@ -170,15 +236,7 @@ class Settings(_Section):
     http: HttpSection = Field(default_factory=HttpSection)
     vars: dict[VarName, str] = Field(default_factory=dict)
     secrets: dict[VarName, SecretArn] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _no_name_twice(self) -> Settings:
-        both = sorted(set(self.vars) & set(self.secrets))
-        if both:
-            raise ValueError(
-                f"{', '.join(both)} in both vars and secrets; a task can set a name only once"
-            )
-        return self
+    # A name in both vars and secrets is refused by Config (it knows the files and lines).
 
 
 class Config:
@@ -199,6 +257,7 @@ class Config:
         self._overlays = {name: dict(data) for name, data in overlays.items()}
         self._sources = dict(sources)
         self._cache: dict[str | None, Settings] = {}
+        self._indexes: dict[Path, KeyIndex] = {}
 
     @property
     def environments(self) -> list[str]:
@@ -236,33 +295,56 @@ class Config:
 
     def _validate(self, env: str | None) -> Settings:
         try:
-            return Settings.model_validate(self.raw(env))
+            settings = Settings.model_validate(self.raw(env))
         except ValidationError as exc:
             raise self._config_error(env, exc) from None
+        both = sorted(set(settings.vars) & set(settings.secrets))
+        if both:
+            raise self._error(env, [
+                (f"{name} is in both vars ({self._where(env, ['vars', name])}) and secrets; a"
+                 " task can set a name only once: keep the secret, remove the var",
+                 ["secrets", name]) for name in both])
+        return settings
 
-    def _config_error(self, env: str | None, exc: ValidationError) -> ConfigError:
-        overlay = self._overlays.get(env or "", {})
-        texts: dict[Path, str] = {}
+    def _index(self, source: Path) -> KeyIndex:
+        """The key lines of ``source``, scanned once however many problems it has."""
+        if source not in self._indexes:
+            text = source.read_text(encoding="utf-8") if source.exists() else ""
+            self._indexes[source] = KeyIndex(text)
+        return self._indexes[source]
+
+    def _locate(self, env: str | None, keys: list[str]) -> tuple[Path, list[str], int | None]:
+        """Which file defines ``keys`` for ``env``, the key path as written there, its line."""
+        in_overlay = env is not None and _defined_in(self._overlays.get(env, {}), keys)
+        source = self.source(env) if in_overlay else self.path
+        shown = ["env", str(env), *keys] if in_overlay and source == self.path else keys
+        return source, shown, self._index(source).line(shown) if shown else None
+
+    def _where(self, env: str | None, keys: list[str]) -> str:
+        source, _, line = self._locate(env, keys)
+        return f"{source.name}:{line}" if line else source.name
+
+    def _error(self, env: str | None, found: list[tuple[str, list[str]]]) -> ConfigError:
         problems: list[ConfigProblem] = []
-        for error in exc.errors():
-            keys = [str(part) for part in error["loc"] if part != "[key]"]
-            in_overlay = env is not None and _defined_in(overlay, keys)
-            source = self.source(env) if in_overlay else self.path
-            shown = ["env", str(env), *keys] if in_overlay and source == self.path else keys
-            if source not in texts:
-                texts[source] = source.read_text(encoding="utf-8") if source.exists() else ""
-            problem = ConfigProblem(
-                _message(error, keys),
-                path=str(source),
-                key=".".join(shown) or None,
-                line=find_line(texts[source], shown) if shown else None,
-            )
-            if str(problem) not in {str(p) for p in problems}:
+        seen: set[str] = set()
+        for message, keys in found:
+            source, shown, line = self._locate(env, keys)
+            problem = ConfigProblem(message, path=str(source), key=".".join(shown) or None,
+                                    line=line)
+            if str(problem) not in seen:
+                seen.add(str(problem))
                 problems.append(problem)
         first, *more = problems
         return ConfigError(
             first.message, path=first.path, key=first.key, line=first.line, hint=HINT, more=more
         )
+
+    def _config_error(self, env: str | None, exc: ValidationError) -> ConfigError:
+        found: list[tuple[str, list[str]]] = []
+        for error in exc.errors():
+            keys = [str(part) for part in error["loc"] if part != "[key]"]
+            found.append((_message(error, keys), keys))
+        return self._error(env, found)
 
 
 def _message(error: Any, keys: list[str]) -> str:
@@ -329,6 +411,7 @@ def load_config(path: Path) -> Config:
     """Parse shipit.toml and the local overlays beside it; every environment is validated."""
     text = _read(path)
     data = _parse(text, path)
+    _check_strings(data, path, text)
     project = data.pop("project", None)
     if project is not None and not isinstance(project, str):
         raise ConfigError(
@@ -352,14 +435,63 @@ def load_config(path: Path) -> Config:
         for file in sorted(local_dir.glob("*.toml")):
             local_text = _read(file)
             overlay = _parse(local_text, file)
+            _check_strings(overlay, file, local_text)
             _check_overlay(file.stem, overlay, file, local_text, [])
             overlays[file.stem] = overlay
             sources[file.stem] = file
     config = Config(path, data, overlays, sources, project)
-    config.settings(None)
-    for name in config.environments:
-        config.settings(name)
+    try:
+        config.settings(None)
+        for name in config.environments:
+            config.settings(name)
+    except RecursionError:  # nesting_depth should make this unreachable; never a traceback
+        raise _too_deep(path, None) from None
     return config
+
+
+# Control characters (C0, DEL, C1) and the invisible format characters that reorder or hide
+# text (bidi overrides and isolates, zero-width): never meant in a name, path, URL or value.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2066\u2067\u2068\u2069\ufeff")
+
+
+def _bad_char(text: str) -> str | None:
+    for char in text:
+        if unicodedata.category(char) == "Cc" or char in _INVISIBLE:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def _strings(value: Any, keys: list[str]) -> Iterator[tuple[list[str], str]]:
+    """Every key and string in a parsed file, with the key path that leads to it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield [*keys, key], key
+            yield from _strings(item, [*keys, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, [*keys, str(index)])
+    elif isinstance(value, str):
+        yield keys, value
+
+
+def _check_strings(data: dict[str, Any], path: Path, text: str) -> None:
+    """Refuse control and invisible characters in any key or string, naming each place."""
+    index: KeyIndex | None = None
+    problems: list[ConfigProblem] = []
+    for keys, string in _strings(data, []):
+        char = _bad_char(string)
+        if char is None:
+            continue
+        index = index or KeyIndex(text)
+        what = "key" if string == keys[-1] else "value"
+        problems.append(ConfigProblem(
+            f"the {what} holds the control or invisible character {char}; remove it",
+            path=str(path), key=".".join(keys), line=index.line(keys)))
+    if problems:
+        first, *more = problems
+        raise ConfigError(first.message, path=first.path, key=first.key, line=first.line,
+                          hint="such characters hide what a value really is", more=more)
 
 
 def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list[str]) -> None:
@@ -387,10 +519,23 @@ def _read(path: Path) -> str:
         raise ConfigError("not UTF-8 text", path=str(path)) from None
 
 
+def _too_deep(path: Path, line: int | None) -> ConfigError:
+    return ConfigError(
+        f"nested more than {MAX_DEPTH} levels deep (tables, dotted keys, arrays and inline"
+        " tables together); shipit.toml needs at most 6",
+        path=str(path), line=line, hint=HINT,
+    )  # fmt: skip
+
+
 def _parse(text: str, path: Path) -> dict[str, Any]:
+    line = nesting_depth(text, MAX_DEPTH)
+    if line is not None:
+        raise _too_deep(path, line)
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
         return parsed
+    except RecursionError:
+        raise _too_deep(path, None) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
