@@ -462,6 +462,11 @@ def _bad_char(text: str) -> str | None:
     return None
 
 
+def _printable(text: str) -> str:
+    """``text`` with control and invisible characters written as ``\\uXXXX``."""
+    return "".join(f"\\u{ord(c):04x}" if _bad_char(c) else c for c in text)
+
+
 def _strings(value: Any, keys: list[str]) -> Iterator[tuple[list[str], str]]:
     """Every key and string in a parsed file, with the key path that leads to it."""
     if isinstance(value, dict):
@@ -487,7 +492,7 @@ def _check_strings(data: dict[str, Any], path: Path, text: str) -> None:
         what = "key" if string == keys[-1] else "value"
         problems.append(ConfigProblem(
             f"the {what} holds the control or invisible character {char}; remove it",
-            path=str(path), key=".".join(keys), line=index.line(keys)))
+            path=str(path), key=".".join(_printable(k) for k in keys), line=index.line(keys)))
     if problems:
         first, *more = problems
         raise ConfigError(first.message, path=first.path, key=first.key, line=first.line,

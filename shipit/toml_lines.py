@@ -262,6 +262,20 @@ class _Scanner:
             elif self.peek() != "]":
                 raise _Stop
 
+    def escape(self) -> str:
+        """The character of the escape after a backslash (``\\n``, ``\\u00e9``...)."""
+        char = self.peek()
+        size = {"u": 4, "U": 8}.get(char)
+        if size is None:
+            return _ESCAPES.get(char, char)
+        digits = self.text[self.pos + 1 : self.pos + 1 + size]
+        try:
+            decoded = chr(int(digits, 16))
+        except ValueError:
+            return char
+        self.advance(size)
+        return decoded
+
     def string(self) -> str:
         quote = self.peek()
         if self.peek(3) == quote * 3:
@@ -283,7 +297,7 @@ class _Scanner:
                 raise _Stop
             if quote == '"' and self.peek() == "\\":
                 self.advance()
-                chars.append(_ESCAPES.get(self.peek(), self.peek()))
+                chars.append(self.escape())
             else:
                 chars.append(self.peek())
             self.advance()
