@@ -140,8 +140,13 @@ def redact_text(text: str) -> str:
     return _TOKEN_SHAPES.sub(REDACTED, text)
 
 
+# Placeholders in usage text ("--build-arg KEY=VALUE"), not values.
+_PLACEHOLDERS = frozenset({REDACTED, "VALUE", "VAL", "KEY", "NAME", "SECRET", "TOKEN",
+                           "PASSWORD", "ARN", "...", "<value>", "$VALUE"})
+
+
 def _assignment(match: re.Match[str]) -> str:
-    if not is_secret_name(match["name"]) or match["value"] == REDACTED:
+    if not is_secret_name(match["name"]) or match["value"] in _PLACEHOLDERS:
         return match[0]
     return f"{match['name']}={match['quote']}{REDACTED}"
 
