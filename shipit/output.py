@@ -71,20 +71,20 @@ class Output:
 
     # -- human logs: always stderr ------------------------------------------------------------
     def step(self, message: str) -> None:
-        self.err.print(f"[bold]→[/bold] {_escape(message)}", highlight=False)
+        self.err.print(f"[bold]→[/bold] {self._shown(message)}", highlight=False)
 
     def info(self, message: str) -> None:
-        self.err.print(_escape(message), highlight=False)
+        self.err.print(self._shown(message), highlight=False)
 
     def debug(self, message: str) -> None:
         if self.verbose:
-            self.err.print(f"[dim]{_escape(message)}[/dim]", highlight=False)
+            self.err.print(f"[dim]{self._shown(message)}[/dim]", highlight=False)
 
     def success(self, message: str) -> None:
-        self.err.print(f"[green]✓[/green] {_escape(message)}", highlight=False)
+        self.err.print(f"[green]✓[/green] {self._shown(message)}", highlight=False)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]![/yellow] {_escape(message)}", highlight=False)
+        self.err.print(f"[yellow]![/yellow] {self._shown(message)}", highlight=False)
 
     def raw_error(self, text: str) -> None:
         """Unformatted text on stderr (a traceback), redacted like everything else."""
@@ -92,9 +92,14 @@ class Output:
         self._stderr.flush()
 
     def fail(self, message: str, hint: str | None = None) -> None:
-        self.err.print(f"[red]✗[/red] {_escape(message)}", highlight=False)
+        self.err.print(f"[red]✗[/red] {self._shown(message)}", highlight=False)
         if hint:
-            self.err.print(f"  [dim]hint:[/dim] {_escape(hint)}", highlight=False)
+            self.err.print(f"  [dim]hint:[/dim] {self._shown(hint)}", highlight=False)
+
+    def _shown(self, text: str) -> str:
+        # Redact before Rich lays the text out: a line wrapped on a terminal could split a
+        # secret in two, and the stream-level pass would no longer recognise it.
+        return _escape(self.redactor.text(text))
 
     # -- the result: stdout -------------------------------------------------------------------
     def result(self, data: Mapping[str, Any], human: HumanRenderer | None = None) -> None:
