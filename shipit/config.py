@@ -90,8 +90,10 @@ SecretArn = Annotated[
     str,
     _check(
         _SECRET_ARN,
-        "{value!r} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:"
-        "secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)",
+        # The value is not quoted: what sits here by mistake is often the secret itself.
+        "is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:"
+        "secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME);"
+        " the value is not shown",
     ),
 ]
 Region = Annotated[

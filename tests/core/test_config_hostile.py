@@ -69,6 +69,8 @@ HOSTILE = [
     ("control-in-key", BASE + '[vars]\n"A\\u0001" = "x"\n', 3, "vars.A\\u0001", "the key holds"),
     ("control-in-env-overlay", BASE + '[env.prod]\necs = { cluster = "c\\tx" }\n', 3,
      "env.prod.ecs.cluster", "U+0009"),
+    ("secret-value-instead-of-arn", BASE + '[secrets]\nDB_PASSWORD = "hunter2-plain"\n', 3,
+     "secrets.DB_PASSWORD", "is not a Secrets Manager secret ARN"),
     ("var-and-secret-in-env", BASE + '[vars]\nDB_PASSWORD = "x"\n\n[env.prod]\n'
      'secrets = { DB_PASSWORD = "arn:aws:ssm:us-east-1:123456789012:parameter/db" }\n', 6,
      "env.prod.secrets.DB_PASSWORD", "in both vars (shipit.toml:3) and secrets"),
@@ -89,6 +91,7 @@ def test_a_hostile_file_is_exit_2_with_its_place(
     if key is not None:
         assert f"[{key}]:" in result.stderr
     assert words in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
 
     as_json = run_cli(["--config", str(path), "--json", "config", "show"], cwd=tmp_path).json()
     assert as_json["ok"] is False
