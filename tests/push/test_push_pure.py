@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from shipit.aws.ecr import RegistryLogin, Repository, StoredImage, exclusion_unsupported
 from shipit.errors import AccessDenied, RegionProblem, UsageError
-from shipit.image.buildah import BuildahStorage
 from shipit.image.runner import Completed
+from shipit.image.storage import BuildahStorage
 from shipit.push.builder import BuildahPusher, receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms

@@ -78,7 +78,7 @@ def test_no_planted_secret_leaves_shipit(tmp_path: Path, sandbox_credentials: No
         return result
 
     try:
-        up = shipit("sandbox", "up", "--tick", TICK, "--grace", "2.5", "--timeout", "120")
+        up = shipit("sandbox", "up", "--tick", TICK, "--timeout", "120")
         assert up.exit_code == 0, up.stderr
         state = running_state(sandbox_paths(tmp_path))
         assert state is not None
