@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import posixpath
 import re
 import tomllib
-import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import idna
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from shipit.config_values import check_strings, dns_name_problem, repo_path_problem
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
 from shipit.oci_grammar import registry_problem, repository_problem
 from shipit.redact import is_secret_name
@@ -113,48 +111,6 @@ def _problem_check(problem: Any) -> AfterValidator:
         return value
 
     return AfterValidator(validate)
-
-
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-def dns_name_problem(value: str) -> str | None:
-    """Why ``value`` is not a DNS name (IDNA 2008; labels 1-63, total <= 253), or None."""
-    name = value[:-1] if value.endswith(".") else value
-    if not name:
-        return "empty DNS name"
-    labels: list[str] = []
-    for label in name.split("."):
-        if not label:
-            return f"{value!r} has an empty label (two dots in a row, or a leading dot)"
-        try:
-            ascii_label = label.lower() if label.isascii() else idna.alabel(label).decode()
-        except (idna.IDNAError, UnicodeError) as exc:
-            return f"{value!r}: label {label!r} is not valid IDNA ({exc})"
-        if len(ascii_label) > 63:
-            return (f"{value!r}: label {label[:20]!r}... is {len(ascii_label)} characters;"
-                    " at most 63")
-        if ascii_label.startswith("-") or ascii_label.endswith("-"):
-            return f"{value!r}: label {label!r} starts or ends with a hyphen"
-        if not _LABEL.match(ascii_label):
-            return (f"{value!r}: label {label!r} may hold only letters, digits and inner"
-                    " hyphens")
-        labels.append(ascii_label)
-    if len(".".join(labels)) > 253:
-        return f"{value!r} is {len('.'.join(labels))} characters long in DNS; at most 253"
-    return None
-
-
-def repo_path_problem(value: str) -> str | None:
-    """Why ``value`` is not a relative path inside the repository, or None."""
-    if not value or "\\" in value:
-        return f"{value!r}: use a relative path with '/' inside the repository"
-    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
-        return f"{value!r} is an absolute path; build inputs must be inside the repository"
-    normal = posixpath.normpath(value)
-    if normal == ".." or normal.startswith("../"):
-        return f"{value!r} points outside the repository; build inputs must be inside it"
-    return None
 
 
 DnsName = Annotated[str, _problem_check(dns_name_problem)]
@@ -413,7 +369,7 @@ def load_config(path: Path) -> Config:
     """Parse shipit.toml and the local overlays beside it; every environment is validated."""
     text = _read(path)
     data = _parse(text, path)
-    _check_strings(data, path, text)
+    check_strings(data, path, text)
     project = data.pop("project", None)
     if project is not None and not isinstance(project, str):
         raise ConfigError(
@@ -437,7 +393,7 @@ def load_config(path: Path) -> Config:
         for file in sorted(local_dir.glob("*.toml")):
             local_text = _read(file)
             overlay = _parse(local_text, file)
-            _check_strings(overlay, file, local_text)
+            check_strings(overlay, file, local_text)
             _check_overlay(file.stem, overlay, file, local_text, [])
             overlays[file.stem] = overlay
             sources[file.stem] = file
@@ -449,56 +405,6 @@ def load_config(path: Path) -> Config:
     except RecursionError:  # nesting_depth should make this unreachable; never a traceback
         raise _too_deep(path, None) from None
     return config
-
-
-# Control characters (C0, DEL, C1) and the invisible format characters that reorder or hide
-# text (bidi overrides and isolates, zero-width): never meant in a name, path, URL or value.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                       "\u2066\u2067\u2068\u2069\ufeff")
-
-
-def _bad_char(text: str) -> str | None:
-    for char in text:
-        if unicodedata.category(char) == "Cc" or char in _INVISIBLE:
-            return f"U+{ord(char):04X}"
-    return None
-
-
-def _printable(text: str) -> str:
-    """``text`` with control and invisible characters written as ``\\uXXXX``."""
-    return "".join(f"\\u{ord(c):04x}" if _bad_char(c) else c for c in text)
-
-
-def _strings(value: Any, keys: list[str]) -> Iterator[tuple[list[str], str]]:
-    """Every key and string in a parsed file, with the key path that leads to it."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield [*keys, key], key
-            yield from _strings(item, [*keys, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, [*keys, str(index)])
-    elif isinstance(value, str):
-        yield keys, value
-
-
-def _check_strings(data: dict[str, Any], path: Path, text: str) -> None:
-    """Refuse control and invisible characters in any key or string, naming each place."""
-    index: KeyIndex | None = None
-    problems: list[ConfigProblem] = []
-    for keys, string in _strings(data, []):
-        char = _bad_char(string)
-        if char is None:
-            continue
-        index = index or KeyIndex(text)
-        what = "key" if string == keys[-1] else "value"
-        problems.append(ConfigProblem(
-            f"the {what} holds the control or invisible character {char}; remove it",
-            path=str(path), key=".".join(_printable(k) for k in keys), line=index.line(keys)))
-    if problems:
-        first, *more = problems
-        raise ConfigError(first.message, path=first.path, key=first.key, line=first.line,
-                          hint="such characters hide what a value really is", more=more)
 
 
 def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list[str]) -> None:
