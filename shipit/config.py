@@ -5,6 +5,8 @@ that are deep-merged over the base. Extra overlays may live in ``.shipit/envs/<n
 beside the config (``shipit sandbox up`` writes one there, so a checked-in file is never edited);
 such a file has the shape of an ``[env.<name>]`` table and replaces one of the same name.
 Models are strict: TOML has types, so ``desired_count = "3"`` is an error, not a coercion.
+Before any model sees a file it is checked for absurd nesting (``MAX_DEPTH``) and for control
+characters in any key or string; every problem names its file, key and line.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from pydantic import (
     model_validator,
 )
 
+from shipit.config_values import check_strings, dns_name_problem, repo_path_problem
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
+from shipit.oci_grammar import registry_problem, repository_problem
 from shipit.redact import is_secret_name
-from shipit.toml_lines import find_line
+from shipit.toml_lines import KeyIndex, find_line, nesting_depth
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -48,6 +52,8 @@ CONFIG_FILENAME = "shipit.toml"
 LOCAL_ENVS_DIR = Path(".shipit") / "envs"
 ENV_VAR = "SHIPIT_ENV"
 HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
+MAX_DEPTH = 20
+"""Deepest nesting read (tables, dotted keys, arrays, inline tables); shipit's keys need 6."""
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_ARN = re.compile(
@@ -82,8 +88,10 @@ SecretArn = Annotated[
     str,
     _check(
         _SECRET_ARN,
-        "{value!r} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:"
-        "secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)",
+        # The value is not quoted: what sits here by mistake is often the secret itself.
+        "is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:"
+        "secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME);"
+        " the value is not shown",
     ),
 ]
 Region = Annotated[
@@ -93,6 +101,22 @@ HttpUrl = Annotated[str, _check(re.compile(r"^https?://\S+$"), "{value!r}: use h
 Name = Annotated[
     str, _check(re.compile(r"^[A-Za-z0-9_-]{1,255}$"), "{value!r}: use letters, digits, - or _")
 ]
+
+
+def _problem_check(problem: Any) -> AfterValidator:
+    def validate(value: str) -> str:
+        reason = problem(value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    return AfterValidator(validate)
+
+
+DnsName = Annotated[str, _problem_check(dns_name_problem)]
+RegistryName = Annotated[str, _problem_check(registry_problem)]
+RepositoryName = Annotated[str, _problem_check(repository_problem)]
+RepoPath = Annotated[str, _problem_check(repo_path_problem)]
 
 
 class _Section(BaseModel):
@@ -108,13 +132,13 @@ class AwsSection(_Section):
 
 
 class ImageSection(_Section):
-    repository: str | None = Field(
-        default=None, pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
-    )
-    dockerfile: str = "Dockerfile"
-    context: str = "."
+    repository: RepositoryName | None = None
+    dockerfile: RepoPath = "Dockerfile"
+    """Relative to the folder of shipit.toml, and inside it (checked again, symlinks resolved,
+    where the build starts)."""
+    context: RepoPath = "."
     platforms: list[Platform] = Field(default_factory=lambda: ["linux/amd64", "linux/arm64"])
-    registry: str | None = Field(default=None, pattern=r"^[^/\s:]+(:\d+)?(/\S*)?$")
+    registry: RegistryName | None = None
     """Registry host override, e.g. 127.0.0.1:5000; default: the ECR host of the account."""
     build_args: dict[str, str] = Field(default_factory=dict)
     builder: Literal["buildx", "buildah"] | None = None
@@ -141,8 +165,8 @@ class RdsSection(_Section):
 
 
 class DnsSection(_Section):
-    zone: str | None = None
-    name: str | None = None
+    zone: DnsName | None = None
+    name: DnsName | None = None
 
     @model_validator(mode="after")
     def _name_in_zone(self) -> DnsSection:
@@ -155,7 +179,7 @@ class DnsSection(_Section):
 
 class HttpSection(_Section):
     url: HttpUrl | None = None
-    health_path: str = Field(default="/api/health", pattern=r"^/")
+    health_path: str = Field(default="/api/health", pattern=r"^/[^\s?#]*$")
     cors_origins: list[Origin] = Field(default_factory=list)
 
 
@@ -189,15 +213,7 @@ class Settings(_Section):
     web: WebSection = Field(default_factory=WebSection)
     vars: dict[VarName, str] = Field(default_factory=dict)
     secrets: dict[VarName, SecretArn] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _no_name_twice(self) -> Settings:
-        both = sorted(set(self.vars) & set(self.secrets))
-        if both:
-            raise ValueError(
-                f"{', '.join(both)} in both vars and secrets; a task can set a name only once"
-            )
-        return self
+    # A name in both vars and secrets is refused by Config (it knows the files and lines).
 
     @model_validator(mode="after")
     def _web_record(self) -> Settings:
@@ -251,6 +267,7 @@ class Config:
         self._overlays = {name: dict(data) for name, data in overlays.items()}
         self._sources = dict(sources)
         self._cache: dict[str | None, Settings] = {}
+        self._indexes: dict[Path, KeyIndex] = {}
 
     @property
     def environments(self) -> list[str]:
@@ -288,33 +305,56 @@ class Config:
 
     def _validate(self, env: str | None) -> Settings:
         try:
-            return Settings.model_validate(self.raw(env))
+            settings = Settings.model_validate(self.raw(env))
         except ValidationError as exc:
             raise self._config_error(env, exc) from None
+        both = sorted(set(settings.vars) & set(settings.secrets))
+        if both:
+            raise self._error(env, [
+                (f"{name} is in both vars ({self._where(env, ['vars', name])}) and secrets; a"
+                 " task can set a name only once: keep the secret, remove the var",
+                 ["secrets", name]) for name in both])
+        return settings
 
-    def _config_error(self, env: str | None, exc: ValidationError) -> ConfigError:
-        overlay = self._overlays.get(env or "", {})
-        texts: dict[Path, str] = {}
+    def _index(self, source: Path) -> KeyIndex:
+        """The key lines of ``source``, scanned once however many problems it has."""
+        if source not in self._indexes:
+            text = source.read_text(encoding="utf-8") if source.exists() else ""
+            self._indexes[source] = KeyIndex(text)
+        return self._indexes[source]
+
+    def _locate(self, env: str | None, keys: list[str]) -> tuple[Path, list[str], int | None]:
+        """Which file defines ``keys`` for ``env``, the key path as written there, its line."""
+        in_overlay = env is not None and _defined_in(self._overlays.get(env, {}), keys)
+        source = self.source(env) if in_overlay else self.path
+        shown = ["env", str(env), *keys] if in_overlay and source == self.path else keys
+        return source, shown, self._index(source).line(shown) if shown else None
+
+    def _where(self, env: str | None, keys: list[str]) -> str:
+        source, _, line = self._locate(env, keys)
+        return f"{source.name}:{line}" if line else source.name
+
+    def _error(self, env: str | None, found: list[tuple[str, list[str]]]) -> ConfigError:
         problems: list[ConfigProblem] = []
-        for error in exc.errors():
-            keys = [str(part) for part in error["loc"] if part != "[key]"]
-            in_overlay = env is not None and _defined_in(overlay, keys)
-            source = self.source(env) if in_overlay else self.path
-            shown = ["env", str(env), *keys] if in_overlay and source == self.path else keys
-            if source not in texts:
-                texts[source] = source.read_text(encoding="utf-8") if source.exists() else ""
-            problem = ConfigProblem(
-                _message(error, keys),
-                path=str(source),
-                key=".".join(shown) or None,
-                line=find_line(texts[source], shown) if shown else None,
-            )
-            if str(problem) not in {str(p) for p in problems}:
+        seen: set[str] = set()
+        for message, keys in found:
+            source, shown, line = self._locate(env, keys)
+            problem = ConfigProblem(message, path=str(source), key=".".join(shown) or None,
+                                    line=line)
+            if str(problem) not in seen:
+                seen.add(str(problem))
                 problems.append(problem)
         first, *more = problems
         return ConfigError(
             first.message, path=first.path, key=first.key, line=first.line, hint=HINT, more=more
         )
+
+    def _config_error(self, env: str | None, exc: ValidationError) -> ConfigError:
+        found: list[tuple[str, list[str]]] = []
+        for error in exc.errors():
+            keys = [str(part) for part in error["loc"] if part != "[key]"]
+            found.append((_message(error, keys), keys))
+        return self._error(env, found)
 
 
 def _message(error: Any, keys: list[str]) -> str:
@@ -381,6 +421,7 @@ def load_config(path: Path) -> Config:
     """Parse shipit.toml and the local overlays beside it; every environment is validated."""
     text = _read(path)
     data = _parse(text, path)
+    check_strings(data, path, text)
     project = data.pop("project", None)
     if project is not None and not isinstance(project, str):
         raise ConfigError(
@@ -404,13 +445,17 @@ def load_config(path: Path) -> Config:
         for file in sorted(local_dir.glob("*.toml")):
             local_text = _read(file)
             overlay = _parse(local_text, file)
+            check_strings(overlay, file, local_text)
             _check_overlay(file.stem, overlay, file, local_text, [])
             overlays[file.stem] = overlay
             sources[file.stem] = file
     config = Config(path, data, overlays, sources, project)
-    config.settings(None)
-    for name in config.environments:
-        config.settings(name)
+    try:
+        config.settings(None)
+        for name in config.environments:
+            config.settings(name)
+    except RecursionError:  # nesting_depth should make this unreachable; never a traceback
+        raise _too_deep(path, None) from None
     return config
 
 
@@ -439,10 +484,23 @@ def _read(path: Path) -> str:
         raise ConfigError("not UTF-8 text", path=str(path)) from None
 
 
+def _too_deep(path: Path, line: int | None) -> ConfigError:
+    return ConfigError(
+        f"nested more than {MAX_DEPTH} levels deep (tables, dotted keys, arrays and inline"
+        " tables together); shipit.toml needs at most 6",
+        path=str(path), line=line, hint=HINT,
+    )  # fmt: skip
+
+
 def _parse(text: str, path: Path) -> dict[str, Any]:
+    line = nesting_depth(text, MAX_DEPTH)
+    if line is not None:
+        raise _too_deep(path, line)
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
         return parsed
+    except RecursionError:
+        raise _too_deep(path, None) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))

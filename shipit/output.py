@@ -2,8 +2,11 @@
 
 Human progress and logs go to stderr; the result goes to stdout. With ``--json`` stdout carries
 exactly one JSON document (the result with ``"ok": true``, or ``{"ok": false, "error": ...}``),
-so a pipeline can parse it. Colour is off when NO_COLOR is set (non-empty), TERM is ``dumb`` or
-the stream is not a terminal; FORCE_COLOR (non-empty) turns it on.
+so a pipeline can parse it. Everything written to either stream passes through one
+``shipit.redact.Redactor`` (names, shapes and the known secret values of the loaded config), so
+no command, error or live view can print a secret. Colour is off when NO_COLOR is set
+(non-empty), TERM is ``dumb`` or the stream is not a terminal; FORCE_COLOR (non-empty) turns it
+on.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from shipit.redact import Redactor
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,11 +36,13 @@ class Output:
         stdout: IO[str] | None = None,
         stderr: IO[str] | None = None,
         environ: Mapping[str, str] | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.json_mode = json_mode
         self.verbose = verbose
-        self._stdout = stdout if stdout is not None else sys.stdout
-        self._stderr = stderr if stderr is not None else sys.stderr
+        self.redactor = redactor or Redactor()
+        self._stdout = _redacting(stdout if stdout is not None else sys.stdout, self.redactor)
+        self._stderr = _redacting(stderr if stderr is not None else sys.stderr, self.redactor)
         env = os.environ if environ is None else environ
         self.color = wants_color(env, _isatty(self._stderr))
         self._force_color = bool(env.get("FORCE_COLOR")) and not env.get("NO_COLOR")
@@ -64,25 +71,35 @@ class Output:
 
     # -- human logs: always stderr ------------------------------------------------------------
     def step(self, message: str) -> None:
-        self.err.print(f"[bold]→[/bold] {_escape(message)}", highlight=False)
+        self.err.print(f"[bold]→[/bold] {self._shown(message)}", highlight=False)
 
     def info(self, message: str) -> None:
-        self.err.print(_escape(message), highlight=False)
+        self.err.print(self._shown(message), highlight=False)
 
     def debug(self, message: str) -> None:
         if self.verbose:
-            self.err.print(f"[dim]{_escape(message)}[/dim]", highlight=False)
+            self.err.print(f"[dim]{self._shown(message)}[/dim]", highlight=False)
 
     def success(self, message: str) -> None:
-        self.err.print(f"[green]✓[/green] {_escape(message)}", highlight=False)
+        self.err.print(f"[green]✓[/green] {self._shown(message)}", highlight=False)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]![/yellow] {_escape(message)}", highlight=False)
+        self.err.print(f"[yellow]![/yellow] {self._shown(message)}", highlight=False)
+
+    def raw_error(self, text: str) -> None:
+        """Unformatted text on stderr (a traceback), redacted like everything else."""
+        self._stderr.write(text)
+        self._stderr.flush()
 
     def fail(self, message: str, hint: str | None = None) -> None:
-        self.err.print(f"[red]✗[/red] {_escape(message)}", highlight=False)
+        self.err.print(f"[red]✗[/red] {self._shown(message)}", highlight=False)
         if hint:
-            self.err.print(f"  [dim]hint:[/dim] {_escape(hint)}", highlight=False)
+            self.err.print(f"  [dim]hint:[/dim] {self._shown(hint)}", highlight=False)
+
+    def _shown(self, text: str) -> str:
+        # Redact before Rich lays the text out: a line wrapped on a terminal could split a
+        # secret in two, and the stream-level pass would no longer recognise it.
+        return _escape(self.redactor.text(text))
 
     # -- the result: stdout -------------------------------------------------------------------
     def result(self, data: Mapping[str, Any], human: HumanRenderer | None = None) -> None:
@@ -99,12 +116,33 @@ class Output:
         if self._result_written:
             raise RuntimeError("a command may write only one JSON document")
         self._result_written = True
-        self._stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+        shown = self.redactor.data(json.loads(json.dumps(data, default=str)))
+        self._stdout.write(json.dumps(shown, indent=2, sort_keys=False) + "\n")
         self._stdout.flush()
 
     @property
     def result_written(self) -> bool:
         return self._result_written
+
+
+class RedactingStream:
+    """A text stream that redacts every write before passing it on (isatty and the rest pass
+    through, so colour and live-view decisions are the wrapped stream's)."""
+
+    def __init__(self, stream: IO[str], redactor: Redactor) -> None:
+        self._stream = stream
+        self._redactor = redactor
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._redactor.text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _redacting(stream: IO[str], redactor: Redactor) -> IO[str]:
+    return cast("IO[str]", RedactingStream(stream, redactor))
 
 
 def wants_color(environ: Mapping[str, str], isatty: bool) -> bool:

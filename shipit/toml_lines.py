@@ -4,6 +4,9 @@
 dotted and quoted keys, inline tables, multi-line arrays and strings, comments) and records the
 line of every key path, plus array elements as ``path + ("0",)``. It never raises: on text it
 cannot follow it returns what it found so far (tomllib reports syntax errors with a line anyway).
+``KeyIndex`` answers many lookups from one scan (a file with 2,000 bad keys is scanned once).
+``nesting_depth`` measures how deep a text nests without recursion, so a 1,000-deep file is
+refused before any recursive parser (tomllib's, this scanner, pydantic) sees it.
 """
 
 from __future__ import annotations
@@ -22,23 +25,101 @@ def find_line(text: str, keys: Sequence[str | int]) -> int | None:
 
     Preference: the exact path; else the first line that defines something inside ``keys``
     (where an implicit table starts: ``http.url = ...``, ``[env.dev.dns]``); else the deepest
-    defined parent (a table header, an inline table's key, a list's key).
+    defined parent (a table header, an inline table's key, a list's key). One lookup scans the
+    text: for many, build a ``KeyIndex`` once.
     """
-    wanted = tuple(str(key) for key in keys)
-    if not wanted:
+    return KeyIndex(text).line(keys)
+
+
+class KeyIndex:
+    """Every key path of a text and its line, scanned once; ``line`` is a dictionary lookup."""
+
+    def __init__(self, text: str) -> None:
+        self._exact: dict[KeyPath, int] = {}
+        self._inside: dict[KeyPath, int] = {}  # first line defining something below a path
+        for path, line in key_lines(text):
+            self._exact.setdefault(path, line)
+            for depth in range(1, len(path)):
+                self._inside.setdefault(path[:depth], line)
+
+    def line(self, keys: Sequence[str | int]) -> int | None:
+        """As ``find_line``."""
+        wanted = tuple(str(key) for key in keys)
+        if not wanted:
+            return None
+        if wanted in self._exact:
+            return self._exact[wanted]
+        if wanted in self._inside:
+            return self._inside[wanted]
+        for depth in range(len(wanted) - 1, 0, -1):
+            if wanted[:depth] in self._exact:
+                return self._exact[wanted[:depth]]
         return None
-    best: tuple[int, int] | None = None  # (depth matched, line); deeper wins, then earlier
-    inside: int | None = None
-    for path, line in key_lines(text):
-        if path == wanted:
+
+
+def nesting_depth(text: str, limit: int) -> int | None:
+    """The first line where ``text`` nests deeper than ``limit``, or None.
+
+    Depth counts the parts of the current table header and of every key on the way down
+    (dotted keys included) plus each open array or inline table, outside strings and comments.
+    Iterative and linear, so it is safe on any input.
+    """
+    line, pos, size = 1, 0, len(text)
+    header = 0  # parts of the last [table] header
+    brackets: list[tuple[str, int]] = []  # open [ or {, and the key parts outside it
+    outer = 0  # sum of the key parts saved in ``brackets``
+    parts, at_key = 1, True  # parts of the key being read; still reading a key?
+    while pos < size:
+        char = text[pos]
+        if char in "\"'":
+            end = _string_end(text, pos, char, text.startswith(char * 3, pos))
+            line += text.count("\n", pos, end)
+            pos = end
+            continue
+        if char == "#":
+            end = text.find("\n", pos)
+            pos = size if end == -1 else end
+            continue
+        if char == "\n":
+            line += 1
+            if not brackets:
+                parts, at_key = 1, True
+        elif char == "[" and not brackets and at_key:  # a [table] or [[array]] header
+            end = text.find("\n", pos)
+            end = size if end == -1 else end
+            header = text.count(".", pos, end) + 1
+            if header > limit:
+                return line
+            pos, at_key = end, False
+            continue
+        elif char in "[{":
+            brackets.append((char, parts))
+            outer += parts
+            parts, at_key = (1, True) if char == "{" else (0, False)
+        elif char in "]}" and brackets:
+            _, parts = brackets.pop()
+            outer -= parts
+        elif char == "." and at_key:
+            parts += 1
+        elif char == "=":
+            at_key = False
+        elif char == "," and brackets and brackets[-1][0] == "{":
+            parts, at_key = 1, True
+        if header + outer + parts + len(brackets) > limit:
             return line
-        if wanted[: len(path)] == path and (best is None or len(path) > best[0]):
-            best = (len(path), line)
-        elif path[: len(wanted)] == wanted and inside is None:
-            inside = line
-    if inside is not None:
-        return inside
-    return best[1] if best is not None else None
+        pos += 1
+    return None
+
+
+def _string_end(text: str, pos: int, quote: str, triple: bool) -> int:
+    """The position just after the string that starts at ``pos`` (the end if unterminated)."""
+    if triple:
+        end = text.find(quote * 3, pos + 3)
+        return len(text) if end == -1 else end + 3
+    cursor = pos + 1
+    while cursor < len(text) and text[cursor] not in (quote, "\n"):
+        cursor += 2 if quote == '"' and text[cursor] == "\\" else 1
+    return cursor + 1 if cursor < len(text) and text[cursor] == quote else cursor
 
 
 def key_lines(text: str) -> list[tuple[KeyPath, int]]:
@@ -181,6 +262,20 @@ class _Scanner:
             elif self.peek() != "]":
                 raise _Stop
 
+    def escape(self) -> str:
+        """The character of the escape after a backslash (``\\n``, ``\\u00e9``...)."""
+        char = self.peek()
+        size = {"u": 4, "U": 8}.get(char)
+        if size is None:
+            return _ESCAPES.get(char, char)
+        digits = self.text[self.pos + 1 : self.pos + 1 + size]
+        try:
+            decoded = chr(int(digits, 16))
+        except ValueError:
+            return char
+        self.advance(size)
+        return decoded
+
     def string(self) -> str:
         quote = self.peek()
         if self.peek(3) == quote * 3:
@@ -202,7 +297,7 @@ class _Scanner:
                 raise _Stop
             if quote == '"' and self.peek() == "\\":
                 self.advance()
-                chars.append(_ESCAPES.get(self.peek(), self.peek()))
+                chars.append(self.escape())
             else:
                 chars.append(self.peek())
             self.advance()

@@ -156,12 +156,13 @@ def run(argv: Sequence[str]) -> int:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: keep the traceback, still honour the JSON contract
-        traceback.print_exc()
+        output = _output_for(args)
+        output.raw_error(traceback.format_exc())
         internal = InternalError(
             f"unexpected {type(exc).__name__}: {exc}",
             hint="this is a bug in shipit; please report it with the traceback above",
         )
-        report_error(internal, _output_for(args))
+        report_error(internal, output)
         return internal.exit_code
     return code if isinstance(code, int) else EXIT_OK
 

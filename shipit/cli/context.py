@@ -57,6 +57,9 @@ class AppContext:
             path = find_config(self.cwd, self.config_option)
             self.output.debug(f"config: {path}")
             self._config = load_config(path)
+            for env in [None, *self._config.environments]:
+                # every environment's secrets, so none is printed whichever one runs
+                self.output.redactor.learn_settings(self._config.raw(env))
         return self._config
 
     @property

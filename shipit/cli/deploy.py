@@ -67,7 +67,7 @@ def deploy(
     receipt = run_deploy(app.aws, request, progress=progress_for(app.output),
                          clock=time.monotonic, sleep=time.sleep)
     if not dry_run:
-        save(app.config.root, receipt)
+        save(app.config.root, receipt, app.output.redactor)
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))
     if not receipt.ok:
         raise Failed(f"deploy {receipt.outcome}: {receipt.message}",

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.redact import Redactor
+
 RECEIPT_PATH = Path(".shipit") / "deploy-receipt.json"
 
 
@@ -39,8 +41,11 @@ class DeployReceipt:
         return {"ok": self.ok, **asdict(self)}
 
 
-def save(root: Path, receipt: DeployReceipt) -> Path:
+def save(root: Path, receipt: DeployReceipt, redactor: Redactor | None = None) -> Path:
+    """Write the receipt, redacted like everything shipit prints (it outlives the session)."""
     path = root / RECEIPT_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(receipt.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    data = json.loads(json.dumps(receipt.to_dict(), default=str))
+    shown = (redactor or Redactor()).data(data)
+    path.write_text(json.dumps(shown, indent=2) + "\n", encoding="utf-8")
     return path

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from shipit.errors import UsageError
+from shipit.redact import CHANGED, redact_data, redact_value
 
 READ_ONLY_FIELDS = (
     "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
@@ -70,6 +72,7 @@ def diff_task_definitions(old: Mapping[str, Any], new: Mapping[str, Any]) -> lis
     """Readable lines, one per changed leaf: ``~ path: old -> new``, ``+ path: v``, ``- path``.
 
     Lists of ``{"name": ...}`` items (containers, environment, secrets) are matched by name.
+    Values are shown redacted (shipit.redact); a secret that changed reads ``*** (changed)``.
     """
     lines: list[str] = []
     _diff(_keyed(old), _keyed(new), "", lines)
@@ -94,19 +97,24 @@ def _diff(old: Any, new: Any, path: str, lines: list[str]) -> None:
         for key in sorted(set(old) | set(new), key=str):
             child = f"{path}.{key}" if path and not key.startswith("[") else f"{path}{key}"
             if key not in new:
-                lines.append(f"- {child}: {_show(old[key])}")
+                lines.append(f"- {child}: {_show(old[key], child)}")
             elif key not in old:
-                lines.append(f"+ {child}: {_show(new[key])}")
+                lines.append(f"+ {child}: {_show(new[key], child)}")
             else:
                 _diff(old[key], new[key], child, lines)
         return
     if old != new:
-        lines.append(f"~ {path}: {_show(old)} -> {_show(new)}")
+        before, after = _show(old, path), _show(new, path)
+        shown = CHANGED if before == after else f"{before} -> {after}"
+        lines.append(f"~ {path}: {shown}")
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, path: str) -> str:
+    """``value`` redacted for the variable or key that ``path`` ends with."""
+    named = re.search(r"(?:\[([^\]]+)\]|\.?([^.\[\]]+))$", path.removesuffix(".value"))
+    name = next((g for g in named.groups() if g), "") if named else ""
     if isinstance(value, dict) and set(value) == {"value"}:
-        return json.dumps(value["value"])
+        return json.dumps(redact_value(name, value["value"]))
     if isinstance(value, dict) and set(value) == {"valueFrom"}:
         return f"(secret) {value['valueFrom']}"
-    return json.dumps(value, sort_keys=True, default=str)
+    return json.dumps(redact_value(name, redact_data(value)), sort_keys=True, default=str)

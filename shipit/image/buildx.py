@@ -4,6 +4,11 @@ BuildKit defines BUILDPLATFORM/TARGETARCH itself and builds the platforms in one
 manifest list digest comes from ``--metadata-file`` (``containerimage.digest``). Unpushed
 builds are written as an OCI layout directory; pushed builds share a registry build cache at
 ``<repository>:buildcache``.
+
+``--cache-from``, ``--cache-to``, ``--output`` and ``--secret`` take comma-separated
+``key=value`` fields that buildx reads as CSV: an image name outside the OCI grammar is refused
+here (a registry ``host,type=local,dest=/x`` would add fields of its own), and every other
+field that holds a comma or a quote (a path) is quoted the CSV way.
 """
 
 from __future__ import annotations
@@ -14,15 +19,34 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shipit.errors import Failed, RegistryUnreachable
+from shipit.errors import Failed, RegistryUnreachable, UsageError
 from shipit.image.backend import BuildOutcome, BuildRequest, LayoutLocation, RegistryLocation
 from shipit.image.runner import LineSink, Runner
+from shipit.oci_grammar import registry_problem, repository_problem
 
 CACHE_TAG = "buildcache"
 DIGEST_KEY = "containerimage.digest"
 
 
+def csv_fields(*fields: str) -> str:
+    """One buildx option value: fields joined by commas, quoted as CSV where they need it."""
+    return ",".join(f'"{f.replace(chr(34), chr(34) * 2)}"' if any(c in f for c in ',"\r\n')
+                    else f for f in fields)
+
+
+def checked_name(request: BuildRequest) -> str:
+    """The image name, refused unless registry and repository follow the OCI grammar."""
+    image = request.image
+    problem = (registry_problem(image.registry) if image.registry else None) or (
+        repository_problem(image.repository))
+    if problem:
+        raise UsageError(f"image name {image.name!r} cannot be handed to docker buildx: {problem}",
+                         hint="fix image.registry / image.repository in shipit.toml")
+    return image.name
+
+
 def buildx_argv(request: BuildRequest, metadata_file: Path) -> list[str]:
+    name = checked_name(request)
     argv = ["docker", "buildx", "build",
             "--platform", ",".join(str(p) for p in request.platforms),
             "-f", str(request.dockerfile), "--metadata-file", str(metadata_file)]
@@ -31,18 +55,18 @@ def buildx_argv(request: BuildRequest, metadata_file: Path) -> list[str]:
     for key, value in request.labels.items():
         argv += ["--label", f"{key}={value}"]
     for secret_id, path in request.secrets.items():
-        argv += ["--secret", f"id={secret_id},src={path}"]
+        argv += ["--secret", csv_fields(f"id={secret_id}", f"src={path}")]
     if request.push:
         for ref in request.image.refs:
             argv += ["--tag", ref]
-        cache = f"{request.image.name}:{CACHE_TAG}"
-        argv += ["--cache-from", f"type=registry,ref={cache}",
-                 "--cache-to", f"type=registry,ref={cache},mode=max,image-manifest=true,"
-                 "oci-mediatypes=true",
-                 "--output", f"type=image,push=true{_registry_insecure(request)}"]
+        cache = f"ref={name}:{CACHE_TAG}"
+        argv += ["--cache-from", csv_fields("type=registry", cache),
+                 "--cache-to", csv_fields("type=registry", cache, "mode=max",
+                                          "image-manifest=true", "oci-mediatypes=true"),
+                 "--output", csv_fields("type=image", "push=true", *_registry_insecure(request))]
     else:
-        argv += ["--output", f"type=oci,dest={request.layout_dir},tar=false,"
-                 f"name={request.image.refs[0]}"]
+        argv += ["--output", csv_fields("type=oci", f"dest={request.layout_dir}", "tar=false",
+                                        f"name={request.image.refs[0]}")]
     return [*argv, str(request.context)]
 
 
@@ -97,8 +121,8 @@ class BuildxBuilder:
                             timings=timings)
 
 
-def _registry_insecure(request: BuildRequest) -> str:
-    return "" if request.tls_verify() else ",registry.insecure=true"
+def _registry_insecure(request: BuildRequest) -> list[str]:
+    return [] if request.tls_verify() else ["registry.insecure=true"]
 
 
 def _looks_unreachable(text: str) -> bool:

@@ -216,6 +216,14 @@ def _pushed_tags(name: ImageName, digest: str, http: httpx.Client) -> list[Findi
 def _inputs(image: ImageSection, root: Path) -> tuple[Path, Path]:
     context = (root / image.context).resolve()
     dockerfile = (root / image.dockerfile).resolve()
+    # The config refuses '..' and absolute paths; a symlink can still lead out, so check the
+    # resolved paths too: a build reads nothing from outside the repository.
+    home = root.resolve()
+    for key, path in (("image.context", context), ("image.dockerfile", dockerfile)):
+        if not path.is_relative_to(home):
+            raise ConfigError(f"{key} resolves to {path}, outside the repository {home}",
+                              key=key, hint="build inputs must be inside the folder of"
+                              " shipit.toml; replace the symlink with the file itself")
     if not context.is_dir():
         raise ConfigError(f"build context {context} is not a directory", key="image.context",
                           hint="image.context is relative to shipit.toml")

@@ -42,5 +42,7 @@ def push_configured(
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
-    pusher = pusher or BuildahPusher(storage=receipt_storage(image.storage))
-    return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)
+    if pusher is not None:
+        return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)
+    with BuildahPusher(storage=receipt_storage(image.storage)) as own:  # removes the login
+        return push(request, ecr=Ecr.from_session(aws), pusher=own, progress=progress)

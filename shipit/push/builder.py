@@ -1,15 +1,23 @@
 """The registry data plane: the builder logs in and pushes, as a subprocess (argument lists only).
 
 The registry password goes to the builder on stdin (``--password-stdin``), never in argv,
-never in a message: every text that comes back from the builder is scrubbed of it first.
+never in a message: every text that comes back from the builder is scrubbed of it (and of every
+token shape, shipit.redact) first. The login lands in a temporary authfile (``--authfile``,
+0600 in a 0700 directory of its own), never in the user's default auth.json, and ``close()``
+removes it: after a push, also a failed one, the ECR token is on disk nowhere.
 buildah's storage is the one the build used: the receipt's ``local.storage``, else
 SHIPIT_BUILDAH_ROOT/RUNROOT and SHIPIT_STORAGE_DRIVER (shipit.image.buildah.BuildahStorage).
 """
 
 from __future__ import annotations
 
+import base64
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
@@ -17,6 +25,7 @@ from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnre
 from shipit.image.runner import Completed, Runner, SubprocessRunner
 from shipit.image.storage import BuildahStorage
 from shipit.push.target import Target
+from shipit.redact import redact_text
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",
                 "network is unreachable", "connection reset", "tls handshake timeout")
@@ -36,28 +45,64 @@ class Pusher(Protocol):
 
 
 class BuildahPusher:
-    """buildah: ``login --password-stdin`` and ``manifest push --all``."""
+    """buildah: ``login --password-stdin`` and ``manifest push --all``, with a temporary
+    authfile; use it as a context manager (or call ``close()``) to remove the login."""
 
     def __init__(self, *, runner: Runner | None = None, storage: BuildahStorage | None = None
                  ) -> None:
         self._runner = runner or SubprocessRunner()
         self._base = ["buildah", *(storage or BuildahStorage.from_env()).flags()]
         self._secrets: list[str] = []
+        self._auth_dir: Path | None = None
+
+    def __enter__(self) -> BuildahPusher:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def authfile(self) -> Path | None:
+        """The temporary auth file of the current login (None before login and after close)."""
+        return self._auth_dir / "auth.json" if self._auth_dir else None
+
+    def close(self) -> None:
+        """Forget the login: remove the temporary authfile and its directory."""
+        if self._auth_dir is not None:
+            shutil.rmtree(self._auth_dir, ignore_errors=True)
+            self._auth_dir = None
 
     def login(self, target: Target, login: RegistryLogin) -> None:
-        self._secrets.append(login.password)
-        argv = [*self._base, "login", "--username", login.username, "--password-stdin",
-                *self._tls(target), target.host]
-        done = self._runner.run(argv, stdin=login.password + "\n")
+        basic = f"{login.username}:{login.password}".encode()
+        self._secrets += [login.password, base64.b64encode(basic).decode()]
+        argv = [*self._base, "login", "--authfile", str(self._new_authfile()), "--username",
+                login.username, "--password-stdin", *self._tls(target), target.host]
+        try:
+            done = self._runner.run(argv, stdin=login.password + "\n")
+        except BaseException:
+            self.close()
+            raise
         if done.returncode != 0:
+            self.close()
             raise self._error("log in to", target.ref("*"), done)
+
+    def _new_authfile(self) -> Path:
+        self.close()
+        self._auth_dir = Path(tempfile.mkdtemp(prefix="shipit-auth-"))  # mode 0700
+        path = self._auth_dir / "auth.json"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write('{"auths": {}}\n')
+        return path
 
     def push(self, source: str, target: Target, tag: str) -> None:
         # No --digestfile: with it, buildah 1.28's `manifest push` exits 0 even when the
         # registry refuses the manifest (seen here with an immutable tag). The digest is read
         # back from the ECR API instead, which is where push verifies anyway.
         ref = target.ref(tag)
-        argv = [*self._base, "manifest", "push", "--all", "--quiet", *self._tls(target),
+        auth = ["--authfile", str(self.authfile)] if self.authfile else []
+        argv = [*self._base, "manifest", "push", "--all", "--quiet", *auth, *self._tls(target),
                 source, f"docker://{ref}"]
         done = self._runner.run(argv)
         if done.returncode != 0:
@@ -69,7 +114,7 @@ class BuildahPusher:
 
     def _error(self, verb: str, ref: str, done: Completed, *, source: str | None = None
                ) -> Exception:
-        detail = scrub((done.stderr or done.stdout).strip(), self._secrets)
+        detail = redact_text(scrub((done.stderr or done.stdout).strip(), self._secrets))
         last = detail.splitlines()[-1] if detail else f"exit status {done.returncode}"
         low = detail.lower()
         host = ref.split("/", 1)[0]

@@ -101,7 +101,7 @@ MALFORMED = [
     (
         "var-and-secret",
         '[vars]\nDB = "x"\n[secrets]\nDB = "arn:aws:ssm:us-east-1:123456789012:parameter/db"\n',
-        None, None, "DB in both vars and secrets",
+        "secrets.DB", 4, "DB is in both vars (shipit.toml:2) and secrets",
     ),
     ("bad-env-name", '[env.Prod]\necs = { cluster = "c" }\n', "env.Prod", 1, "lowercase"),
     ("env-not-a-table", 'env = "prod"\n', "env", 1, "table of environments"),

@@ -64,3 +64,28 @@ def test_long_lines_are_not_wrapped_when_not_a_tty() -> None:
     output, _, err = make(json_mode=False)
     output.info("x" * 300)
     assert err.getvalue() == "x" * 300 + "\n"
+
+
+def test_every_way_out_is_redacted() -> None:
+    from shipit.redact import Redactor
+
+    out, err = io.StringIO(), io.StringIO()
+    known = "correct horse/battery@staple"
+    output = Output(json_mode=True, verbose=1, stdout=out, stderr=err, environ={},
+                    redactor=Redactor([known]))
+    token = "ghp_" + "a1" * 18
+    for say in (output.step, output.info, output.debug, output.success, output.warn):
+        say(f"connecting with {known} and {token}")
+    output.fail(f"refused {known}", hint=f"try another than {token}")
+    output.raw_error(f"Traceback ...\nValueError: {known}\n")
+    output.out.print(f"human result {known}")
+    output.err.print(f"live view {token}")
+    output.result({"environment": [{"name": "DB_PW", "value": "plain-pw-1"}],
+                   "message": f"url postgresql://u:{known}@db/x"})
+    text = out.getvalue() + err.getvalue()
+    for secret in (known, token, "plain-pw-1", "horse", "staple"):
+        assert secret not in text
+    assert text.count("***") >= 12
+    human, _, document = out.getvalue().partition("\n")
+    assert human == "human result ***"
+    assert json.loads(document)["environment"][0]["value"] == "***"

@@ -286,3 +286,20 @@ def test_a_fatal_stop_is_reported_with_the_circuit_breaker_verdict() -> None:
 def test_deployment_in_progress(service: Service, busy: str | None) -> None:
     found = deployment_in_progress(service)
     assert (found.id if found else None) == busy
+
+
+def test_the_diff_shows_that_a_secret_changed_never_its_value() -> None:
+    from shipit.deploy.taskdef import diff_task_definitions
+
+    def definition(key: str, url: str) -> dict[str, object]:
+        return {"containerDefinitions": [{"name": "app", "environment": [
+            {"name": "STRIPE_API_KEY", "value": key}, {"name": "DATABASE_URL", "value": url}]}]}
+
+    old = definition("plain-old-value-1", "postgresql://u:first/pw@db1/app")
+    new = definition("plain-new-value-2", "postgresql://u:second@pw@db2/app")
+    lines = diff_task_definitions(old, new)
+    assert "~ containerDefinitions[app].environment[STRIPE_API_KEY].value: *** (changed)" in lines
+    assert ('~ containerDefinitions[app].environment[DATABASE_URL].value:'
+            ' "postgresql://u:***@db1/app" -> "postgresql://u:***@db2/app"') in lines
+    for planted in ("plain-old-value-1", "plain-new-value-2", "first/pw", "second@pw"):
+        assert planted not in "\n".join(lines)

@@ -12,12 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shipit.errors import UsageError
+from shipit.image.backend import BuildRequest
 from shipit.image.buildah import BuildahBuilder
-from shipit.image.buildx import BuildxBuilder
+from shipit.image.buildx import BuildxBuilder, buildx_argv
 from shipit.image.pipeline import BuildDeps, choose_builder
+from shipit.image.platforms import parse_platform
 from shipit.image.runner import SubprocessRunner
+from shipit.image.tags import ImageName
 from tests.fixtures.registry import Registry
-from tests.image.conftest import MakeProject, Project
+from tests.image.conftest import MakeProject, Project, create_project
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 
@@ -158,3 +162,52 @@ def test_asking_for_buildx_without_the_plugin(fake_docker: Path, pushed_project:
     assert result.exit_code == 3
     assert result.json()["error"]["message"] == (
         "the buildx builder is not available on this machine")
+
+
+def _request(registry: str | None, layout: Path) -> BuildRequest:
+    amd64 = parse_platform("linux/amd64")
+    return BuildRequest(
+        context=layout.parent, dockerfile=layout.parent / "Dockerfile", platforms=[amd64],
+        host=amd64, image=ImageName(registry, "articles", ("abc", "latest")), labels={},
+        build_args={}, secrets={"ca": layout.parent / "ca,1.pem"}, push=registry is not None,
+        layout_dir=layout)
+
+
+@pytest.mark.parametrize("registry", [
+    "127.0.0.1:5000,type=local,dest=/tmp/x",
+    'reg.example.com",type=local',
+    "reg.example.com\ntype=local",
+    "reg.example.com type=local",
+    "reg.example.com/ns,mode=min",
+])
+def test_a_registry_that_would_add_buildx_fields_never_reaches_buildx(
+    tmp_path: Path, registry: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        buildx_argv(_request(registry, tmp_path / "oci"), tmp_path / "metadata.json")
+    assert "cannot be handed to docker buildx" in caught.value.message
+    assert "image.registry" in str(caught.value.hint)
+
+
+def test_csv_fields_quote_commas_and_quotes(tmp_path: Path) -> None:
+    argv = buildx_argv(_request(None, tmp_path / "a,b" / 'o"ci'), tmp_path / "m.json")
+    layout = tmp_path / "a,b" / 'o"ci'
+    assert pairs(argv, "--output") == [
+        'type=oci,"dest=' + str(layout).replace('"', '""') + '",tar=false,'
+        "name=localhost/articles:abc"]
+    assert pairs(argv, "--secret") == [f'id=ca,"src={layout.parent}/ca,1.pem"']
+    pushed = buildx_argv(_request("127.0.0.1:5000", tmp_path / "oci"), tmp_path / "m.json")
+    assert pairs(pushed, "--cache-from") == [
+        "type=registry,ref=127.0.0.1:5000/articles:buildcache"]
+
+
+def test_a_project_path_with_a_comma_builds_where_it_says(
+    fake_docker: Path, tmp_path: Path
+) -> None:
+    project = create_project(tmp_path / "team,dest=elsewhere", platforms=["linux/amd64"])
+    result = project.shipit("build", "--builder", "buildx")
+    assert result.exit_code == 0, result.stderr
+    layout = project.root / ".shipit" / "oci"
+    assert (layout / "index.json").is_file()
+    assert not (tmp_path / "elsewhere").exists()
+    assert result.json()["receipt"]["local"]["oci_layout"] == str(layout)

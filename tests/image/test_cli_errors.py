@@ -99,3 +99,21 @@ def test_help_has_an_example() -> None:
     result = run_cli(["build", "--help"])
     assert result.exit_code == 0
     assert "Example: shipit build" in result.stdout
+
+
+def test_a_dockerfile_symlinked_outside_the_repository_is_refused(
+    make_project: MakeProject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "Dockerfile"
+    outside.write_text("FROM scratch\n", encoding="utf-8")
+    project = make_project(dockerfile="link/Dockerfile")
+    (project.root / "link").mkdir(exist_ok=True)
+    (project.root / "link" / "Dockerfile").unlink(missing_ok=True)
+    (project.root / "link" / "Dockerfile").symlink_to(outside)
+    result = project.shipit("build")
+    assert result.exit_code == 2
+    found = error(result.json())
+    assert "[image.dockerfile]" in str(found["message"])
+    assert f"resolves to {outside}, outside the repository" in str(found["message"])
+    assert "Traceback" not in result.stderr
+    assert not project.receipt_path.exists()

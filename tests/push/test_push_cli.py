@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -130,11 +132,11 @@ def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
     from shipit.push.target import Target
 
     first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
-    pusher = BuildahPusher()
     target = Target(project.registry_host, project.repository)
-    pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
-    with pytest.raises(Failed, match="already exists with another digest"):
-        pusher.push(second.source, target, first.tag)
+    with BuildahPusher() as pusher:
+        pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
+        with pytest.raises(Failed, match="already exists with another digest"):
+            pusher.push(second.source, target, first.tag)
     _assert_tag_still_holds(project, registry, first)
 
 
@@ -257,3 +259,60 @@ def test_a_missing_receipt_is_a_usage_error(
     assert result.exit_code == 2
     assert "no build receipt" in result.stderr
     assert "shipit build" in result.stderr
+
+
+def test_the_login_lives_in_a_temporary_authfile_removed_after_the_push(
+    project: Project, build_image: BuildImage, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build_image()
+    default = Path(os.environ["REGISTRY_AUTH_FILE"])  # the buildah fixture's default auth file
+    before = default.read_text(encoding="utf-8")
+    seen: list[tuple[list[str], Path, int, int, str]] = []
+    real_run = subprocess.run
+
+    def spy(argv: list[str], **kwargs: Any) -> Any:  # looks at the authfile, runs real buildah
+        if "--authfile" in argv:
+            path = Path(argv[argv.index("--authfile") + 1])
+            seen.append((list(argv), path, stat.S_IMODE(path.stat().st_mode),
+                         stat.S_IMODE(path.parent.stat().st_mode), ""))
+        result = real_run(argv, **kwargs)
+        if "login" in argv and "--authfile" in argv:
+            seen[-1] = (*seen[-1][:4], path.read_text(encoding="utf-8"))
+        return result
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    result = run_cli(["--config", str(project.config), "push"])
+    assert result.exit_code == 0, result.stderr
+    logins = [s for s in seen if "login" in s[0]]
+    pushes = [s for s in seen if "manifest" in s[0]]
+    assert len(logins) == 1
+    assert pushes
+    login_file = logins[0][1]
+    assert {s[1] for s in seen} == {login_file}  # every push used the login's own file
+    assert all((s[2], s[3]) == (0o600, 0o700) for s in seen)
+    assert project.registry_host in logins[0][4]  # buildah really stored the login there
+    assert not login_file.parent.exists()  # ... and it is gone after the push
+    assert default.read_text(encoding="utf-8") == before  # never in the default auth file
+
+
+def test_a_failed_login_leaves_no_authfile(buildah: object) -> None:
+    from shipit.aws.ecr import RegistryLogin
+    from shipit.errors import RegistryUnreachable
+    from shipit.push.builder import BuildahPusher
+    from shipit.push.target import Target
+
+    pusher = BuildahPusher()
+    created: list[Path] = []
+    real_new = pusher._new_authfile
+
+    def remember() -> Path:
+        created.append(real_new())
+        return created[-1]
+
+    pusher._new_authfile = remember  # type: ignore[method-assign]
+    with pytest.raises(RegistryUnreachable):
+        pusher.login(Target(f"127.0.0.1:{free_port()}", "articles"),
+                     RegistryLogin("AWS", "pw-never-stored", ""))
+    assert created
+    assert not created[0].parent.exists()
+    assert pusher.authfile is None

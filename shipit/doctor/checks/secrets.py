@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict, failed, passed
+from shipit.redact import secret_reason
 
-_SECRET_NAME = re.compile(
-    r"PASSW(OR)?D|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL", re.I
-)
-_URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]+:[^/@\s]+@", re.I)
-_AWS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
-_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
-
-
-def looks_secret(name: str, value: str) -> str | None:
-    """Why this variable looks like a secret (never quoting the value), or None."""
-    if not value:
-        return None
-    if _SECRET_NAME.search(name):
-        return "its name says it is a secret"
-    if _URL_PASSWORD.match(value):
-        return "its URL carries a password"
-    if _AWS_KEY_ID.search(value):
-        return "it holds an AWS access key id"
-    if _PRIVATE_KEY.search(value):
-        return "it holds a private key"
-    return None
+# One judgement of what is secret, shared with every output path (shipit.redact).
+looks_secret = secret_reason
 
 
 def plaintext(s: Snapshot) -> Verdict:
