@@ -73,7 +73,9 @@ def test_simple_requests_get_the_header_only_for_allowed_origins(app_client: Tes
         ("/api/articles/1", None),
     ],
 )
-def test_every_response_varies_on_origin(app_client: TestClient, path: str, origin: str | None) -> None:
+def test_every_response_varies_on_origin(
+    app_client: TestClient, path: str, origin: str | None
+) -> None:
     # Allowed, refused and absent origins get different headers: a shared cache must key on it.
     response = app_client.get(path, headers={"Origin": origin} if origin else {})
     assert "origin" in [v.strip().lower() for v in response.headers["vary"].split(",")]
