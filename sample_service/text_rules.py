@@ -42,7 +42,7 @@ _INVISIBLE: tuple[tuple[int, int], ...] = (
     (0xE0000, 0xE0FFF),
 )
 # Refused anywhere in a title (C0 controls) or a body (C0 but tab, LF, CR); the search query
-# refuses DEL too (search_query._is_control).
+# refuses DEL too (search_query._CONTROL).
 _TITLE_CONTROL = ((0x00, 0x1F),)
 _BODY_CONTROL = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F))
 _QUERY_CONTROL = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x7F))
