@@ -261,6 +261,11 @@ def main() -> None:
         default=sys.executable,
         help="interpreter for the service (e.g. a venv that also has uvloop and httptools)",
     )
+    parser.add_argument(
+        "--service-root",
+        default=str(REPO),
+        help="the checkout whose sample_service to run (e.g. an older commit, for before/after)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
@@ -268,7 +273,11 @@ def main() -> None:
 
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{args.database}"
     queries = search_queries()
-    report: dict[str, Any] = {"database": args.database, "queries": [*queries[:3], "..."]}
+    report: dict[str, Any] = {
+        "database": args.database,
+        "service_root": args.service_root,
+        "queries": [*queries[:3], "..."],
+    }
     report["load_average_at_start"] = load_average()
     report["index_before_search"] = asyncio.run(clean_index(url))
     report |= asyncio.run(query_stats(url, queries, args.ilike))
@@ -281,7 +290,7 @@ def main() -> None:
         "LOG_LEVEL": "warning",
         "DB_POOL_SIZE": str(args.clients),
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": args.service_root,
     }
     with tempfile.TemporaryDirectory() as work:
         search_lua, create_lua, sql_scripts = write_scripts(Path(work), queries)
