@@ -163,8 +163,15 @@ class PostgresRepository(Repository):
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         assert self._pool is not None, "open() first"
         with _unavailable_on_failure():
-            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+            # asyncio.timeout rather than acquire(timeout=...), whose wait_for makes a Task
+            # per request; the deadline covers waiting for a connection, not the query
+            # (statement_timeout does).
+            async with asyncio.timeout(ACQUIRE_TIMEOUT):
+                conn = await self._pool.acquire()
+            try:
                 yield conn
+            finally:
+                await self._pool.release(conn)
 
     async def migrate(self) -> MigrationReport:
         with _unavailable_on_failure():

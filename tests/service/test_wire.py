@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from sample_service import models, wire
-from sample_service.storage.base import Article, SearchHit
+from sample_service.storage.base import Article, SearchHit, snippet_html
 
 ARTICLES = [
     Article(1, "t", "", (), datetime(2026, 1, 2, tzinfo=UTC)),
@@ -45,3 +45,17 @@ def test_search_results() -> None:
     )
     assert wire.search_results_json('cat -dog "x"', HITS) == expected.model_dump_json().encode()
     assert wire.search_results_json("q", []) == b'{"query":"q","items":[]}'
+
+
+@pytest.mark.parametrize(
+    ("marked", "html"),
+    [
+        ("plain \x02cat\x03 text", "plain <mark>cat</mark> text"),
+        ("  runs\n of\t\twhitespace \u2003 ", "runs of whitespace"),
+        ("<b> & \x02</b>\x03", "&lt;b&gt; &amp; <mark>&lt;/b&gt;</mark>"),
+        ("", ""),
+        ("\n", ""),
+    ],
+)
+def test_snippets_are_escaped_collapsed_and_marked(marked: str, html: str) -> None:
+    assert snippet_html(marked) == html
