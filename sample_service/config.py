@@ -13,6 +13,11 @@
     CORS_ALLOWED_ORIGINS    comma list of exact origins (https://app.example.com); no wildcard
     LOG_LEVEL               debug, info (default), warning, error, critical
     HOST / PORT             listen address, default 0.0.0.0:8000
+    HTTP_HEADER_TIMEOUT     seconds a client has to send its request line and headers, 1-300
+                            (default 10); slower clients get 408 and are disconnected
+    HTTP_KEEP_ALIVE_TIMEOUT seconds an idle keep-alive connection is kept, 1-3600 (default 65:
+                            longer than the ALB's 60 s idle timeout, as AWS advises, so the
+                            service never closes a connection the ALB is about to reuse)
     APP_DEBUG_SLOW_ENDPOINT 1 adds GET /api/debug/slow (for shutdown tests); never on by default
 """
 
@@ -70,6 +75,8 @@ class Settings:
     port: int = 8000
     db_pool_size: int = 10
     db_startup_timeout: float = 30.0
+    http_header_timeout: float = 10.0
+    http_keep_alive_timeout: int = 65
     debug_slow_endpoint: bool = False
 
     @property
@@ -91,6 +98,8 @@ def load_settings(environ: Environ) -> Settings:
         port=_int(environ, "PORT", 8000, 1, 65535),
         db_pool_size=_int(environ, "DB_POOL_SIZE", 10, 1, 100),
         db_startup_timeout=float(_int(environ, "DB_STARTUP_TIMEOUT", 30, 0, 600)),
+        http_header_timeout=float(_int(environ, "HTTP_HEADER_TIMEOUT", 10, 1, 300)),
+        http_keep_alive_timeout=_int(environ, "HTTP_KEEP_ALIVE_TIMEOUT", 65, 1, 3600),
         debug_slow_endpoint=_flag(environ, "APP_DEBUG_SLOW_ENDPOINT"),
     )
 

@@ -1,7 +1,9 @@
 """CORS for an exact list of origins (CORS_ALLOWED_ORIGINS); refusals use the JSON error shape.
 
 Starlette's CORSMiddleware answers a refused preflight in plain text; this one keeps the
-service's one error shape and never sends a wildcard.
+service's one error shape and never sends a wildcard. Every response carries `Vary: Origin`,
+whether the origin was allowed, refused or absent: each of those gets different headers, so a
+cache must never hand one origin's answer to another.
 """
 
 from __future__ import annotations
@@ -31,23 +33,23 @@ class CorsMiddleware:
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        if origin is None:
-            await self.app(scope, receive, send)
-            return
-        allowed = origin in self.allowed
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+        # Refused (or absent) origins are served without CORS headers: the browser then
+        # keeps the response from the page.
+        allowed = origin is not None and origin in self.allowed
+        if (
+            origin is not None
+            and scope["method"] == "OPTIONS"
+            and "access-control-request-method" in headers
+        ):
             await self._preflight(origin, allowed)(scope, receive, send)
-            return
-        if not allowed:
-            # Serve it without CORS headers: the browser then keeps the response from the page.
-            await self.app(scope, receive, send)
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
-                out["Access-Control-Allow-Origin"] = origin
-                out["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+                if allowed and origin is not None:
+                    out["Access-Control-Allow-Origin"] = origin
+                    out["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
                 out.add_vary_header("Origin")
             await send(message)
 

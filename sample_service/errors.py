@@ -9,7 +9,9 @@
     └── ServiceUnavailable      503 db_unavailable          the database did not answer
 
 Starlette's own HTTPExceptions (unknown route 404, 405) and unexpected exceptions (500
-internal_error) are turned into the same shape by the handlers at the bottom.
+internal_error) are turned into the same shape by the handlers at the bottom. A client that
+hangs up before its body has arrived is not an error of ours: it is logged as a disconnect and
+its access line says 499 (nginx's "client closed request"), never 500.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from sample_service.types import JSONObject
@@ -147,8 +149,25 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+CLIENT_CLOSED_REQUEST = 499
+
+
+async def handle_client_disconnect(request: Request, exc: Exception) -> Response:
+    log.info(
+        "client disconnected before sending its whole request",
+        extra={
+            "request_id": getattr(request.state, "request_id", None),
+            "method": request.method,
+            "path": request.url.path,
+        },
+    )
+    # Nobody is left to read it (uvicorn drops it); the status only labels the access line.
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ApiError: handle_api_error,
+    ClientDisconnect: handle_client_disconnect,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

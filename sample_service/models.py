@@ -16,6 +16,13 @@ from pydantic import (
 )
 
 from sample_service.storage.base import Article, SearchHit
+from sample_service.text_rules import (
+    BODY_CONTROL,
+    TITLE_CONTROL,
+    body_pattern,
+    has_visible,
+    title_pattern,
+)
 
 TITLE_MAX_CHARS = 200
 BODY_MAX_BYTES = 100 * 1024
@@ -26,15 +33,26 @@ PAGE_LIMIT_MAX, PAGE_LIMIT_DEFAULT = 100, 20
 SEARCH_LIMIT_MAX, SEARCH_LIMIT_DEFAULT = 50, 10
 
 
-def _no_control_chars(allow: str) -> AfterValidator:
-    def check(value: str) -> str:
-        for char in value:
-            code = ord(char)
-            if (code < 0x20 and char not in allow) or 0xD800 <= code <= 0xDFFF:
-                raise ValueError(f"must not contain the control character U+{code:04X}")
+def _no_control_chars(control: re.Pattern[str]) -> BeforeValidator:
+    # Before trimming: a title's trailing newline is refused, not silently dropped, exactly
+    # as the schema's pattern says.
+    def check(value: Any) -> Any:
+        found = control.search(value) if isinstance(value, str) else None
+        if found:
+            raise ValueError(f"must not contain the control character U+{ord(found.group()):04X}")
         return value
 
-    return AfterValidator(check)
+    return BeforeValidator(check)
+
+
+def _visible(value: Any) -> Any:
+    # Runs before trimming (a BeforeValidator), so "   " and "\u200b" get the same message.
+    if isinstance(value, str) and value and not has_visible(value):
+        raise ValueError(
+            "has no visible character: only spaces, zero-width or other invisible characters "
+            "(such as U+200B or the bidi controls U+202A-U+202E)"
+        )
+    return value
 
 
 def _body_size(value: str) -> str:
@@ -51,16 +69,25 @@ def _unique(tags: list[str]) -> list[str]:
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS),
-    _no_control_chars(allow=""),
-    Field(description="1-200 characters after trimming; no control characters."),
+    _no_control_chars(TITLE_CONTROL),
+    BeforeValidator(_visible),
+    Field(
+        description="1-200 characters after trimming; no control characters; at least one "
+        "visible character (not only spaces, zero-width characters or bidi controls).",
+        json_schema_extra={"pattern": title_pattern()},
+    ),
 ]
 Body = Annotated[
     str,
-    _no_control_chars(allow="\t\n\r"),
+    _no_control_chars(BODY_CONTROL),
+    BeforeValidator(_visible),
     AfterValidator(_body_size),
     Field(
         max_length=BODY_MAX_BYTES,
-        description="Up to 100 KiB (102400 bytes) of UTF-8; tabs and newlines allowed.",
+        description="Up to 100 KiB (102400 bytes) of UTF-8; tabs and newlines allowed, other "
+        "control characters not. Empty, or with at least one visible character (not only "
+        "spaces, zero-width characters or bidi controls).",
+        json_schema_extra={"pattern": body_pattern()},
     ),
 ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from sample_service import models
+from sample_service.text_rules import query_pattern
 from sample_service.types import JSONObject
 
 _REF = "#/components/schemas/{model}"
@@ -104,7 +105,8 @@ def openapi_document(version: str) -> JSONObject:
                     _query(
                         "cursor",
                         {"type": "string", "maxLength": 200},
-                        "next_cursor from the previous page.",
+                        "next_cursor from the previous page, as given; any other string is "
+                        "refused with 422 (cursor_invalid).",
                     ),
                 ],
                 "responses": {"200": _json("ArticlePage", "One page."), **_errors(422, 503)},
@@ -135,8 +137,15 @@ def openapi_document(version: str) -> JSONObject:
                 "parameters": [
                     _query(
                         "q",
-                        {"type": "string", "minLength": 1, "maxLength": 256},
-                        "The query.",
+                        {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 256,
+                            "pattern": query_pattern(),
+                        },
+                        "The query: no control characters (tab and newlines are spaces), at "
+                        "most 32 terms, and at least one word to look for (a query of only "
+                        "exclusions, `or` or punctuation is refused with 422).",
                         required=True,
                     ),
                     _query(

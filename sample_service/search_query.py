@@ -13,6 +13,7 @@ string, so user text never reaches FTS5's own syntax (column filters, NEAR, ^, *
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 256
@@ -57,7 +58,7 @@ def parse_search_query(text: str) -> SearchQuery:
     """Parse `text`; raise QueryError if it is too long or has nothing to search for."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text)} characters; at most {MAX_QUERY_CHARS} allowed")
-    if any(_is_control(c) for c in text):
+    if _CONTROL.search(text):
         raise QueryError("the query contains control characters")
     clauses: list[Clause] = []
     include: list[Term] = []
@@ -117,6 +118,5 @@ def _has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return (code < 0x20 and char not in "\t\n\r") or code == 0x7F or 0xD800 <= code <= 0xDFFF
+# C0 controls but tab/LF/CR, DEL, lone surrogates (text_rules.query_pattern() says the same).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

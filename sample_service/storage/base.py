@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,7 +96,13 @@ class Repository(abc.ABC):
     async def search(self, query: SearchQuery, limit: int) -> list[SearchHit]: ...
 
 
+# Whitespace that " ".join(text.split()) would change: a run, or anything but a plain space.
+_UNTIDY_SPACE = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+
+
 def snippet_html(marked: str) -> str:
     """HTML-escape a database snippet (whitespace collapsed), then mark matches with <mark>."""
-    escaped = html.escape(" ".join(marked.split()), quote=False)
+    # Most snippets are already tidy; one regex scan is cheaper than splitting every word.
+    tidy = " ".join(marked.split()) if _UNTIDY_SPACE.search(marked) else marked
+    escaped = html.escape(tidy, quote=False)
     return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")

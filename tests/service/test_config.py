@@ -18,6 +18,11 @@ PG = "postgresql://app:pw@db.internal:5432/articles"
     ("environ", "expected"),
     [
         ({}, {"database.kind": "sqlite", "app_env": "dev", "port": 8000, "host": "0.0.0.0"}),
+        ({}, {"http_header_timeout": 10.0, "http_keep_alive_timeout": 65}),
+        (
+            {"HTTP_HEADER_TIMEOUT": "2", "HTTP_KEEP_ALIVE_TIMEOUT": "120"},
+            {"http_header_timeout": 2.0, "http_keep_alive_timeout": 120},
+        ),
         ({"DATABASE_URL": PG}, {"database.kind": "postgres", "database.password": "pw"}),
         ({"DB_URL": PG}, {"database.kind": "postgres"}),
         ({"DATABASE_URL": PG, "DB_URL": PG}, {"database.kind": "postgres"}),
@@ -92,6 +97,9 @@ def test_valid_environments_parse(environ: dict[str, str], expected: dict[str, A
         ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE", "outside"),
         ({"DB_STARTUP_TIMEOUT": "1.5"}, "DB_STARTUP_TIMEOUT", "whole number"),
         ({"APP_DEBUG_SLOW_ENDPOINT": "maybe"}, "APP_DEBUG_SLOW_ENDPOINT", "flag"),
+        ({"HTTP_HEADER_TIMEOUT": "0"}, "HTTP_HEADER_TIMEOUT", "outside 1-300"),
+        ({"HTTP_HEADER_TIMEOUT": "forever"}, "HTTP_HEADER_TIMEOUT", "whole number"),
+        ({"HTTP_KEEP_ALIVE_TIMEOUT": "3601"}, "HTTP_KEEP_ALIVE_TIMEOUT", "outside 1-3600"),
     ],
 )
 def test_bad_environments_name_the_variable(

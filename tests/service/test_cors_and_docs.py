@@ -63,6 +63,24 @@ def test_simple_requests_get_the_header_only_for_allowed_origins(app_client: Tes
     assert "access-control-allow-origin" not in no_origin.headers
 
 
+@pytest.mark.parametrize(
+    ("path", "origin"),
+    [
+        ("/api/health", ALLOWED),
+        ("/api/health", "https://evil.example.net"),
+        ("/api/health", None),
+        ("/no/such/route", "https://evil.example.net"),
+        ("/api/articles/1", None),
+    ],
+)
+def test_every_response_varies_on_origin(
+    app_client: TestClient, path: str, origin: str | None
+) -> None:
+    # Allowed, refused and absent origins get different headers: a shared cache must key on it.
+    response = app_client.get(path, headers={"Origin": origin} if origin else {})
+    assert "origin" in [v.strip().lower() for v in response.headers["vary"].split(",")]
+
+
 def test_no_origins_configured_means_none_allowed(tmp_path: Path) -> None:
     with TestClient(create_app(settings_for(f"sqlite:///{tmp_path / 'a.db'}"))) as client:
         assert preflight(client, ALLOWED)[0] == 403
