@@ -11,7 +11,6 @@ Every wait takes an injected clock and sleep.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from shipit.aws import ecs, elbv2, route53
 from shipit.aws.route53 import HostedZone, RecordSet, same_alias_target
 from shipit.doctor.probe import Prober, ProbeRequest, ProbeResponse
 from shipit.errors import Failed, ResourceNotFound, UsageError
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.elbv2 import LoadBalancer
@@ -135,8 +135,8 @@ def apply(
     dns_plan: DnsPlan,
     *,
     force: bool,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    clock: Clock,
+    sleep: Sleep,
     timeout: float = 300.0,
 ) -> DnsResult:
     """UPSERT the aliases (a no-op when already right), wait INSYNC, read them back."""
@@ -184,7 +184,7 @@ def probe_name(
     probe: Prober,
     request: ProbeRequest,
     *,
-    sleep: Callable[[float], None],
+    sleep: Sleep,
     attempts: int = 5,
     interval: float = 3.0,
 ) -> tuple[ProbeResponse, int]:

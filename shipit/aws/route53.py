@@ -5,12 +5,12 @@ Record names are compared without the trailing dot and case-insensitively, as DN
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
 from shipit.errors import Failed
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from mypy_boto3_route53 import Route53Client
@@ -177,8 +177,8 @@ def wait_insync(
     client: Route53Client,
     change_id: str,
     *,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    clock: Clock,
+    sleep: Sleep,
     timeout: float = 300.0,
     interval: float = 2.0,
 ) -> float:

@@ -37,7 +37,7 @@ def deploy(
 ) -> None:
     """Deploy an image: register a revision (image by digest, vars, secrets) and wait for it.
 
-    The image comes from --image, --tag, or the build receipt (.shipit/image-receipt.json).
+    The image comes from --image, --tag, or the build receipt (.shipit/build-receipt.json).
     Exit 1 when the deployment fails, is rolled back, or times out.
 
     Example: shipit --env staging deploy --tag 1a2b3c4 --rollback-on-failure
@@ -50,6 +50,7 @@ def deploy(
     from shipit.deploy.run import deploy as run_deploy
     from shipit.deploy.wait import parse_duration
     from shipit.errors import Failed
+    from shipit.image.receipt import RECEIPT_PATH
 
     app = get_context(ctx, env=env, json_output=json_output)
     settings = app.settings
@@ -58,7 +59,7 @@ def deploy(
         cluster=cluster, service=service, container=container,
         variables=dict(settings.vars), secrets=dict(settings.secrets),
         repository=settings.image.repository,
-        receipt_path=app.config.root / ".shipit" / "build-receipt.json",
+        receipt_path=app.config.root / RECEIPT_PATH,
         image=image, tag=tag, dry_run=dry_run, wait=not no_wait,
         timeout=parse_duration(timeout), interval=interval or default_interval(app),
         rollback_on_failure=rollback_on_failure, force=force,
@@ -96,8 +97,9 @@ def require_service(app: AppContext) -> tuple[str, str, str]:
 
 def default_interval(app: AppContext) -> float:
     """Poll fast on a loopback endpoint (the sandbox), at ECS's pace otherwise."""
-    endpoint = app.settings.aws.endpoint_url or ""
-    return 0.25 if "127.0.0.1" in endpoint or "localhost" in endpoint else 5.0
+    from shipit.net import is_loopback_url
+
+    return 0.25 if is_loopback_url(app.settings.aws.endpoint_url) else 5.0
 
 
 def note_sandbox(app: AppContext) -> None:

@@ -5,7 +5,7 @@ when asked). Clock and sleep are injected; nothing here prints (``Progress`` doe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,12 +20,11 @@ from shipit.deploy.revisions import deployment_in_progress
 from shipit.deploy.taskdef import diff_task_definitions, next_task_definition, registration_input
 from shipit.deploy.wait import WaitResult, wait_for_deployment
 from shipit.errors import Failed
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from shipit.errors import EnvironmentProblem
 from shipit.image.buildah import BuildahStorage
 from shipit.image.runner import Runner
+from shipit.types import Clock, Sleep
 
 SMOKE_DATABASE_URL = "sqlite:////tmp/shipit-smoke.db"
 _DROPPED = ("DATABASE_URL", "DB_URL", "DB_PASSWORD")
@@ -83,8 +84,8 @@ HttpStatus = Callable[[str], int]
 
 
 def run_smoke(runtime: ContainerRuntime, image: str, platform: str, env: Mapping[str, str],
-              url: str, get_status: HttpStatus, clock: Callable[[], float],
-              sleep: Callable[[float], None], timeout: float = 60.0) -> SmokeResult:
+              url: str, get_status: HttpStatus, clock: Clock,
+              sleep: Sleep, timeout: float = 60.0) -> SmokeResult:
     """Start ``image``, poll ``url`` until 200 or ``timeout`` or the container exits, clean up."""
     started = clock()
     container = runtime.start(image, env)
@@ -99,7 +100,7 @@ def run_smoke(runtime: ContainerRuntime, image: str, platform: str, env: Mapping
 
 
 def _wait(runtime: ContainerRuntime, container: str, url: str, get_status: HttpStatus,
-          clock: Callable[[], float], sleep: Callable[[float], None],
+          clock: Clock, sleep: Sleep,
           deadline: float) -> tuple[int | None, str]:
     last = "no answer yet"
     while True:

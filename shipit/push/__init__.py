@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipit.errors import ConfigError
-from shipit.push.receipt import RECEIPT_PATH, BuiltImage, read_receipt
+from shipit.image.receipt import RECEIPT_PATH
+from shipit.push.receipt import BuiltImage, load_built_image
 from shipit.push.run import Progress, PushReport, PushRequest, push
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def push_configured(
     if not repository:
         raise ConfigError("image.repository is not set", key="image.repository",
                           hint='add repository = "NAME" under [image] in shipit.toml')
-    image = read_receipt(receipt)
+    image = load_built_image(receipt)
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)

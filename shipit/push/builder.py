@@ -14,9 +14,9 @@ from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
-from shipit.image.buildah import BuildahStorage
+from shipit.image.buildah import BuildahStorage, manifest_push_argv
 from shipit.image.runner import Completed, Runner, SubprocessRunner
-from shipit.push.target import Target
+from shipit.push.target import Destination
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",
                 "network is unreachable", "connection reset", "tls handshake timeout")
@@ -28,9 +28,9 @@ _NO_IMAGE = ("image not known", "no such image", "not a manifest list", "locatin
 class Pusher(Protocol):
     """A builder that can log in to a registry and push a multi-platform image to it."""
 
-    def login(self, target: Target, login: RegistryLogin) -> None: ...
+    def login(self, target: Destination, login: RegistryLogin) -> None: ...
 
-    def push(self, source: str, target: Target, tag: str) -> None:
+    def push(self, source: str, target: Destination, tag: str) -> None:
         """Push ``source`` (every platform) as ``target:tag``."""
         ...
 
@@ -41,10 +41,11 @@ class BuildahPusher:
     def __init__(self, *, runner: Runner | None = None, storage: BuildahStorage | None = None
                  ) -> None:
         self._runner = runner or SubprocessRunner()
-        self._base = ["buildah", *(storage or BuildahStorage.from_env()).flags()]
+        self._storage = storage or BuildahStorage.from_env()
+        self._base = ["buildah", *self._storage.flags()]
         self._secrets: list[str] = []
 
-    def login(self, target: Target, login: RegistryLogin) -> None:
+    def login(self, target: Destination, login: RegistryLogin) -> None:
         self._secrets.append(login.password)
         argv = [*self._base, "login", "--username", login.username, "--password-stdin",
                 *self._tls(target), target.host]
@@ -52,19 +53,18 @@ class BuildahPusher:
         if done.returncode != 0:
             raise self._error("log in to", target.ref("*"), done)
 
-    def push(self, source: str, target: Target, tag: str) -> None:
-        # No --digestfile: with it, buildah 1.28's `manifest push` exits 0 even when the
-        # registry refuses the manifest (seen here with an immutable tag). The digest is read
-        # back from the ECR API instead, which is where push verifies anyway.
+    def push(self, source: str, target: Destination, tag: str) -> None:
+        # The one command line (shipit.image.buildah), whose exit status can be trusted; the
+        # digest is read back from the ECR API, which is where push verifies anyway.
         ref = target.ref(tag)
-        argv = [*self._base, "manifest", "push", "--all", "--quiet", *self._tls(target),
-                source, f"docker://{ref}"]
+        argv = manifest_push_argv(self._storage, source, f"docker://{ref}",
+                                  tls_verify=not target.insecure)
         done = self._runner.run(argv)
         if done.returncode != 0:
             raise self._error("push to", ref, done, source=source)
 
     @staticmethod
-    def _tls(target: Target) -> list[str]:
+    def _tls(target: Destination) -> list[str]:
         return ["--tls-verify=false"] if target.insecure else []
 
     def _error(self, verb: str, ref: str, done: Completed, *, source: str | None = None

@@ -12,10 +12,16 @@ from typing import Any, Protocol
 from shipit.aws.ecr import Ecr, Repository
 from shipit.errors import Failed
 from shipit.push.builder import Pusher
-from shipit.push.judge import TagState, Verdict, judge_image, repository_warnings, tag_is_mutable
+from shipit.push.judge import (
+    PushedImageCheck,
+    TagState,
+    judge_image,
+    repository_warnings,
+    tag_is_mutable,
+)
 from shipit.push.judge import tag_state as judge_tag_state
 from shipit.push.receipt import BuiltImage
-from shipit.push.target import LATEST, Target, check_region
+from shipit.push.target import LATEST, Destination, check_region
 
 
 class Progress(Protocol):
@@ -63,7 +69,7 @@ def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) 
     repo, repo_status, warnings = _ensure_repository(request, ecr, progress)
     host = request.registry or (repo.host if repo else f"<account>.dkr.ecr.{request.region}"
                                 ".amazonaws.com")
-    target = Target(host=host, repository=request.repository)
+    target = Destination(host=host, repository=request.repository)
     ref = target.ref(request.tag)
     state = _sha_tag_state(request, ecr, ref, exists=repo is not None)
     latest_state = _latest_state(request, ecr, repo, image.digest)
@@ -148,7 +154,7 @@ def _latest_state(
     return "move"
 
 
-def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Target, state: str,
+def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Destination, state: str,
                  digest: str | None, progress: Progress) -> str:
     tag = request.moving_tag
     if state != "move":
@@ -163,12 +169,13 @@ def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Target,
     return "moved"
 
 
-def _verify(request: PushRequest, ecr: Ecr, ref: str, tag: str, digest: str | None) -> Verdict:
+def _verify(request: PushRequest, ecr: Ecr, ref: str, tag: str, digest: str | None
+            ) -> PushedImageCheck:
     stored = ecr.image(request.repository, tag)
     return judge_image(stored, ref=ref, digest=digest, platforms=request.image.platforms)
 
 
-def _verified(report: PushReport, verdict: Verdict, status: str) -> PushReport:
+def _verified(report: PushReport, verdict: PushedImageCheck, status: str) -> PushReport:
     if not verdict.ok:
         raise Failed("; ".join(verdict.problems),
                      hint="this sha tag holds a bad image: rebuild and push a new sha tag")

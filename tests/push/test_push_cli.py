@@ -127,11 +127,11 @@ def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
     from shipit.aws.ecr import RegistryLogin
     from shipit.errors import Failed
     from shipit.push.builder import BuildahPusher
-    from shipit.push.target import Target
+    from shipit.push.target import Destination
 
     first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
     pusher = BuildahPusher()
-    target = Target(project.registry_host, project.repository)
+    target = Destination(project.registry_host, project.repository)
     pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
     with pytest.raises(Failed, match="already exists with another digest"):
         pusher.push(second.source, target, first.tag)
