@@ -115,8 +115,7 @@ def find_load_balancer(aws: AwsSession, cluster: str, service: str) -> LoadBalan
 
 
 def plan(aws: AwsSession, name: str, lb: LoadBalancer, zone_name: str | None = None) -> DnsPlan:
-    client = aws.client("route53")
-    zone = route53.find_zone(client, name, zone_name)
+    zone = route53.find_zone(aws, name, zone_name)
     if zone is None:
         raise ResourceNotFound(
             f"no hosted zone holds {name}" + (f" (dns.zone = {zone_name})" if zone_name else ""),
@@ -126,7 +125,7 @@ def plan(aws: AwsSession, name: str, lb: LoadBalancer, zone_name: str | None = N
     return DnsPlan(
         name=route53.norm(name), zone=zone, load_balancer=lb,
         types=("A", "AAAA") if dualstack else ("A",),
-        existing=route53.read_records(client, zone.id, name),
+        existing=route53.read_records(aws, zone.id, name),
     )
 
 
@@ -149,13 +148,12 @@ def apply(
             hint="rerun with --force to replace it by the alias (see the plan with --dry-run)",
         )
     lb = dns_plan.load_balancer
-    client = aws.client("route53")
     change_id = route53.upsert_aliases(
-        client, dns_plan.zone.id, dns_plan.name, list(dns_plan.types), lb.dns_name,
+        aws, dns_plan.zone.id, dns_plan.name, list(dns_plan.types), lb.dns_name,
         lb.canonical_zone_id or "", replace_types=("CNAME",), existing=dns_plan.conflicts,
     )
-    waited = route53.wait_insync(client, change_id, clock=clock, sleep=sleep, timeout=timeout)
-    records = route53.read_records(client, dns_plan.zone.id, dns_plan.name)
+    waited = route53.wait_insync(aws, change_id, clock=clock, sleep=sleep, timeout=timeout)
+    records = route53.read_records(aws, dns_plan.zone.id, dns_plan.name)
     missing = [
         kind for kind in dns_plan.types
         if not any(r.type == kind and r.is_alias

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shipit.aws.errors import translate
-from shipit.errors import RegionProblem, ResourceNotFound, UsageError
+from shipit.aws.ecr import resolve_image
+from shipit.errors import RegionProblem, UsageError
 from shipit.image_ref import ImageRef, ecr_host, parse_image
 
 if TYPE_CHECKING:
@@ -67,25 +67,7 @@ def choose_image(
 def _lookup(
     aws: AwsSession, repository: str, tag: str | None, digest: str | None, source: str
 ) -> ImageChoice:
-    client = aws.client("ecr")
-    image_id: dict[str, str] = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
-    shown = f"{repository}@{digest}" if digest else f"{repository}:{tag or 'latest'}"
-    try:
-        details: list[dict[str, Any]] = client.describe_images(
-            repositoryName=repository, imageIds=[image_id]
-        )["imageDetails"]
-    except Exception as exc:
-        error = translate(exc, operation="ecr:DescribeImages", resource=shown)
-        if isinstance(error, ResourceNotFound):
-            raise ResourceNotFound(
-                f"image {shown} not found in ECR ({aws.region})",
-                hint="push it first (`shipit push`), or check the tag and aws.region",
-                operation="ecr:DescribeImages", code=error.code,
-            ) from None
-        raise error from None
-    if not details:
-        raise ResourceNotFound(f"image {shown} not found in ECR ({aws.region})",
-                               hint="push it first (`shipit push`)")
-    found = str(details[0]["imageDigest"])
-    host = ecr_host(str(details[0]["registryId"]), aws.region)
-    return ImageChoice(f"{host}/{repository}@{found}", repository, found, tag, source)
+    found = resolve_image(aws, repository, tag=tag, digest=digest)
+    host = ecr_host(found.registry_id, aws.region)
+    return ImageChoice(f"{host}/{repository}@{found.digest}", repository, found.digest, tag,
+                       source)

@@ -32,7 +32,6 @@ def push_configured(
     pusher: Pusher | None = None,
 ) -> PushReport:
     """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
-    from shipit.aws.ecr import Ecr
     from shipit.push.builder import BuildahPusher, receipt_storage
 
     repository = settings.image.repository
@@ -44,4 +43,4 @@ def push_configured(
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
     pusher = pusher or BuildahPusher(storage=receipt_storage(image.storage))
-    return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)
+    return push(request, aws=aws, pusher=pusher, progress=progress)
