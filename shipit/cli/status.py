@@ -22,11 +22,11 @@ def status(ctx: typer.Context, env: EnvOption = None, json_output: JsonOption = 
 
     Example: shipit --env sandbox status --json
     """
-    from shipit.cli.deploy import require_service
+    from shipit.deploy.settings import require_service
     from shipit.deploy.status import service_status
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app)
+    cluster, service, container = require_service(app.settings, app.env)
     report = service_status(app.aws, cluster, service, container).to_dict()
     app.output.result(report, human=lambda console: print_status(console, report))
 

@@ -24,7 +24,7 @@ from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
-
+    from shipit.config import Settings
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,29 @@ class DeployRequest:
     interval: float = 5.0
     rollback_on_failure: bool = False
     force: bool = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, root: Path, *, env: str | None = None,
+        image: str | None = None, tag: str | None = None, dry_run: bool = False,
+        wait: bool = True, timeout: float = 900.0, interval: float | None = None,
+        rollback_on_failure: bool = False, force: bool = False,
+    ) -> DeployRequest:
+        """The request `shipit deploy` and `shipit rollback` (and the demo) make from
+        shipit.toml: the service, its vars and secrets, the image repository and the build
+        receipt under ``root``. ``interval`` None: the endpoint's pace (default_interval)."""
+        from shipit.deploy.settings import default_interval, require_service
+        from shipit.image.receipt import RECEIPT_PATH
+
+        cluster, service, container = require_service(settings, env)
+        return cls(
+            cluster=cluster, service=service, container=container,
+            variables=dict(settings.vars), secrets=dict(settings.secrets),
+            repository=settings.image.repository, receipt_path=root / RECEIPT_PATH,
+            image=image, tag=tag, dry_run=dry_run, wait=wait, timeout=timeout,
+            interval=interval or default_interval(settings),
+            rollback_on_failure=rollback_on_failure, force=force,
+        )
 
 
 @dataclass(frozen=True)
