@@ -1,6 +1,6 @@
 """The daemonless builder: buildah, one build per platform, joined under one manifest list.
 
-Works around two buildah 1.28 defects (see MACHINE-NOTES): it does not define BUILDPLATFORM,
+Works around two buildah 1.28 defects (README, "shipit build"): it does not define BUILDPLATFORM,
 TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build args; and a
 plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by verification).
 Storage flags are always explicit, because buildah ignores STORAGE_DRIVER.

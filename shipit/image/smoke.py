@@ -68,7 +68,7 @@ def smoke_env(service_vars: Mapping[str, str], port: int) -> dict[str, str]:
 PODMAN_HOST_FLAGS = (
     "--events-backend", "file", "--cgroup-manager", "cgroupfs", "--runtime", "runc",
 )
-"""Global podman flags this kind of host needs (cgroup-hybrid, no systemd; MACHINE-NOTES)."""
+"""Global podman flags a cgroup-hybrid host without systemd needs (crun and journald fail)."""
 PODMAN_RUN_LIMITS = ("--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
 """Explicit rlimits: podman's defaults fail with EPERM here."""
 
@@ -123,7 +123,7 @@ def _tail(text: str, lines: int = 20) -> str:
 
 
 class PodmanRuntime:
-    """podman with the flags that work on a cgroup-hybrid host without systemd (MACHINE-NOTES)."""
+    """podman with the flags that work on a cgroup-hybrid host without systemd."""
 
     name = "podman"
 
@@ -148,7 +148,9 @@ class PodmanRuntime:
             ])
         if not done.ok:
             raise EnvironmentProblem(f"podman could not start {image}:\n{done.tail()}",
-                                     hint="see MACHINE-NOTES for the podman flags this host needs")
+                                     hint="shipit runs `podman "
+                                     + " ".join((*PODMAN_HOST_FLAGS, "run", *PODMAN_RUN_LIMITS))
+                                     + " ...`: check that podman runs a container so here")
         return done.stdout.strip().splitlines()[-1]
 
     def running(self, container: str) -> bool:
