@@ -6,7 +6,7 @@ it here; a missing, corrupt or foreign receipt is a usage error (exit 2: run ``s
 Printed by ``--json``. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
 
     {
-      "schema": "shipit.image-receipt", "version": 1,
+      "schema": "shipit.build-receipt", "version": 1,
       "created": "2026-11-28T10:00:00Z",
       "builder": "buildah",                          # or "buildx"
       "git_sha": "<40 hex>",
@@ -26,7 +26,8 @@ Printed by ``--json``. Schema (``version`` 1; ``read_receipt`` refuses other ver
       "labels": {"org.opencontainers.image.revision": "<sha>", ...},
       "local": {"oci_layout": "/abs/.shipit/oci" | null,   # unpushed builds are exported here
                 "images": {"linux/amd64": "<image id>", ...},  # buildah storage
-                "storage": {"driver": "vfs", "root": ..., "runroot": ...} | null},
+                "storage": {"driver": "overlay", "root": ..., "runroot": ...,
+                            "reason": "why this driver (shipit.image.storage)"} | null},
       "verification": {"ok": true, "findings": [{"check", "ok", "platform", "message"}, ...]},
       "smoke": [{"platform": "linux/amd64", "runtime": "podman", "ok": true, ...}] | null,
       "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1}
@@ -49,7 +50,7 @@ from shipit.errors import UsageError
 
 RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
 """Relative to the project root (the folder of shipit.toml)."""
-SCHEMA = "shipit.image-receipt"
+SCHEMA = "shipit.build-receipt"
 VERSION = 1
 
 
@@ -80,7 +81,7 @@ class ReceiptLocal(_Model):
 
 
 class BuildReceipt(_Model):
-    schema_: Literal["shipit.image-receipt"] = Field(default="shipit.image-receipt",
+    schema_: Literal["shipit.build-receipt"] = Field(default="shipit.build-receipt",
                                                      alias="schema")
     version: Literal[1] = 1
     created: str

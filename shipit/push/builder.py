@@ -14,8 +14,9 @@ from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
-from shipit.image.buildah import BuildahStorage, manifest_push_argv
+from shipit.image.buildah import manifest_push_argv
 from shipit.image.runner import Completed, Runner, SubprocessRunner
+from shipit.image.storage import BuildahStorage
 from shipit.push.target import Destination
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",

@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipit.sandbox import world
+from shipit.sandbox import moto_world
+from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
+from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.fargate_task import TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
-from shipit.sandbox.proxy import LoadBalancerProxy
-from shipit.sandbox.runner import DEFAULT_COMMAND
-from shipit.sandbox.runtime import Podman, podman_problem
-from shipit.sandbox.scheduler import Scheduler, Timing
+from shipit.sandbox.podman import Podman, podman_problem
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
-from shipit.sandbox.tasks import TaskContext
+from shipit.sandbox.task_process import DEFAULT_COMMAND
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "sandbox",
@@ -78,7 +78,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    world.install_patches()
+    moto_world.install_patches()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     database: LocalDatabase | None = None
     scheduler: Scheduler | None = None
@@ -91,7 +91,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         port = moto.get_host_and_port()[1]
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
-        clients = _clients(state.endpoint_url, names.region)
+        clients = LazyClients(state.endpoint_url, names.region)
         stack = create_stack(clients.__getitem__, names, spec.vars)
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
         if registry is not None:  # moto has no registry data plane: the emulation is one
@@ -101,24 +101,33 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             database = create_database(_database_name(paths.root, names), paths.dir)
             state.database = database.url
         ctx = TaskContext(
-            backends=world.Backends(names.region), clients=clients,
+            backends=moto_world.Backends(names.region), clients=clients,
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
             database=database, podman=probe.podman(registry, paths.root),
             no_container_reason=probe.why_not(registry),
+            storage_note=f"store: {probe.storage.driver} ({probe.storage.reason})",
         )
         state.runtime = "podman" if ctx.podman is not None else "local-process"
         state.runtime_reason = "" if ctx.podman is not None else ctx.no_container_reason
-        timing = Timing(**spec.timing)  # type: ignore[arg-type]
+        state.storage = probe.storage.to_dict()
+        timing = Timing(**spec.timing)
 
-        def on_change(pids: dict[str, int], runtimes: dict[str, str]) -> None:
-            if pids != state.task_pids or runtimes != state.task_runtimes:
+        def on_change(scheduler: Scheduler) -> None:
+            live = [t for t in scheduler.live_tasks() if t.process is not None]
+            pids = {t.id: t.process.pid for t in live
+                    if t.process is not None and t.process.pid is not None}
+            runtimes = {t.id: t.runtime for t in live}
+            tasks = [t.describe() for t in [*scheduler.history, *scheduler.live_tasks()]]
+            steady = scheduler.steady()
+            if (pids, runtimes, tasks, steady) != (state.task_pids, state.task_runtimes,
+                                                   state.tasks, state.steady):
                 state.task_pids, state.task_runtimes = pids, runtimes
+                state.tasks, state.steady = tasks, steady
                 write_state(paths, state)
 
-        scheduler = Scheduler(ctx, names.cluster, names.service, names.health_path, timing,
-                              on_change=on_change)
+        scheduler = Scheduler(ctx, names.cluster, names.service, timing, on_change=on_change)
         proxy = LoadBalancerProxy(0, scheduler.healthy_ports)
         proxy.start()
         state.proxy_port = proxy.port
@@ -174,9 +183,9 @@ class _Probe:
     """Does podman work here? Asked once, in the background, at daemon start."""
 
     def __init__(self) -> None:
-        from shipit.image.buildah import BuildahStorage
+        from shipit.image.storage import decide
 
-        self.storage = BuildahStorage.from_env()
+        self.storage = decide()
         self.problem: str | None = "podman was not probed"
         self._thread = threading.Thread(target=self._run, daemon=True, name="podman-probe")
         self._thread.start()
@@ -198,19 +207,24 @@ class _Probe:
         return "no registry to pull from (docker-registry is not installed)"
 
 
-def _clients(endpoint: str, region: str) -> dict[str, Any]:
+class LazyClients:
     """boto3 clients bound to the sandbox's moto, each made on first use (they cost ~40 ms)."""
-    import boto3
 
-    session = boto3.Session(region_name=region)
+    def __init__(self, endpoint: str, region: str) -> None:
+        self._endpoint, self._region = endpoint, region
+        self._made: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._session: Any = None
 
-    class Clients(dict[str, Any]):
-        def __missing__(self, name: str) -> Any:
-            client = session.client(name, endpoint_url=endpoint)  # type: ignore[call-overload]
-            self[name] = client
-            return client
+    def __getitem__(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._made:
+                if self._session is None:
+                    import boto3
 
-    return Clients()
+                    self._session = boto3.Session(region_name=self._region)
+                self._made[name] = self._session.client(name, endpoint_url=self._endpoint)
+            return self._made[name]
 
 
 def _database_name(root: Path, names: StackNames) -> str:

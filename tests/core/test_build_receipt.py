@@ -25,8 +25,8 @@ READERS: list[Callable[[Path], object]] = [read_receipt, load_built_image]
     (b"\xff\xfe", "is not valid JSON"),
     (b"[]", "is not a shipit build receipt"),
     (b'{"schema": "other"}', "is not a shipit build receipt"),
-    (b'{"schema": "shipit.image-receipt", "version": 2}', "is a version 2 receipt"),
-    (b'{"schema": "shipit.image-receipt", "version": 1}', "not a valid build receipt"),
+    (b'{"schema": "shipit.build-receipt", "version": 2}', "is a version 2 receipt"),
+    (b'{"schema": "shipit.build-receipt", "version": 1}', "not a valid build receipt"),
     (b'{"tag": "v1", "local_image": "x", "platforms": ["linux/amd64"]}',
      "is not a shipit build receipt"),
 ])

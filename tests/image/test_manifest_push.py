@@ -11,8 +11,9 @@ import pytest
 
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import Failed, RegistryUnreachable
-from shipit.image.buildah import BuildahStorage, manifest_push_argv, push_manifest_list
+from shipit.image.buildah import manifest_push_argv, push_manifest_list
 from shipit.image.runner import Completed, LineSink
+from shipit.image.storage import BuildahStorage
 from shipit.push.builder import BuildahPusher
 from shipit.push.target import Destination
 

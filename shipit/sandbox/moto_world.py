@@ -1,15 +1,22 @@
-"""Direct access to the in-process moto backends, and the patches that make ECS move.
+"""The one place the sandbox reaches into moto: its in-process backends, and two patches.
 
 moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
 sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
 scheduler and the ALB do: create a deployment on UpdateService, start and stop tasks, set
 rollout states, and report target health. Everything here holds ``LOCK``, which the patched
 UpdateService also takes, so API calls and the scheduler never interleave a mutation.
+
+What moto must keep for this to work is listed in ``MOTO_CONTRACT`` and checked by
+tests/sandbox/test_moto_world.py, which fails loudly (naming the attribute) when a moto upgrade
+moves one: the two methods patched (``EC2ContainerServiceBackend.update_service``,
+``FakeTargetGroup.health_for``) with their parameters, and the attributes read or written.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +28,20 @@ _TARGET_HEALTH: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
 _patched = False
 
 
-def new_deployment_id() -> str:
-    from moto.moto_api._internal import mock_random
+MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
+    "moto.ecs.models.EC2ContainerServiceBackend.update_service": ("self", "service_properties"),
+    "moto.elbv2.models.FakeTargetGroup.health_for": ("self", "target", "ec2_backend"),
+    "moto.elbv2.models.FakeHealthStatus": (),
+    "moto.ecs.models.Task": (),
+    "moto.ecs.models.ecs_backends": (),
+    "moto.elbv2.models.elbv2_backends": (),
+    "moto.moto_api.state_manager": (),
+}
+"""Every moto name this module uses, and the parameters of each patched method."""
 
-    return f"ecs-svc/{mock_random.randint(10**17, 10**18 - 1)}"
+
+def new_deployment_id() -> str:
+    return f"ecs-svc/{secrets.randbelow(9 * 10**17) + 10**17}"
 
 
 def utcnow() -> datetime:
@@ -110,9 +127,7 @@ def start_deployment(service: Any, task_definition: str) -> dict[str, Any]:
 
 
 def add_event(service: Any, message: str) -> None:
-    from moto.moto_api._internal import mock_random
-
-    event = {"id": str(mock_random.uuid4()), "createdAt": utcnow(), "message": message}
+    event = {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message}
     service.events = [event, *service.events][:100]
 
 
