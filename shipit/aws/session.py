@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_rds import RDSClient
     from mypy_boto3_route53 import Route53Client
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
@@ -179,6 +180,8 @@ class AwsSession:
     @overload
     def client(self, service: Literal["route53"], *, region: str | None = None
                ) -> Route53Client: ...
+    @overload
+    def client(self, service: Literal["s3"], *, region: str | None = None) -> S3Client: ...
     @overload
     def client(self, service: Literal["secretsmanager"], *, region: str | None = None
                ) -> SecretsManagerClient: ...

@@ -4,8 +4,8 @@ Each tick: move every task along its life (task_life.py: PROVISIONING -> PENDING
 health checks with the target group's own settings -> STOPPED), then reconcile the PRIMARY
 deployment: start tasks up to the desired count, COMPLETE it when enough are healthy (stopping
 the old revision's tasks), or FAIL it at the circuit-breaker threshold and roll back to the last
-completed revision. PENDING's work (pull, create, start) and the health checks run on a small
-thread pool, so a slow pull never delays another task's checks. Time is injected (``clock``).
+completed revision. PENDING's work (pull, create, start) and the health checks run on threads
+of their own, so a slow pull never delays another task's checks. Time is injected (``clock``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from shipit.sandbox.fargate_task import (
     SandboxTask,
     TaskContext,
     mark_health,
+    one_off_overrides,
     over_memory,
     prepare,
     probe,
@@ -56,7 +57,7 @@ def circuit_breaker_threshold(desired: int) -> int:
 
 
 Run = Callable[[Callable[[], Any]], "Future[Any]"]
-"""Runs a function off the scheduler's thread (a thread pool; tests run it inline)."""
+"""Runs a function off the scheduler's thread (a daemon thread; tests run it inline)."""
 
 
 class Scheduler:
@@ -80,7 +81,8 @@ class Scheduler:
         self._last_stop: dict[str, float] = {}
         self._ports_lock = threading.Lock()
         self._healthy_ports: list[int] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._seen: set[str] = set()
+        """Tasks already adopted or known (the service's own ones are added as they start)."""
         self._run = run or self._submit
         self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
         self._check = check
@@ -115,13 +117,12 @@ class Scheduler:
                 stop(self.ctx, task, Stop("Task stopped by the sandbox", "UserInitiated"),
                      self.clock())
         self.tasks.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def tick(self) -> None:
         service = self.ctx.backends.service(self.cluster, self.service_name)
         if service is None or service.status != "ACTIVE":
             return
+        self._adopt_one_offs()
         for task in [t for t in self.tasks.values() if not t.stopped]:
             self._advance(service, task)
         with moto_world.LOCK:
@@ -143,6 +144,28 @@ class Scheduler:
             self._pending(service, task)
             return
         self._observe(service, task)
+
+    def _adopt_one_offs(self) -> None:
+        """Tasks started by RunTask in the service's cluster: run each until its process exits
+        (what `shipit probe` uses), with the same runtimes as the service's tasks."""
+        with moto_world.LOCK:
+            found = list(self.ctx.backends.cluster_tasks(self.cluster))
+        for moto_task in found:
+            arn = str(moto_task.task_arn)
+            group = str(getattr(moto_task, "group", "") or "")
+            if arn in self._seen or group.startswith("service:"):
+                continue
+            self._seen.add(arn)
+            if getattr(moto_task, "desired_status", "RUNNING") == "STOPPED":
+                continue
+            with moto_world.LOCK:
+                moto_task.last_status = "PROVISIONING"
+                moto_task.containers[0].last_status = "PENDING"
+                moto_task.containers[0].exitCode = None
+            task = SandboxTask(moto_task, "", str(moto_task.task_definition_arn),
+                               TaskLife(created_at=self.clock()), one_off=True,
+                               command=one_off_overrides(moto_task, self.ctx.container_name))
+            self.tasks[arn] = task
 
     def _pending(self, service: Any, task: SandboxTask) -> None:
         future = task.preparing
@@ -179,6 +202,8 @@ class Scheduler:
                 exit_code=code,
             ))
             return
+        if task.one_off:
+            return  # no target group: nothing checks its health
         if task.probing is not None:
             if not task.probing.done():
                 return
@@ -244,6 +269,7 @@ class Scheduler:
             task = SandboxTask(moto_task, deployment["id"], deployment["taskDefinition"],
                                TaskLife(created_at=self.clock()), policy)
             self.tasks[task.arn] = task
+            self._seen.add(task.arn)
             moto_world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
 
@@ -309,6 +335,8 @@ class Scheduler:
             task.probing.cancel()
             task.probing = None
         stop(self.ctx, task, why, self.clock())
+        if task.one_off:
+            return
         self._last_stop[task.deployment_id] = self.clock()
         with moto_world.LOCK:
             deployment = next(
@@ -322,7 +350,7 @@ class Scheduler:
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, deployment_id: str) -> list[SandboxTask]:
         return [t for t in self.tasks.values()
-                if not t.stopped and t.deployment_id == deployment_id]
+                if not t.stopped and not t.one_off and t.deployment_id == deployment_id]
 
     def _count(self, service: Any) -> None:
         running = pending = 0
@@ -351,7 +379,24 @@ class Scheduler:
     def live_tasks(self) -> list[SandboxTask]:
         return [t for t in self.tasks.values() if not t.stopped]
 
-    def _submit(self, work: Callable[[], Any]) -> Future[Any]:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="task")
-        return self._pool.submit(work)
+    def running_tasks(self) -> list[SandboxTask]:
+        """Tasks whose process runs (what CloudWatch's utilization is measured on)."""
+        return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
+
+    @staticmethod
+    def _submit(work: Callable[[], Any]) -> Future[Any]:
+        """Run ``work`` on a daemon thread of its own: a health check still waiting for a task
+        that is shutting down must not hold the sandbox's exit (a ThreadPoolExecutor's
+        workers are joined at interpreter exit)."""
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(work())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="task-work").start()
+        return future

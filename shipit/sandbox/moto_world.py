@@ -14,6 +14,7 @@ moves one: the two methods patched (``EC2ContainerServiceBackend.update_service`
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import uuid
@@ -36,6 +37,8 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.ecs.models.ecs_backends": (),
     "moto.elbv2.models.elbv2_backends": (),
     "moto.moto_api.state_manager": (),
+    "moto.cloudwatch.models.Statistics.get_statistics_for_type": ("self", "stat"),
+    "moto.cloudwatch.models.Statistics.metric_single_values_list": (),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
 
@@ -91,7 +94,41 @@ def install_patches() -> None:
         )
 
     setattr(FakeTargetGroup, "health_for", health_for)  # noqa: B010
+
+    # moto answers Sum/Average/Minimum/Maximum/SampleCount only; CloudWatch also computes
+    # percentiles (p50, p99.9) over the raw values of the period.
+    from moto.cloudwatch.models import Statistics
+
+    original_statistic = Statistics.get_statistics_for_type
+
+    def get_statistics_for_type(self: Any, stat: str) -> Any:
+        wanted = percentile_of(stat)
+        if wanted is None:
+            return original_statistic(self, stat)
+        return percentile(list(self.metric_single_values_list), wanted)
+
+    setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)  # noqa: B010
     _patched = True
+
+
+def percentile_of(stat: str) -> float | None:
+    """``p99`` -> 99.0, ``p99.9`` -> 99.9; None for any other statistic."""
+    if not stat.startswith("p"):
+        return None
+    try:
+        value = float(stat[1:])
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
+
+
+def percentile(values: list[float], wanted: float) -> float | None:
+    """The nearest-rank percentile of ``values`` (None when there are none)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(wanted / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def start_deployment(service: Any, task_definition: str) -> dict[str, Any]:
@@ -161,6 +198,10 @@ class Backends:
 
     def service(self, cluster: str, name: str) -> Any:
         return self.ecs.services.get(f"{cluster}:{name}")
+
+    def cluster_tasks(self, cluster: str) -> list[Any]:
+        """Every moto Task of ``cluster`` (the service's and RunTask's)."""
+        return list(self.ecs.tasks.get(cluster, {}).values())
 
     def task_definition(self, arn: str) -> Any:
         return self.ecs.describe_task_definition(arn)

@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shipit.doctor.checks import aws, config, dns, ecr, ecs, http, iam, image, lb, net, secrets
+from shipit.doctor.checks import (
+    aws,
+    config,
+    cors_config,
+    dns,
+    ecr,
+    ecs,
+    http,
+    iam,
+    image,
+    lb,
+    net,
+    secrets,
+)
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict
 from shipit.doctor.probe import Prober
@@ -53,6 +66,8 @@ CHECKS: tuple[Check, ...] = (
           _pure(iam.execution_role)),
     Check("http.health", "health path answers 200 via the name and via the ALB", http.health),
     Check("http.cors", "preflight allowed for each origin, refused for a foreign one", http.cors),
+    Check("http.cors_config", "the task's CORS_ALLOWED_ORIGINS = http.cors_origins + web origin",
+          _pure(cors_config.cors_config)),
     Check("dns.alias", "alias A (and AAAA when dualstack) to this service's ALB",
           _pure(dns.alias)),
     Check("config.convergence", "every environment defines the same variable names",
