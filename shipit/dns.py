@@ -5,24 +5,27 @@
     apply    one UPSERT batch, wait for INSYNC, read the records back
     probe    the health URL through the name (bounded retries)
 
-Every wait takes an injected clock and sleep.
+``run(settings, aws, ...)`` is all four, as `shipit dns` and the demo call it. Every wait takes
+an injected clock and sleep.
 """
 
 from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws import ecs, elbv2, route53
 from shipit.aws.route53 import HostedZone, RecordSet, same_alias_target
-from shipit.doctor.probe import Prober, ProbeRequest, ProbeResponse
+from shipit.doctor.probe import HttpProber, Prober, ProbeRequest, ProbeResponse, emulated_address
 from shipit.errors import Failed, ResourceNotFound, UsageError
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.elbv2 import LoadBalancer
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
 
 ALIAS_TTL = 60
 """What resolvers cache an ALB alias answer for (the ALB's own record TTL)."""
@@ -77,6 +80,8 @@ class DnsResult:
     probe: ProbeResponse | None = None
     attempts: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    routed_to: str | None = None
+    """Where the probe connected instead of resolving the name (emulated AWS), if anywhere."""
 
     def to_dict(self) -> dict[str, Any]:
         lb = self.plan.load_balancer
@@ -99,6 +104,46 @@ class DnsResult:
         }
 
 
+def run(
+    settings: Settings,
+    aws: AwsSession,
+    *,
+    clock: Clock,
+    sleep: Sleep,
+    name: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    probe_unchanged: bool = False,
+    on_plan: Callable[[DnsPlan], None] | None = None,
+    prober: Prober | None = None,
+) -> DnsResult:
+    """Locate, plan (``on_plan`` sees it), apply and probe; a dry run or an alias already in
+    place stops after the plan (``probe_unchanged`` probes the latter anyway)."""
+    record = check_name(name or settings.dns.name)
+    if not (settings.ecs.cluster and settings.ecs.service):
+        raise UsageError("no ecs.cluster / ecs.service to find the load balancer from",
+                         hint="set them in shipit.toml for this environment")
+    lb = find_load_balancer(aws, settings.ecs.cluster, settings.ecs.service)
+    dns_plan = plan(aws, record, lb, settings.dns.zone)
+    if on_plan is not None:
+        on_plan(dns_plan)
+    if dry_run or (dns_plan.up_to_date and not probe_unchanged):
+        return DnsResult(dns_plan, changed=False, dry_run=dry_run, records=dns_plan.existing)
+    result = apply(aws, dns_plan, force=force, clock=clock, sleep=sleep)
+    route_to = emulated_address(settings.aws.endpoint_url, settings.http.url)
+    request = health_request(record, settings.http.health_path, settings.http.url, route_to)
+    if prober is not None:
+        answer, attempts = probe_name(prober, request, sleep=sleep)
+    else:
+        http = HttpProber()
+        try:
+            answer, attempts = probe_name(http, request, sleep=sleep)
+        finally:
+            http.close()
+    return replace(result, probe=answer, attempts=attempts, routed_to=route_to,
+                   notes=(propagation_hint(result),))
+
+
 def find_load_balancer(aws: AwsSession, cluster: str, service: str) -> LoadBalancer:
     """The ALB in front of the service: service -> target group -> load balancer."""
     svc = ecs.describe_service(aws, cluster, service)
@@ -115,8 +160,7 @@ def find_load_balancer(aws: AwsSession, cluster: str, service: str) -> LoadBalan
 
 
 def plan(aws: AwsSession, name: str, lb: LoadBalancer, zone_name: str | None = None) -> DnsPlan:
-    client = aws.client("route53")
-    zone = route53.find_zone(client, name, zone_name)
+    zone = route53.find_zone(aws, name, zone_name)
     if zone is None:
         raise ResourceNotFound(
             f"no hosted zone holds {name}" + (f" (dns.zone = {zone_name})" if zone_name else ""),
@@ -126,7 +170,7 @@ def plan(aws: AwsSession, name: str, lb: LoadBalancer, zone_name: str | None = N
     return DnsPlan(
         name=route53.norm(name), zone=zone, load_balancer=lb,
         types=("A", "AAAA") if dualstack else ("A",),
-        existing=route53.read_records(client, zone.id, name),
+        existing=route53.read_records(aws, zone.id, name),
     )
 
 
@@ -135,8 +179,8 @@ def apply(
     dns_plan: DnsPlan,
     *,
     force: bool,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    clock: Clock,
+    sleep: Sleep,
     timeout: float = 300.0,
 ) -> DnsResult:
     """UPSERT the aliases (a no-op when already right), wait INSYNC, read them back."""
@@ -149,13 +193,12 @@ def apply(
             hint="rerun with --force to replace it by the alias (see the plan with --dry-run)",
         )
     lb = dns_plan.load_balancer
-    client = aws.client("route53")
     change_id = route53.upsert_aliases(
-        client, dns_plan.zone.id, dns_plan.name, list(dns_plan.types), lb.dns_name,
+        aws, dns_plan.zone.id, dns_plan.name, list(dns_plan.types), lb.dns_name,
         lb.canonical_zone_id or "", replace_types=("CNAME",), existing=dns_plan.conflicts,
     )
-    waited = route53.wait_insync(client, change_id, clock=clock, sleep=sleep, timeout=timeout)
-    records = route53.read_records(client, dns_plan.zone.id, dns_plan.name)
+    waited = route53.wait_insync(aws, change_id, clock=clock, sleep=sleep, timeout=timeout)
+    records = route53.read_records(aws, dns_plan.zone.id, dns_plan.name)
     missing = [
         kind for kind in dns_plan.types
         if not any(r.type == kind and r.is_alias
@@ -184,7 +227,7 @@ def probe_name(
     probe: Prober,
     request: ProbeRequest,
     *,
-    sleep: Callable[[float], None],
+    sleep: Sleep,
     attempts: int = 5,
     interval: float = 3.0,
 ) -> tuple[ProbeResponse, int]:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shipit.types import Clock, Sleep
+
 if TYPE_CHECKING:
     import httpx
 
@@ -67,8 +69,8 @@ class E2eRun:
     """One run of the path; ``client`` has ``base_url`` set to the service's URL."""
 
     client: httpx.Client
-    clock: Callable[[], float]
-    sleep: Callable[[float], None]
+    clock: Clock
+    sleep: Sleep
     origin: str | None = None
     search_attempts: int = 20
     search_interval: float = 0.5

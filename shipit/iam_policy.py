@@ -77,9 +77,6 @@ _LIST_TASKS = Grant(
     "ecs:ListTasks is authorized on container instances, which Fargate tasks do not have:"
     " Resource * limited to the cluster by the ecs:cluster condition",
     condition={"ArnEquals": {"ecs:cluster": ARNS["cluster"]}})
-_ZONE_LOOKUP = Grant("FindHostedZone", ("route53:ListHostedZonesByName",), ("*",),
-                     "route53:ListHostedZonesByName has no resource-level permissions"
-                     " (AWS requires *)")
 
 GRANTS: dict[str, tuple[Grant, ...]] = {
     "push": (
@@ -273,17 +270,12 @@ def policy_scope(settings: Settings, aws: AwsSession, commands: Iterable[str]) -
 
 def hosted_zone_id(aws: AwsSession, zone: str) -> str:
     """The id of the public or private hosted zone named ``zone`` (``Z123...``)."""
-    from shipit.aws.errors import translate
+    from shipit.aws.route53 import find_zone
     from shipit.errors import ResourceNotFound
 
-    wanted = zone.lower().rstrip(".") + "."
-    try:
-        zones = aws.client("route53").list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
-    except Exception as exc:
-        raise translate(exc, operation="route53:ListHostedZonesByName", resource=zone) from None
-    for found in zones:
-        if str(found["Name"]).lower() == wanted:
-            return str(found["Id"]).rsplit("/", 1)[-1]
-    raise ResourceNotFound(f"no Route53 hosted zone named {zone}",
-                           hint="check dns.zone, or create the zone first (the dns policy is"
-                           " scoped to its id)")
+    found = find_zone(aws, zone, zone)
+    if found is None:
+        raise ResourceNotFound(f"no Route53 hosted zone named {zone}",
+                               hint="check dns.zone, or create the zone first (the dns policy is"
+                               " scoped to its id)")
+    return found.id

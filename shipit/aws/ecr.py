@@ -1,5 +1,7 @@
 """ECR's control plane: repositories, the images they hold, and registry login tokens.
 
+Functions over the AwsSession (the style of shipit.aws); every AWS error becomes a shipit error.
+
 The registry data plane (blobs and manifests over the Docker registry API) is not here: the
 builder pushes to it. This module only reads and changes what the ECR API sees.
 """
@@ -12,12 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
-from shipit.errors import AwsError
+from shipit.errors import AwsError, ResourceNotFound
 from shipit.image.manifest import INDEX_TYPES, MANIFEST_TYPES
 
 if TYPE_CHECKING:
-    from mypy_boto3_ecr import ECRClient
-
     from shipit.aws.session import AwsSession
 
 MANIFEST_MEDIA_TYPES = (*INDEX_TYPES, *MANIFEST_TYPES)
@@ -66,108 +66,134 @@ class RegistryLogin:
         return f"RegistryLogin(username={self.username!r}, endpoint={self.endpoint!r})"
 
 
-class Ecr:
-    """Intent-revealing calls on one ECR client; every AWS error becomes a shipit error."""
+def find_repository(aws: AwsSession, name: str) -> Repository | None:
+    try:
+        found = aws.client("ecr").describe_repositories(repositoryNames=[name])["repositories"]
+    except Exception as exc:
+        if _code(exc) == "RepositoryNotFoundException":
+            return None
+        raise translate(exc, operation="ecr:DescribeRepositories", resource=name) from None
+    return _repository(found[0]) if found else None
 
-    def __init__(self, client: ECRClient) -> None:
-        self._client = client
+def create_repository(
+    aws: AwsSession, name: str, *, mutable_tags: tuple[str, ...], kms_key: str | None = None
+) -> tuple[Repository, bool]:
+    """Create ``name`` with immutable tags except ``mutable_tags``, scan on push, encryption.
 
-    @classmethod
-    def from_session(cls, aws: AwsSession) -> Ecr:
-        return cls(aws.client("ecr"))
-
-    def find_repository(self, name: str) -> Repository | None:
-        try:
-            found = self._client.describe_repositories(repositoryNames=[name])["repositories"]
-        except Exception as exc:
-            if _code(exc) == "RepositoryNotFoundException":
-                return None
-            raise translate(exc, operation="ecr:DescribeRepositories", resource=name) from None
-        return _repository(found[0]) if found else None
-
-    def create_repository(
-        self, name: str, *, mutable_tags: tuple[str, ...], kms_key: str | None = None
-    ) -> tuple[Repository, bool]:
-        """Create ``name`` with immutable tags except ``mutable_tags``, scan on push, encryption.
-
-        Returns the repository and whether the exclusion filters were accepted: an endpoint
-        without IMMUTABLE_WITH_EXCLUSION gets a plain IMMUTABLE repository instead.
-        """
-        encryption: dict[str, Any] = {"encryptionType": "KMS", "kmsKey": kms_key} if kms_key \
-            else {"encryptionType": "AES256"}
-        common: dict[str, Any] = {
-            "repositoryName": name,
-            "imageScanningConfiguration": {"scanOnPush": True},
-            "encryptionConfiguration": encryption,
-        }
-        filters: Any = [{"filter": tag, "filterType": "WILDCARD"} for tag in mutable_tags]
-        try:
-            created = self._client.create_repository(
-                imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
-                imageTagMutabilityExclusionFilters=filters,
-                **common,
-            )
-            return _repository(created["repository"]), True
-        except Exception as exc:
-            if not exclusion_unsupported(exc):
-                raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
-        try:
-            created = self._client.create_repository(imageTagMutability="IMMUTABLE", **common)
-        except Exception as exc:
+    Returns the repository and whether the exclusion filters were accepted: an endpoint
+    without IMMUTABLE_WITH_EXCLUSION gets a plain IMMUTABLE repository instead.
+    """
+    encryption: dict[str, Any] = {"encryptionType": "KMS", "kmsKey": kms_key} if kms_key \
+        else {"encryptionType": "AES256"}
+    common: dict[str, Any] = {
+        "repositoryName": name,
+        "imageScanningConfiguration": {"scanOnPush": True},
+        "encryptionConfiguration": encryption,
+    }
+    filters: Any = [{"filter": tag, "filterType": "WILDCARD"} for tag in mutable_tags]
+    try:
+        created = aws.client("ecr").create_repository(
+            imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters=filters,
+            **common,
+        )
+        return _repository(created["repository"]), True
+    except Exception as exc:
+        if not exclusion_unsupported(exc):
             raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
-        return _repository(created["repository"]), False
+    try:
+        created = aws.client("ecr").create_repository(imageTagMutability="IMMUTABLE", **common)
+    except Exception as exc:
+        raise translate(exc, operation="ecr:CreateRepository", resource=name) from None
+    return _repository(created["repository"]), False
 
-    def image(self, repository: str, tag: str) -> StoredImage | None:
-        """The image ``repository:tag`` with its manifest, or None when the tag is unknown."""
-        image_id: Any = {"imageTag": tag}
-        try:
-            response = self._client.batch_get_image(
-                repositoryName=repository,
-                imageIds=[image_id],
-                acceptedMediaTypes=list(MANIFEST_MEDIA_TYPES),
-            )
-        except Exception as exc:
-            raise translate(exc, operation="ecr:BatchGetImage", resource=repository) from None
-        for image in response.get("images", []):
-            image_ids = image.get("imageId", {})
-            return StoredImage(
-                digest=image_ids.get("imageDigest", ""),
-                tags=tuple(self._tags_of(repository, image_ids.get("imageDigest", ""))),
-                manifest=image.get("imageManifest", ""),
-                media_type=image.get("imageManifestMediaType", ""),
-            )
-        return None
+def stored_image(aws: AwsSession, repository: str, tag: str) -> StoredImage | None:
+    """The image ``repository:tag`` with its manifest, or None when the tag is unknown."""
+    image_id: Any = {"imageTag": tag}
+    try:
+        response = aws.client("ecr").batch_get_image(
+            repositoryName=repository,
+            imageIds=[image_id],
+            acceptedMediaTypes=list(MANIFEST_MEDIA_TYPES),
+        )
+    except Exception as exc:
+        raise translate(exc, operation="ecr:BatchGetImage", resource=repository) from None
+    for image in response.get("images", []):
+        image_ids = image.get("imageId", {})
+        return StoredImage(
+            digest=image_ids.get("imageDigest", ""),
+            tags=tuple(_tags_of(aws, repository, image_ids.get("imageDigest", ""))),
+            manifest=image.get("imageManifest", ""),
+            media_type=image.get("imageManifestMediaType", ""),
+        )
+    return None
 
-    def _tags_of(self, repository: str, digest: str) -> list[str]:
-        image_id: Any = {"imageDigest": digest}
-        try:
-            details = self._client.describe_images(repositoryName=repository, imageIds=[image_id])
-        except Exception as exc:
-            if _code(exc) == "ImageNotFoundException":
-                return []
-            raise translate(exc, operation="ecr:DescribeImages", resource=repository) from None
-        return [tag for d in details.get("imageDetails", []) for tag in d.get("imageTags", [])]
+def _tags_of(aws: AwsSession, repository: str, digest: str) -> list[str]:
+    image_id: Any = {"imageDigest": digest}
+    try:
+        details = aws.client("ecr").describe_images(repositoryName=repository, imageIds=[image_id])
+    except Exception as exc:
+        if _code(exc) == "ImageNotFoundException":
+            return []
+        raise translate(exc, operation="ecr:DescribeImages", resource=repository) from None
+    return [tag for d in details.get("imageDetails", []) for tag in d.get("imageTags", [])]
 
-    def login(self) -> RegistryLogin:
-        """A registry login from ecr:GetAuthorizationToken, decoded (``AWS:<password>``)."""
-        try:
-            data = self._client.get_authorization_token()["authorizationData"]
-        except Exception as exc:
-            raise translate(exc, operation="ecr:GetAuthorizationToken") from None
-        if not data:
-            raise AwsError("ecr:GetAuthorizationToken returned no authorization data",
-                           operation="ecr:GetAuthorizationToken")
-        try:
-            decoded = base64.b64decode(data[0]["authorizationToken"], validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError, KeyError):
-            decoded = ""
-        username, sep, password = decoded.partition(":")
-        if not sep or not password:
-            # Deliberately no detail: the message must not echo any part of the token.
-            raise AwsError("ecr:GetAuthorizationToken returned a token shipit cannot decode",
-                           operation="ecr:GetAuthorizationToken")
-        return RegistryLogin(username=username, password=password,
-                             endpoint=data[0].get("proxyEndpoint", ""))
+def login(aws: AwsSession) -> RegistryLogin:
+    """A registry login from ecr:GetAuthorizationToken, decoded (``AWS:<password>``)."""
+    try:
+        data = aws.client("ecr").get_authorization_token()["authorizationData"]
+    except Exception as exc:
+        raise translate(exc, operation="ecr:GetAuthorizationToken") from None
+    if not data:
+        raise AwsError("ecr:GetAuthorizationToken returned no authorization data",
+                       operation="ecr:GetAuthorizationToken")
+    try:
+        decoded = base64.b64decode(data[0]["authorizationToken"], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, KeyError):
+        decoded = ""
+    username, sep, password = decoded.partition(":")
+    if not sep or not password:
+        # Deliberately no detail: the message must not echo any part of the token.
+        raise AwsError("ecr:GetAuthorizationToken returned a token shipit cannot decode",
+                       operation="ecr:GetAuthorizationToken")
+    return RegistryLogin(username=username, password=password,
+                         endpoint=data[0].get("proxyEndpoint", ""))
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    digest: str
+    registry_id: str
+    tags: tuple[str, ...]
+
+
+def resolve_image(
+    aws: AwsSession, repository: str, *, tag: str | None = None, digest: str | None = None
+) -> ResolvedImage:
+    """``repository:tag`` (``latest`` by default) or ``repository@digest`` as ECR knows it.
+
+    An image that is not there (or a repository that is not) is ResourceNotFound.
+    """
+    image_id: Any = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
+    shown = f"{repository}@{digest}" if digest else f"{repository}:{tag or 'latest'}"
+    missing = f"image {shown} not found in ECR ({aws.region})"
+    try:
+        details = aws.client("ecr").describe_images(repositoryName=repository,
+                                                    imageIds=[image_id])["imageDetails"]
+    except Exception as exc:
+        error = translate(exc, operation="ecr:DescribeImages", resource=shown)
+        if isinstance(error, ResourceNotFound):
+            raise ResourceNotFound(
+                missing, hint="push it first (`shipit push`), or check the tag and aws.region",
+                operation="ecr:DescribeImages", code=error.code,
+            ) from None
+        raise error from None
+    if not details:
+        raise ResourceNotFound(missing, hint="push it first (`shipit push`)")
+    found = details[0]
+    return ResolvedImage(digest=str(found.get("imageDigest", "")),
+                         registry_id=str(found.get("registryId", "")),
+                         tags=tuple(found.get("imageTags", [])))
 
 
 def _repository(raw: Any) -> Repository:

@@ -6,6 +6,7 @@ doctor and the tests share one vocabulary. ``ClientError`` becomes a shipit erro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -165,8 +166,7 @@ def describe_task_definition(aws: AwsSession, task_definition: str) -> TaskDefin
         raise translate(
             exc, operation="ecs:DescribeTaskDefinition", resource=task_definition
         ) from None
-    result: TaskDefinition = response["taskDefinition"]
-    return result
+    return dict(response["taskDefinition"])
 
 
 def list_task_definition_arns(aws: AwsSession, family: str) -> list[str]:
@@ -224,8 +224,7 @@ def register_task_definition(aws: AwsSession, definition: TaskDefinition) -> Tas
         raise translate(
             exc, operation="ecs:RegisterTaskDefinition", resource=definition.get("family")
         ) from None
-    result: TaskDefinition = response["taskDefinition"]
-    return result
+    return dict(response["taskDefinition"])
 
 
 def update_service_task_definition(
@@ -289,7 +288,7 @@ def describe_task(aws: AwsSession, cluster: str, task_arn: str) -> Task | None:
 # -- parsing --------------------------------------------------------------------------------
 
 
-def parse_service(data: dict[str, Any]) -> Service:
+def parse_service(data: Mapping[str, Any]) -> Service:
     config = data.get("deploymentConfiguration") or {}
     breaker = config.get("deploymentCircuitBreaker") or {}
     network = (data.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
@@ -325,7 +324,7 @@ def parse_service(data: dict[str, Any]) -> Service:
     )
 
 
-def parse_deployment(data: dict[str, Any]) -> Deployment:
+def parse_deployment(data: Mapping[str, Any]) -> Deployment:
     return Deployment(
         id=data["id"],
         status=data.get("status", ""),
@@ -341,7 +340,7 @@ def parse_deployment(data: dict[str, Any]) -> Deployment:
     )
 
 
-def parse_task(data: dict[str, Any]) -> Task:
+def parse_task(data: Mapping[str, Any]) -> Task:
     ip = None
     for attachment in data.get("attachments", []):
         for detail in attachment.get("details", []):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +81,7 @@ def describe_load_balancers(aws: AwsSession, arns: list[str]) -> list[LoadBalanc
     return [parse_load_balancer(lb) for lb in response.get("LoadBalancers", [])]
 
 
-def parse_target_health(data: dict[str, Any]) -> TargetHealth:
+def parse_target_health(data: Mapping[str, Any]) -> TargetHealth:
     target = data.get("Target", {})
     health = data.get("TargetHealth", {})
     port = target.get("Port")
@@ -93,7 +94,7 @@ def parse_target_health(data: dict[str, Any]) -> TargetHealth:
     )
 
 
-def parse_target_group(data: dict[str, Any]) -> TargetGroup:
+def parse_target_group(data: Mapping[str, Any]) -> TargetGroup:
     def number(key: str) -> int | None:
         value = data.get(key)
         return int(value) if value is not None else None
@@ -116,7 +117,7 @@ def parse_target_group(data: dict[str, Any]) -> TargetGroup:
     )
 
 
-def parse_load_balancer(data: dict[str, Any]) -> LoadBalancer:
+def parse_load_balancer(data: Mapping[str, Any]) -> LoadBalancer:
     return LoadBalancer(
         arn=data["LoadBalancerArn"],
         name=data.get("LoadBalancerName", ""),

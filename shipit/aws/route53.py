@@ -5,16 +5,17 @@ Record names are compared without the trailing dot and case-insensitively, as DN
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
 from shipit.errors import Failed
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
-    from mypy_boto3_route53 import Route53Client
     from mypy_boto3_route53.type_defs import ResourceRecordSetOutputTypeDef
+
+    from shipit.aws.session import AwsSession
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ def pick_zone(
     return fits[0] if fits else None
 
 
-def list_zones(client: Route53Client) -> list[HostedZone]:
+def list_zones(aws: AwsSession) -> list[HostedZone]:
     try:
         zones: list[HostedZone] = []
-        for page in client.get_paginator("list_hosted_zones").paginate():
+        for page in aws.client("route53").get_paginator("list_hosted_zones").paginate():
             for zone in page["HostedZones"]:
                 zones.append(HostedZone(
                     id=zone["Id"].removeprefix("/hostedzone/"),
@@ -89,8 +90,9 @@ def list_zones(client: Route53Client) -> list[HostedZone]:
         raise translate(exc, operation="route53:ListHostedZones") from None
 
 
-def find_zone(client: Route53Client, name: str, zone_name: str | None = None) -> HostedZone | None:
-    return pick_zone(list_zones(client), name, zone_name)
+def find_zone(aws: AwsSession, name: str, zone_name: str | None = None) -> HostedZone | None:
+    """The zone holding ``name`` (or the one named ``zone_name``), or None."""
+    return pick_zone(list_zones(aws), name, zone_name)
 
 
 def _record(raw: ResourceRecordSetOutputTypeDef) -> RecordSet:
@@ -106,10 +108,10 @@ def _record(raw: ResourceRecordSetOutputTypeDef) -> RecordSet:
     )
 
 
-def read_records(client: Route53Client, zone_id: str, name: str) -> tuple[RecordSet, ...]:
+def read_records(aws: AwsSession, zone_id: str, name: str) -> tuple[RecordSet, ...]:
     """Every record set named exactly ``name`` in the zone (all types)."""
     try:
-        answer = client.list_resource_record_sets(
+        answer = aws.client("route53").list_resource_record_sets(
             HostedZoneId=zone_id, StartRecordName=norm(name), MaxItems="20"
         )
     except Exception as exc:
@@ -120,7 +122,7 @@ def read_records(client: Route53Client, zone_id: str, name: str) -> tuple[Record
 
 
 def upsert_aliases(
-    client: Route53Client,
+    aws: AwsSession,
     zone_id: str,
     name: str,
     types: list[str],
@@ -150,7 +152,7 @@ def upsert_aliases(
             },
         })
     try:
-        answer = client.change_resource_record_sets(
+        answer = aws.client("route53").change_resource_record_sets(
             HostedZoneId=zone_id,
             ChangeBatch={"Comment": "shipit dns", "Changes": changes},
         )
@@ -174,15 +176,16 @@ def _raw(record: RecordSet) -> dict[str, Any]:
 
 
 def wait_insync(
-    client: Route53Client,
+    aws: AwsSession,
     change_id: str,
     *,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    clock: Clock,
+    sleep: Sleep,
     timeout: float = 300.0,
     interval: float = 2.0,
 ) -> float:
     """Poll the change until INSYNC; returns the seconds waited. Route53 usually takes < 60 s."""
+    client = aws.client("route53")
     start = clock()
     while True:
         try:

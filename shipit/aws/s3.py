@@ -1,6 +1,7 @@
 """S3 for a static website: the bucket, its region, website hosting, and its objects.
 
-Only what `shipit web deploy` needs; every ClientError becomes a shipit error with a hint.
+Only what `shipit web deploy` needs, as functions over the AwsSession (shipit/aws/__init__.py);
+every ClientError becomes a shipit error with a hint.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from shipit.aws.errors import error_fields, translate, translated
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+    from shipit.aws.session import AwsSession
 
 MISSING_BUCKET = frozenset({"NoSuchBucket", "404", "NotFound"})
 
@@ -28,12 +29,12 @@ class StoredObject:
     cache_control: str
 
 
-def bucket_region(client: S3Client, bucket: str) -> str | None:
+def bucket_region(aws: AwsSession, bucket: str) -> str | None:
     """The bucket's region, or None when no such bucket exists."""
     import botocore.exceptions as bce
 
     try:
-        answer = client.get_bucket_location(Bucket=bucket)
+        answer = aws.client("s3").get_bucket_location(Bucket=bucket)
     except bce.ClientError as exc:
         code, _ = error_fields(exc.response)
         if code in MISSING_BUCKET:
@@ -44,12 +45,12 @@ def bucket_region(client: S3Client, bucket: str) -> str | None:
     return "eu-west-1" if location == "EU" else str(location)
 
 
-def create_bucket(client: S3Client, bucket: str, region: str) -> None:
+def create_bucket(aws: AwsSession, bucket: str, region: str) -> None:
     with translated(operation="s3:CreateBucket", resource=bucket):
         if region == "us-east-1":
-            client.create_bucket(Bucket=bucket)
+            aws.client("s3").create_bucket(Bucket=bucket)
         else:
-            client.create_bucket(
+            aws.client("s3").create_bucket(
                 Bucket=bucket,
                 CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
             )
@@ -66,12 +67,12 @@ def public_read_policy(bucket: str) -> str:
     })  # fmt: skip
 
 
-def website_index(client: S3Client, bucket: str) -> str | None:
+def website_index(aws: AwsSession, bucket: str) -> str | None:
     """The website's index document, or None when website hosting is off."""
     import botocore.exceptions as bce
 
     try:
-        answer = client.get_bucket_website(Bucket=bucket)
+        answer = aws.client("s3").get_bucket_website(Bucket=bucket)
     except bce.ClientError as exc:
         code, _ = error_fields(exc.response)
         if code == "NoSuchWebsiteConfiguration":
@@ -80,54 +81,54 @@ def website_index(client: S3Client, bucket: str) -> str | None:
     return answer.get("IndexDocument", {}).get("Suffix")
 
 
-def configure_website(client: S3Client, bucket: str, index: str) -> None:
+def configure_website(aws: AwsSession, bucket: str, index: str) -> None:
     """Website hosting with ``index``, public reads allowed (new buckets block public policies)."""
     with translated(operation="s3:PutBucketPublicAccessBlock", resource=bucket):
-        client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        aws.client("s3").put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True,
             "BlockPublicPolicy": False, "RestrictPublicBuckets": False,
         })  # fmt: skip
     with translated(operation="s3:PutBucketPolicy", resource=bucket):
-        client.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
     with translated(operation="s3:PutBucketWebsite", resource=bucket):
-        client.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+        aws.client("s3").put_bucket_website(Bucket=bucket, WebsiteConfiguration={
             "IndexDocument": {"Suffix": index}, "ErrorDocument": {"Key": index},
         })  # fmt: skip
 
 
-def list_objects(client: S3Client, bucket: str) -> dict[str, str]:
+def list_objects(aws: AwsSession, bucket: str) -> dict[str, str]:
     """Every key of the bucket and its ETag (quotes removed)."""
     found: dict[str, str] = {}
     with translated(operation="s3:ListBucket", resource=bucket):
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for page in aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for item in page.get("Contents", []):
                 found[item["Key"]] = item["ETag"].strip('"')
     return found
 
 
-def head_object(client: S3Client, bucket: str, key: str) -> StoredObject:
+def head_object(aws: AwsSession, bucket: str, key: str) -> StoredObject:
     with translated(operation="s3:GetObject", resource=f"{bucket}/{key}"):
-        answer = client.head_object(Bucket=bucket, Key=key)
+        answer = aws.client("s3").head_object(Bucket=bucket, Key=key)
     return StoredObject(key, answer["ETag"].strip('"'), answer.get("ContentType", ""),
                         answer.get("CacheControl", ""))
 
 
 def put_object(
-    client: S3Client, bucket: str, key: str, body: bytes, content_type: str, cache_control: str
+    aws: AwsSession, bucket: str, key: str, body: bytes, content_type: str, cache_control: str
 ) -> str:
     """Upload ``body``; S3 checks it against Content-MD5. Returns the ETag."""
     md5 = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
     with translated(operation="s3:PutObject", resource=f"{bucket}/{key}"):
-        answer = client.put_object(
+        answer = aws.client("s3").put_object(
             Bucket=bucket, Key=key, Body=body, ContentType=content_type,
             CacheControl=cache_control, ContentMD5=md5,
         )
     return answer["ETag"].strip('"')
 
 
-def get_object(client: S3Client, bucket: str, key: str) -> tuple[StoredObject, bytes]:
+def get_object(aws: AwsSession, bucket: str, key: str) -> tuple[StoredObject, bytes]:
     with translated(operation="s3:GetObject", resource=f"{bucket}/{key}"):
-        answer = client.get_object(Bucket=bucket, Key=key)
+        answer = aws.client("s3").get_object(Bucket=bucket, Key=key)
         body = answer["Body"].read()
     stored = StoredObject(key, answer["ETag"].strip('"'), answer.get("ContentType", ""),
                           answer.get("CacheControl", ""))

@@ -26,7 +26,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from shipit.aws.errors import translate
 from shipit.errors import RegionProblem
@@ -34,6 +34,18 @@ from shipit.net import is_loopback_url
 
 if TYPE_CHECKING:
     import boto3
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_route53 import Route53Client
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
 
 SANDBOX_CREDENTIALS = ("shipit-sandbox", "shipit-sandbox")
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -148,8 +160,40 @@ class AwsSession:
     def region_source(self) -> str:
         return self.target.region_source or "the AWS profile"
 
+    # One overload per service shipit calls: a literal name gives the boto3-stubs client type.
+    @overload
+    def client(self, service: Literal["ec2"], *, region: str | None = None) -> EC2Client: ...
+    @overload
+    def client(self, service: Literal["ecr"], *, region: str | None = None) -> ECRClient: ...
+    @overload
+    def client(self, service: Literal["ecs"], *, region: str | None = None) -> ECSClient: ...
+    @overload
+    def client(self, service: Literal["elbv2"], *, region: str | None = None
+               ) -> ElasticLoadBalancingv2Client: ...
+    @overload
+    def client(self, service: Literal["iam"], *, region: str | None = None) -> IAMClient: ...
+    @overload
+    def client(self, service: Literal["logs"], *, region: str | None = None
+               ) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["rds"], *, region: str | None = None) -> RDSClient: ...
+    @overload
+    def client(self, service: Literal["route53"], *, region: str | None = None
+               ) -> Route53Client: ...
+    @overload
+    def client(self, service: Literal["s3"], *, region: str | None = None) -> S3Client: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"], *, region: str | None = None
+               ) -> SecretsManagerClient: ...
+    @overload
+    def client(self, service: Literal["ssm"], *, region: str | None = None) -> SSMClient: ...
+    @overload
+    def client(self, service: Literal["sts"], *, region: str | None = None) -> STSClient: ...
+    @overload
+    def client(self, service: str, *, region: str | None = None) -> Any: ...
+
     def client(self, service: str, *, region: str | None = None) -> Any:
-        """A cached boto3 client for ``service`` (typed by the caller with boto3-stubs).
+        """A cached boto3 client for ``service``, typed by boto3-stubs for a literal name.
 
         ``region`` reaches a resource in another region (a secret's ARN); default: ``region``.
         """

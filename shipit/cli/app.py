@@ -1,6 +1,6 @@
 """The shipit command line: global options, command registration and ``main()``.
 
-No boto3, pydantic or Rich import happens here: ``shipit --help`` and ``--version`` stay fast.
+No AWS SDK, pydantic or Rich import happens here: ``shipit --help`` and ``--version`` stay fast.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def main_options(
 
 
 def _register_commands() -> None:
-    """Each command module adds itself to ``app``; modules must not import boto3 at top level."""
+    """Each command module adds itself to ``app``; none imports the AWS SDK at top level."""
     from shipit.cli import commands
 
     commands.register(app)

@@ -1,8 +1,8 @@
 """Where every command module is registered: one line per module in MODULES.
 
 Each module defines ``register(app: typer.Typer) -> None`` that adds its commands (or a
-sub-app). Keep module imports cheap: no boto3 (nor heavy libraries) at top level, so that
-``shipit --help`` stays fast; tests/test_startup.py checks it.
+sub-app). Keep module imports cheap: no AWS SDK (nor other heavy libraries) at top level, so that
+``shipit --help`` stays fast; tests/core/test_startup.py checks it.
 """
 
 from __future__ import annotations

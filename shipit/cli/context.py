@@ -1,6 +1,6 @@
 """The per-run application context: global options, the loaded config, AWS and output.
 
-Everything is loaded lazily so ``shipit --help`` stays fast (no pydantic, no boto3) and a
+Everything is loaded lazily so ``shipit --help`` stays fast (no pydantic, no AWS SDK) and a
 command that needs no AWS never builds a session.
 """
 

@@ -10,10 +10,7 @@ from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from shipit.cli.context import AppContext
-    from shipit.deploy.receipt import DeployReceipt
 
 
 def register(app: typer.Typer) -> None:
@@ -45,22 +42,16 @@ def deploy(
     import time
 
     from shipit.deploy.receipt import save
-    from shipit.deploy.render import progress_for
+    from shipit.deploy.render import print_receipt, progress_for
     from shipit.deploy.run import DeployRequest
     from shipit.deploy.run import deploy as run_deploy
     from shipit.deploy.wait import parse_duration
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
-    settings = app.settings
-    cluster, service, container = require_service(app)
-    request = DeployRequest(
-        cluster=cluster, service=service, container=container,
-        variables=dict(settings.vars), secrets=dict(settings.secrets),
-        repository=settings.image.repository,
-        receipt_path=app.config.root / ".shipit" / "build-receipt.json",
-        image=image, tag=tag, dry_run=dry_run, wait=not no_wait,
-        timeout=parse_duration(timeout), interval=interval or default_interval(app),
+    request = DeployRequest.from_settings(
+        app.settings, app.config.root, env=app.env, image=image, tag=tag, dry_run=dry_run,
+        wait=not no_wait, timeout=parse_duration(timeout), interval=interval,
         rollback_on_failure=rollback_on_failure, force=force,
     )
     note_sandbox(app)
@@ -70,34 +61,8 @@ def deploy(
         save(app.config.root, receipt, app.output.redactor)
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))
     if not receipt.ok:
-        raise Failed(f"deploy {receipt.outcome}: {receipt.message}",
-                     hint=failure_hint(receipt))
+        raise Failed(f"deploy {receipt.outcome}: {receipt.message}", hint=receipt.hint)
     app.output.success(receipt.message)
-
-
-def failure_hint(receipt: DeployReceipt) -> str | None:
-    hint = (receipt.failure or {}).get("hint")
-    return str(hint) if hint else None
-
-
-def require_service(app: AppContext) -> tuple[str, str, str]:
-    from shipit.errors import UsageError
-
-    ecs = app.settings.ecs
-    missing = [k for k, v in (("cluster", ecs.cluster), ("service", ecs.service),
-                              ("container", ecs.container)) if not v]
-    if missing:
-        where = f"[env.{app.env}]" if app.env else "the base of shipit.toml"
-        raise UsageError(f"ecs.{', ecs.'.join(missing)} not set for {where}",
-                         hint="set them in shipit.toml, or pick an environment with --env")
-    assert ecs.cluster and ecs.service and ecs.container  # noqa: PT018
-    return ecs.cluster, ecs.service, ecs.container
-
-
-def default_interval(app: AppContext) -> float:
-    """Poll fast on a loopback endpoint (the sandbox), at ECS's pace otherwise."""
-    endpoint = app.settings.aws.endpoint_url or ""
-    return 0.25 if "127.0.0.1" in endpoint or "localhost" in endpoint else 5.0
 
 
 def note_sandbox(app: AppContext) -> None:
@@ -108,34 +73,3 @@ def note_sandbox(app: AppContext) -> None:
     state = running_state(sandbox_paths(app.config.root)) if endpoint else None
     if state is not None and state.endpoint_url == endpoint:
         app.output.info(f"sandbox: {runtime_note(state.runtime, state.runtime_reason)}")
-
-
-def print_receipt(console: Console, receipt: DeployReceipt) -> None:
-    def line(text: str) -> None:
-        console.print(text, markup=False, highlight=False)
-
-    line(f"service      {receipt.cluster}/{receipt.service}")
-    line(f"image        {receipt.image}  (from {receipt.image_source})")
-    if receipt.outcome == "dry-run":
-        line("task definition changes (current -> next revision):")
-        for change in receipt.task_definition_diff or ["(no change but a new revision)"]:
-            line(f"  {change}")
-        line("service update:")
-        line(f"  ~ taskDefinition: {receipt.previous_task_definition} ->"
-             f" {receipt.service_update.get('taskDefinition')}")
-        return
-    line(f"revision     {receipt.revision}  ({receipt.task_definition})")
-    line(f"deployment   {receipt.deployment_id}")
-    line(f"outcome      {receipt.outcome}: {receipt.message}")
-    if receipt.failure:
-        line(f"reason       {receipt.failure['kind']}: {receipt.failure['title']}")
-        line(f"  ecs says   {receipt.failure['reason']}")
-        line(f"  fix        {receipt.failure['hint']}")
-    if receipt.last_log_lines:
-        line("last log lines of the stopped task:")
-        for text in receipt.last_log_lines[-12:]:
-            line(f"  | {text}")
-    if receipt.rolled_back_to:
-        line(f"rolled back  {receipt.rolled_back_to}")
-    timings = "  ".join(f"{k} {v:.2f}s" for k, v in receipt.timings.items())
-    line(f"timings      {timings}")

@@ -37,47 +37,32 @@ def dns_command(
     Example: shipit --env prod dns --name api.example.com --dry-run
     """
     import time
-    from dataclasses import replace
 
     from shipit import dns
-    from shipit.doctor.probe import HttpProber, emulated_address
-    from shipit.errors import UsageError
 
     app = get_context(ctx, env=env, json_output=json_output)
-    settings, out = app.settings, app.output
-    record = dns.check_name(name or settings.dns.name)
-    if not (settings.ecs.cluster and settings.ecs.service):
-        raise UsageError("no ecs.cluster / ecs.service to find the load balancer from",
-                         hint="set them in shipit.toml for this environment")
-    lb = dns.find_load_balancer(app.aws, settings.ecs.cluster, settings.ecs.service)
-    plan = dns.plan(app.aws, record, lb, settings.dns.zone)
-    out.step(f"zone {plan.zone.name} ({plan.zone.id}), ALB {lb.dns_name}")
-    for line in plan.describe():
-        out.info(f"  {line}")
-    if dry_run or plan.up_to_date:
-        result = dns.DnsResult(plan, changed=False, dry_run=dry_run, records=plan.existing)
-        out.success("no change: the alias is already in place" if plan.up_to_date
+    out = app.output
+
+    def show(plan: dns.DnsPlan) -> None:
+        out.step(f"zone {plan.zone.name} ({plan.zone.id}), ALB {plan.load_balancer.dns_name}")
+        for line in plan.describe():
+            out.info(f"  {line}")
+
+    result = dns.run(app.settings, app.aws, name=name, dry_run=dry_run, force=force,
+                     clock=time.monotonic, sleep=time.sleep, on_plan=show)
+    if result.probe is None:
+        out.success("no change: the alias is already in place" if result.plan.up_to_date
                     else "dry run: nothing changed")
         out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
         return
-    result = dns.apply(app.aws, plan, force=force, clock=time.monotonic, sleep=time.sleep)
     out.success(f"INSYNC after {result.waited:.1f}s: " + "; ".join(
-        r.describe() for r in result.records if r.type in plan.types))
-    route_to = emulated_address(settings.aws.endpoint_url, settings.http.url)
-    request = dns.health_request(record, settings.http.health_path, settings.http.url, route_to)
-    prober = HttpProber()
-    try:
-        answer, attempts = dns.probe_name(prober, request, sleep=time.sleep)
-    finally:
-        prober.close()
+        r.describe() for r in result.records if r.type in result.plan.types))
     note = " (emulated AWS: the name cannot resolve here, so it was sent to http.url)" \
-        if route_to else ""
-    result = replace(result, probe=answer, attempts=attempts,
-                     notes=(dns.propagation_hint(result),))
-    if answer.ok:
-        out.success(f"{answer.describe()}{note}")
+        if result.routed_to else ""
+    if result.probe.ok:
+        out.success(f"{result.probe.describe()}{note}")
     else:
-        out.warn(f"{answer.describe()} after {attempts} tries{note}")
+        out.warn(f"{result.probe.describe()} after {result.attempts} tries{note}")
     out.info(dns.propagation_hint(result))
     out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
 

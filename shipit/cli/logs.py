@@ -28,13 +28,13 @@ def logs(
     """
     import time
 
-    from shipit.cli.deploy import require_service
     from shipit.deploy.logview import LogQuery, follow_logs, read_logs
     from shipit.deploy.render import print_lines
+    from shipit.deploy.settings import require_service
     from shipit.deploy.wait import parse_duration
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app)
+    cluster, service, container = require_service(app.settings, app.env)
     query = LogQuery(cluster, service, container, since=parse_duration(since),
                      text=filter_text, task=task, all_tasks=all_tasks)
     if follow and not app.output.json_mode:

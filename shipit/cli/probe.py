@@ -33,14 +33,14 @@ def probe(
 
     Example: shipit --env sandbox probe --url https://example.com/
     """
-    from shipit.cli.deploy import default_interval, require_service
     from shipit.deploy.probe import run_probe
+    from shipit.deploy.settings import default_interval, require_service
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app)
+    cluster, service, container = require_service(app.settings, app.env)
     report = run_probe(app.aws, app.settings, cluster, service, container, urls=url,
-                       timeout=timeout, interval=default_interval(app),
+                       timeout=timeout, interval=default_interval(app.settings),
                        progress=app.output.step)
     app.output.result(report.to_dict(), human=lambda console: print_probe(console, report))
     if not report.ok:

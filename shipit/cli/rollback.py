@@ -28,23 +28,20 @@ def rollback(
     """
     import time
 
-    from shipit.cli.deploy import default_interval, failure_hint, print_receipt, require_service
-    from shipit.deploy.render import progress_for
+    from shipit.deploy.render import print_receipt, progress_for
     from shipit.deploy.rollback import rollback as run_rollback
     from shipit.deploy.run import DeployRequest
     from shipit.deploy.wait import parse_duration
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app)
-    request = DeployRequest(
-        cluster=cluster, service=service, container=container, variables={}, secrets={},
-        repository=None, receipt_path=app.config.root, dry_run=dry_run, wait=not no_wait,
-        timeout=parse_duration(timeout), interval=interval or default_interval(app),
+    request = DeployRequest.from_settings(
+        app.settings, app.config.root, env=app.env, dry_run=dry_run, wait=not no_wait,
+        timeout=parse_duration(timeout), interval=interval,
     )
     receipt = run_rollback(app.aws, request, to, progress=progress_for(app.output),
                            clock=time.monotonic, sleep=time.sleep)
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))
     if not receipt.ok:
-        raise Failed(f"rollback {receipt.outcome}: {receipt.message}", hint=failure_hint(receipt))
+        raise Failed(f"rollback {receipt.outcome}: {receipt.message}", hint=receipt.hint)
     app.output.success(receipt.message)

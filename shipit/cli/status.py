@@ -34,12 +34,12 @@ def status(
     """
     import time
 
-    from shipit.cli.deploy import require_service
     from shipit.deploy.metrics import read_metrics
+    from shipit.deploy.settings import require_service
     from shipit.deploy.status import service_status
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app)
+    cluster, service, container = require_service(app.settings, app.env)
 
     def gather() -> dict[str, Any]:
         found = service_status(app.aws, cluster, service, container)

@@ -226,19 +226,9 @@ def deploy(ctx: DemoContext) -> Outcome:
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.state import read_state
 
-    settings = ctx.settings
-    ecs = settings.ecs
-    assert ecs.cluster
-    assert ecs.service
-    assert ecs.container
     placeholder = None if ctx.pushed else StackNames("").initial_tag
-    request = DeployRequest(
-        cluster=ecs.cluster, service=ecs.service, container=ecs.container,
-        variables=dict(settings.vars), secrets=dict(settings.secrets),
-        repository=settings.image.repository,
-        receipt_path=ctx.root / ".shipit" / "build-receipt.json", tag=placeholder,
-        timeout=300.0, interval=0.25,
-    )
+    request = DeployRequest.from_settings(ctx.settings, ctx.root, env=ENV_NAME, tag=placeholder,
+                                          timeout=300.0, interval=0.25)
     receipt = run_deploy(ctx.aws, request, progress=progress_for(ctx.output), clock=ctx.clock,
                          sleep=ctx.sleep)
     save(ctx.root, receipt)
@@ -258,24 +248,12 @@ def deploy(ctx: DemoContext) -> Outcome:
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
-    from shipit.doctor.probe import HttpProber, emulated_address
 
-    settings = ctx.settings
-    assert settings.ecs.cluster
-    assert settings.ecs.service
-    record = route53.check_name(settings.dns.name)
-    lb = route53.find_load_balancer(ctx.aws, settings.ecs.cluster, settings.ecs.service)
-    plan = route53.plan(ctx.aws, record, lb, settings.dns.zone)
-    if not plan.up_to_date:
-        route53.apply(ctx.aws, plan, force=False, clock=ctx.clock, sleep=ctx.sleep)
-    route_to = emulated_address(settings.aws.endpoint_url, settings.http.url)
-    request = route53.health_request(record, settings.http.health_path, settings.http.url,
-                                     route_to)
-    prober = HttpProber()
-    try:
-        answer, attempts = route53.probe_name(prober, request, sleep=ctx.sleep)
-    finally:
-        prober.close()
+    result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
+                         probe_unchanged=True)
+    record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
+                                      result.attempts)
+    assert answer is not None
     change = "already in place" if plan.up_to_date else "UPSERTed, INSYNC"
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shipit.aws.errors import translate
-from shipit.errors import RegionProblem, ResourceNotFound, UsageError
+from shipit.aws.ecr import resolve_image
+from shipit.errors import RegionProblem, UsageError
+from shipit.image_ref import ImageRef, ecr_host, parse_image
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
 
-_ECR_HOST = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    host: str | None
-    repository: str
-    tag: str | None
-    digest: str | None
+__all__ = ["ImageChoice", "ImageRef", "choose_image", "parse_image"]
 
 
 @dataclass(frozen=True)
@@ -35,25 +26,6 @@ class ImageChoice:
     source: str
 
 
-def parse_image(ref: str) -> ImageRef:
-    """``[host/]repo[:tag][@sha256:...]`` split into its parts (pure)."""
-    rest: str = ref
-    digest: str | None = None
-    if "@" in ref:
-        rest, digest = ref.split("@", 1)
-    host: str | None = None
-    first, _, tail = rest.partition("/")
-    if tail and ("." in first or ":" in first or first == "localhost"):
-        host, rest = first, tail
-    tag: str | None = None
-    if ":" in rest.rsplit("/", 1)[-1]:
-        rest, tag = rest.rsplit(":", 1)
-    if not rest or (digest is not None and not _DIGEST.match(digest)):
-        raise UsageError(f"{ref!r} is not an image reference",
-                         hint="use REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST")
-    return ImageRef(host, rest, tag, digest)
-
-
 def choose_image(
     aws: AwsSession, *, image: str | None, tag: str | None, repository: str | None,
     receipt: Path,
@@ -63,10 +35,10 @@ def choose_image(
         raise UsageError("--image and --tag are exclusive", hint="pass one of them")
     if image:
         parsed = parse_image(image)
-        if parsed.host and (match := _ECR_HOST.match(parsed.host)):
-            if match.group("region") != aws.region:
+        if (ecr := parsed.ecr) is not None:
+            if ecr.region != aws.region:
                 raise RegionProblem(
-                    f"the image is in region {match.group('region')} but the service is in"
+                    f"the image is in region {ecr.region} but the service is in"
                     f" {aws.region}", hint="Fargate pulls from the service's region: push the"
                     f" image to ECR in {aws.region} (`shipit push`), or fix aws.region",
                 )
@@ -80,7 +52,7 @@ def choose_image(
                          hint="set image.repository in shipit.toml, or pass --image")
     if tag:
         return _lookup(aws, repository, tag, None, "--tag")
-    from shipit.push.receipt import read_receipt
+    from shipit.image.receipt import read_receipt
 
     built = read_receipt(receipt)
     choice = _lookup(aws, repository, built.tag, None, "build receipt")
@@ -95,26 +67,7 @@ def choose_image(
 def _lookup(
     aws: AwsSession, repository: str, tag: str | None, digest: str | None, source: str
 ) -> ImageChoice:
-    client = aws.client("ecr")
-    image_id: dict[str, str] = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
-    shown = f"{repository}@{digest}" if digest else f"{repository}:{tag or 'latest'}"
-    try:
-        details: list[dict[str, Any]] = client.describe_images(
-            repositoryName=repository, imageIds=[image_id]
-        )["imageDetails"]
-    except Exception as exc:
-        error = translate(exc, operation="ecr:DescribeImages", resource=shown)
-        if isinstance(error, ResourceNotFound):
-            raise ResourceNotFound(
-                f"image {shown} not found in ECR ({aws.region})",
-                hint="push it first (`shipit push`), or check the tag and aws.region",
-                operation="ecr:DescribeImages", code=error.code,
-            ) from None
-        raise error from None
-    if not details:
-        raise ResourceNotFound(f"image {shown} not found in ECR ({aws.region})",
-                               hint="push it first (`shipit push`)")
-    found = str(details[0]["imageDigest"])
-    suffix = ".amazonaws.com.cn" if aws.region.startswith("cn-") else ".amazonaws.com"
-    host = f"{details[0]['registryId']}.dkr.ecr.{aws.region}{suffix}"
-    return ImageChoice(f"{host}/{repository}@{found}", repository, found, tag, source)
+    found = resolve_image(aws, repository, tag=tag, digest=digest)
+    host = ecr_host(found.registry_id, aws.region)
+    return ImageChoice(f"{host}/{repository}@{found.digest}", repository, found.digest, tag,
+                       source)

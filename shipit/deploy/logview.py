@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shipit.aws import ecs
 from shipit.aws import logs as cwlogs
 from shipit.errors import UsageError
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -60,8 +61,8 @@ def read_logs(aws: AwsSession, query: LogQuery, *, now: float) -> LogsFound:
 
 
 def follow_logs(
-    aws: AwsSession, query: LogQuery, *, clock: Callable[[], float],
-    sleep: Callable[[float], None], interval: float = 1.0,
+    aws: AwsSession, query: LogQuery, *, clock: Clock,
+    sleep: Sleep, interval: float = 1.0,
 ) -> Iterator[TaskLine]:
     """Yield lines as they arrive, until interrupted (Ctrl-C)."""
     seen: set[tuple[int, str, str]] = set()

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from shipit.aws import ecs, elbv2
 from shipit.aws import logs as cwlogs
 from shipit.deploy.verdict import Observation
+from shipit.types import Clock
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
 
 
 def observer(
-    aws: AwsSession, cluster: str, service: str, clock: Callable[[], float]
+    aws: AwsSession, cluster: str, service: str, clock: Clock
 ) -> Callable[[], Observation]:
     def observe() -> Observation:
         described = ecs.describe_service(aws, cluster, service)

@@ -37,6 +37,12 @@ class DeployReceipt:
     def ok(self) -> bool:
         return self.outcome in ("success", "dry-run", "started")
 
+    @property
+    def hint(self) -> str | None:
+        """The classified failure's fix, for the error a failed deploy or rollback raises."""
+        hint = (self.failure or {}).get("hint")
+        return str(hint) if hint else None
+
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, **asdict(self)}
 

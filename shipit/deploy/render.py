@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.live import Live
 
+    from shipit.deploy.receipt import DeployReceipt
     from shipit.output import Output
 
 
@@ -104,3 +105,34 @@ def _view(observation: Observation, deployment_id: str) -> RenderableType:
 def print_lines(console: Console, lines: list[str]) -> None:
     for line in lines:
         console.print(line, markup=False, highlight=False)
+
+
+def print_receipt(console: Console, receipt: DeployReceipt) -> None:
+    def line(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
+    line(f"service      {receipt.cluster}/{receipt.service}")
+    line(f"image        {receipt.image}  (from {receipt.image_source})")
+    if receipt.outcome == "dry-run":
+        line("task definition changes (current -> next revision):")
+        for change in receipt.task_definition_diff or ["(no change but a new revision)"]:
+            line(f"  {change}")
+        line("service update:")
+        line(f"  ~ taskDefinition: {receipt.previous_task_definition} ->"
+             f" {receipt.service_update.get('taskDefinition')}")
+        return
+    line(f"revision     {receipt.revision}  ({receipt.task_definition})")
+    line(f"deployment   {receipt.deployment_id}")
+    line(f"outcome      {receipt.outcome}: {receipt.message}")
+    if receipt.failure:
+        line(f"reason       {receipt.failure['kind']}: {receipt.failure['title']}")
+        line(f"  ecs says   {receipt.failure['reason']}")
+        line(f"  fix        {receipt.failure['hint']}")
+    if receipt.last_log_lines:
+        line("last log lines of the stopped task:")
+        for text in receipt.last_log_lines[-12:]:
+            line(f"  | {text}")
+    if receipt.rolled_back_to:
+        line(f"rolled back  {receipt.rolled_back_to}")
+    timings = "  ".join(f"{k} {v:.2f}s" for k, v in receipt.timings.items())
+    line(f"timings      {timings}")

@@ -8,7 +8,8 @@ from shipit.aws import ecs
 from shipit.deploy.receipt import DeployReceipt
 from shipit.deploy.render import Progress
 from shipit.deploy.revisions import rollback_target
-from shipit.deploy.run import Clock, DeployRequest, Sleep, deployment_for, follow, record_verdict
+from shipit.deploy.run import DeployRequest, deployment_for, follow, record_verdict
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession

@@ -5,7 +5,7 @@ when asked). Clock and sleep are injected; nothing here prints (``Progress`` doe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,12 +20,11 @@ from shipit.deploy.revisions import deployment_in_progress
 from shipit.deploy.taskdef import diff_task_definitions, next_task_definition, registration_input
 from shipit.deploy.wait import WaitResult, wait_for_deployment
 from shipit.errors import Failed
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
+    from shipit.config import Settings
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,29 @@ class DeployRequest:
     interval: float = 5.0
     rollback_on_failure: bool = False
     force: bool = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, root: Path, *, env: str | None = None,
+        image: str | None = None, tag: str | None = None, dry_run: bool = False,
+        wait: bool = True, timeout: float = 900.0, interval: float | None = None,
+        rollback_on_failure: bool = False, force: bool = False,
+    ) -> DeployRequest:
+        """The request `shipit deploy` and `shipit rollback` (and the demo) make from
+        shipit.toml: the service, its vars and secrets, the image repository and the build
+        receipt under ``root``. ``interval`` None: the endpoint's pace (default_interval)."""
+        from shipit.deploy.settings import default_interval, require_service
+        from shipit.image.receipt import RECEIPT_PATH
+
+        cluster, service, container = require_service(settings, env)
+        return cls(
+            cluster=cluster, service=service, container=container,
+            variables=dict(settings.vars), secrets=dict(settings.secrets),
+            repository=settings.image.repository, receipt_path=root / RECEIPT_PATH,
+            image=image, tag=tag, dry_run=dry_run, wait=wait, timeout=timeout,
+            interval=interval or default_interval(settings),
+            rollback_on_failure=rollback_on_failure, force=force,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What one observation of the service means for the deployment being followed (pure).
 
-``judge`` returns a ``Verdict`` once the outcome is known, else None (keep waiting):
+``judge`` returns a ``RolloutOutcome`` once the outcome is known, else None (keep waiting):
 COMPLETED is success; FAILED (the circuit breaker) and a deployment replaced by an older
 revision (a rollback) are failures, never success; the first stopped task of the new
 revision with a fatal reason ends the wait at once.
@@ -25,7 +25,7 @@ class Observation:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class RolloutOutcome:
     outcome: str  # success | failed | rolled-back | timeout
     message: str
     failure: Failure | None = None
@@ -36,7 +36,8 @@ class Verdict:
         return self.outcome == "success"
 
 
-def judge(observation: Observation, deployment_id: str, task_definition: str) -> Verdict | None:
+def judge(observation: Observation, deployment_id: str, task_definition: str
+          ) -> RolloutOutcome | None:
     service = observation.service
     deployment = service.deployment(deployment_id)
     if deployment is None:
@@ -49,20 +50,20 @@ def judge(observation: Observation, deployment_id: str, task_definition: str) ->
         )
         task, failure = stopped if stopped else (None, None)
         if rolled and service.primary is not None:
-            return Verdict("rolled-back", f"{reason} ECS rolled the service back to revision"
+            return RolloutOutcome("rolled-back", f"{reason} ECS rolled the service back to revision"
                            f" {service.primary.revision}.", failure, task)
-        return Verdict("failed", reason, failure, task)
+        return RolloutOutcome("failed", reason, failure, task)
     if stopped is not None:
         task, failure = stopped
-        return Verdict("failed", f"task {task.id} of revision {task.revision} stopped:"
+        return RolloutOutcome("failed", f"task {task.id} of revision {task.revision} stopped:"
                        f" {failure.title}", failure, task)
     if deployment.status != "PRIMARY":
         return None
     if deployment.rollout_state == "COMPLETED" and deployment.running >= deployment.desired:
-        return Verdict("success", f"deployment {deployment.id} completed: revision"
+        return RolloutOutcome("success", f"deployment {deployment.id} completed: revision"
                        f" {deployment.revision} runs {deployment.running}/{deployment.desired}")
     if deployment.rollout_state is None and _steady(service, deployment):
-        return Verdict("success", f"the service is steady on revision {deployment.revision}"
+        return RolloutOutcome("success", f"the service is steady on revision {deployment.revision}"
                        f" ({deployment.running}/{deployment.desired} running)")
     return None
 
@@ -110,11 +111,11 @@ def _steady(service: Service, deployment: Deployment) -> bool:
     return len(service.deployments) == 1 and deployment.running == deployment.desired
 
 
-def _gone(service: Service, deployment_id: str, task_definition: str) -> Verdict | None:
+def _gone(service: Service, deployment_id: str, task_definition: str) -> RolloutOutcome | None:
     primary = service.primary
     if primary is None:
         return None
     if primary.task_definition == task_definition:
         return None  # a newer deployment of the same revision; the caller may follow it
-    return Verdict("rolled-back", f"deployment {deployment_id} is gone: the service runs"
+    return RolloutOutcome("rolled-back", f"deployment {deployment_id} is gone: the service runs"
                    f" revision {revision_of(primary.task_definition)} (deployment {primary.id})")

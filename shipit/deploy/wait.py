@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shipit.deploy.verdict import Observation, Verdict, describe, judge
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
+from shipit.deploy.verdict import Observation, RolloutOutcome, describe, judge
+from shipit.types import Clock, Sleep
 
 
 @dataclass(frozen=True)
 class WaitResult:
-    verdict: Verdict
+    verdict: RolloutOutcome
     last: Observation | None
     observations: int
     verdict_at: float
@@ -47,7 +45,7 @@ def wait_for_deployment(
             seen = describe(last, deployment_id)
             newest = last.service.events[0].message if last.service.events else "no events"
             return WaitResult(
-                Verdict("timeout", f"gave up after {timeout:g}s; last seen: {seen}; newest"
+                RolloutOutcome("timeout", f"gave up after {timeout:g}s; last seen: {seen}; newest"
                         f" event: {newest}"),
                 last, count, clock(),
             )

@@ -13,8 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from shipit.aws import ecs, elbv2, route53
-from shipit.aws.ecr import Ecr
+from shipit.aws import ecr, ecs, elbv2, route53
 from shipit.aws.errors import translate
 from shipit.aws.identity import caller_identity
 from shipit.aws.secrets import check_secrets
@@ -126,7 +125,7 @@ def _repository(run: _Run) -> Fact[Any]:
     name = run.target.repository
     if not name:
         return Fact.unset("no image.repository configured")
-    found = Ecr.from_session(run.aws).find_repository(name)
+    found = ecr.find_repository(run.aws, name)
     return Fact.ok(found) if found else Fact.absent(f"repository {name} does not exist")
 
 
@@ -228,7 +227,7 @@ def _zone(run: _Run) -> Fact[Any]:
     name = run.target.dns_name
     if not name:
         return Fact.unset("no dns.name configured")
-    zone = route53.find_zone(run.client("route53"), name, run.target.dns_zone)
+    zone = route53.find_zone(run.aws, name, run.target.dns_zone)
     if zone is None:
         return Fact.absent(f"no hosted zone matches {name}")
     return Fact.ok(zone)
@@ -236,7 +235,7 @@ def _zone(run: _Run) -> Fact[Any]:
 
 def _records(run: _Run) -> Fact[Any]:
     zone = run.need("zone")
-    return Fact.ok(route53.read_records(run.client("route53"), zone.id, run.target.dns_name or ""))
+    return Fact.ok(route53.read_records(run.aws, zone.id, run.target.dns_name or ""))
 
 
 STEPS: dict[str, Step] = {

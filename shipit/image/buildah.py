@@ -1,6 +1,6 @@
 """The daemonless builder: buildah, one build per platform, joined under one manifest list.
 
-Works around two buildah 1.28 defects (see MACHINE-NOTES): it does not define BUILDPLATFORM,
+Works around two buildah 1.28 defects (README, "shipit build"): it does not define BUILDPLATFORM,
 TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build args; and a
 plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by verification).
 Storage flags are always explicit (buildah ignores STORAGE_DRIVER): shipit.image.storage.
@@ -53,27 +53,32 @@ def build_argv(storage: BuildahStorage, request: BuildRequest, target: Platform,
     return [*argv, str(request.context)]
 
 
-def push_manifest_list(runner: Runner, storage: BuildahStorage, list_name: str,
-                       destination: str, *, tls_verify: bool = True,
-                       authfile: Path | None = None) -> str:
-    """``buildah manifest push --all`` of a local list to a ``transport:ref`` destination.
+def manifest_push_argv(storage: BuildahStorage, list_name: str, destination: str, *,
+                       tls_verify: bool = True, authfile: Path | None = None) -> list[str]:
+    """The one ``buildah manifest push --all`` command line (build's export/push and ``push``).
 
     ``destination`` is e.g. ``docker://127.0.0.1:5000/articles:<sha>`` or ``oci:/dir:tag``.
-    Returns the pushed manifest list digest. Credentials come from ``authfile`` (as written by
-    ``buildah login --authfile``), never from arguments.
+    Credentials come from ``authfile`` or ``buildah login``, never from arguments.
+    No ``--digestfile``: buildah 1.28 writes it over the push's error, so a push the registry
+    refused (an immutable tag taken) exits 0 with an empty file. The exit status is trusted,
+    and the digest is read back from where the list went (the build verifies; push asks ECR).
     """
-    with tempfile.TemporaryDirectory(prefix="shipit-push-") as tmp:
-        digestfile = Path(tmp) / "digest"
-        argv = ["buildah", *storage.flags(), "manifest", "push", "--all",
-                "--digestfile", str(digestfile)]
-        if destination.startswith("docker://"):
-            argv.append(f"--tls-verify={'true' if tls_verify else 'false'}")
-        if authfile is not None:
-            argv += ["--authfile", str(authfile)]
-        done = runner.run([*argv, list_name, destination])
-        if not done.ok:
-            raise _push_error(destination, done)
-        return digestfile.read_text(encoding="utf-8").strip()
+    argv = ["buildah", *storage.flags(), "manifest", "push", "--all", "--quiet"]
+    if destination.startswith("docker://"):
+        argv.append(f"--tls-verify={'true' if tls_verify else 'false'}")
+    if authfile is not None:
+        argv += ["--authfile", str(authfile)]
+    return [*argv, list_name, destination]
+
+
+def push_manifest_list(runner: Runner, storage: BuildahStorage, list_name: str,
+                       destination: str, *, tls_verify: bool = True,
+                       authfile: Path | None = None) -> None:
+    """Run ``manifest_push_argv``; a non-zero exit is RegistryUnreachable or Failed."""
+    done = runner.run(manifest_push_argv(storage, list_name, destination,
+                                         tls_verify=tls_verify, authfile=authfile))
+    if not done.ok:
+        raise _push_error(destination, done)
 
 
 class BuildahBuilder:
@@ -126,27 +131,22 @@ class BuildahBuilder:
                 raise EnvironmentProblem(f"buildah manifest add failed:\n{added.tail()}")
 
     def _push(self, request: BuildRequest, list_name: str
-              ) -> tuple[RegistryLocation, str, list[str]]:
+              ) -> tuple[RegistryLocation, None, list[str]]:
         registry = request.image.registry
         assert registry is not None
-        digests = {
-            ref: push_manifest_list(self.runner, self.storage, list_name, f"docker://{ref}",
-                                    tls_verify=request.tls_verify())
-            for ref in request.image.refs
-        }
-        if len(set(digests.values())) > 1:
-            raise Failed("the tags of one build were pushed with different digests: "
-                         + ", ".join(f"{ref}@{d}" for ref, d in digests.items()))
+        for ref in request.image.refs:  # every tag is read back and compared by the verifier
+            push_manifest_list(self.runner, self.storage, list_name, f"docker://{ref}",
+                               tls_verify=request.tls_verify())
         location = RegistryLocation(registry, request.image.repository, request.image.primary)
-        return location, digests[request.image.refs[0]], list(digests)
+        return location, None, list(request.image.refs)
 
-    def _export(self, request: BuildRequest, list_name: str) -> tuple[LayoutLocation, str]:
+    def _export(self, request: BuildRequest, list_name: str) -> tuple[LayoutLocation, None]:
         shutil.rmtree(request.layout_dir, ignore_errors=True)
         request.layout_dir.parent.mkdir(parents=True, exist_ok=True)
         tag = request.image.primary
-        digest = push_manifest_list(self.runner, self.storage, list_name,
-                                    f"oci:{request.layout_dir}:{tag}")
-        return LayoutLocation(request.layout_dir, tag), digest
+        push_manifest_list(self.runner, self.storage, list_name,
+                           f"oci:{request.layout_dir}:{tag}")
+        return LayoutLocation(request.layout_dir, tag), None
 
 
 def _push_error(destination: str, done: Completed) -> Exception:

@@ -48,6 +48,7 @@ from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
+from shipit.types import Clock, Sleep
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
               "/etc/ssl/cert.pem")
@@ -80,8 +81,8 @@ class BuildDeps:
     tool_log: LineSink
     """Every line a builder prints (shown with -v)."""
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = time.monotonic
+    sleep: Sleep = time.sleep
     storage: BuildahStorage = field(default_factory=BuildahStorage.from_env)
     docker: Callable[[], ContainerRuntime | None] = DockerRuntime.connect
     host: Platform = field(default_factory=host_platform)

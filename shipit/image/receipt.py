@@ -1,8 +1,9 @@
 """The build receipt: what ``shipit build`` made and proved, for ``shipit push`` and ``deploy``.
 
-Written to ``.shipit/build-receipt.json`` beside shipit.toml, and printed by ``--json``.
-Flat, so ``shipit push`` and ``deploy`` (shipit/push/receipt.py) read the keys they need at the
-top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
+The one home of this fact: its path (``RECEIPT_PATH``, ``.shipit/build-receipt.json`` beside
+shipit.toml), its model, its writer and its one reader. ``shipit push`` and ``shipit deploy`` read
+it here; a missing, corrupt or foreign receipt is a usage error (exit 2: run ``shipit build``).
+Printed by ``--json``. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
 
     {
       "schema": "shipit.build-receipt", "version": 1,
@@ -45,9 +46,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shipit.errors import EnvironmentProblem, UsageError
+from shipit.errors import UsageError
 
 RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
+"""Relative to the project root (the folder of shipit.toml)."""
 SCHEMA = "shipit.build-receipt"
 VERSION = 1
 
@@ -85,8 +87,8 @@ class BuildReceipt(_Model):
     created: str
     builder: str
     git_sha: str
-    tag: str
-    digest: str
+    tag: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    digest: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     media_type: str
     platforms: list[ReceiptPlatform]
     local_image: str | None
@@ -119,17 +121,20 @@ def write_receipt(receipt: BuildReceipt, path: Path) -> Path:
 
 
 def read_receipt(path: Path) -> BuildReceipt:
-    """The last build's receipt; EnvironmentProblem if absent, UsageError if of another version."""
+    """The last build's receipt. Absent, corrupt, foreign or of another version: UsageError."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EnvironmentProblem(f"no build receipt at {path}",
-                                 hint="run `shipit build` first") from None
-    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"no build receipt at {path}",
+            hint="run `shipit build` first (it writes the receipt), or pass --receipt PATH",
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not valid JSON: {exc}",
                          hint="run `shipit build` again") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise UsageError(f"{path} is not a shipit build receipt")
+        raise UsageError(f"{path} is not a shipit build receipt",
+                         hint="run `shipit build` again to rewrite it")
     if data.get("version") != VERSION:
         raise UsageError(f"{path} is a version {data.get('version')} receipt; this shipit reads "
                          f"version {VERSION}", hint="run `shipit build` again")

@@ -17,6 +17,7 @@ import httpx
 from shipit.errors import Failed, RegistryUnreachable
 from shipit.image.manifest import ACCEPT, RawManifest, sha256_digest
 from shipit.image.source import DigestCheckingReader
+from shipit.image_ref import split_image
 from shipit.net import is_loopback_hostport as is_loopback
 
 _CHUNK = 1024 * 1024
@@ -28,14 +29,10 @@ def registry_url(host: str) -> str:
 
 def split_reference(reference: str) -> tuple[str, str, str]:
     """``host:5000/repo/name:tag`` or ``...@sha256:...`` -> (host, repository, tag or digest)."""
-    name, at, digest = reference.partition("@")
-    if not at:
-        last_slash, colon = name.rfind("/"), name.rfind(":")
-        name, digest = (name[:colon], name[colon + 1 :]) if colon > last_slash else (name, "latest")
-    host, slash, repository = name.partition("/")
-    if not slash or not ("." in host or ":" in host or host == "localhost"):
+    parsed = split_image(reference)
+    if parsed.host is None:
         raise Failed(f"{reference!r} does not name a registry host (e.g. 127.0.0.1:5000/name:tag)")
-    return host, repository, digest
+    return parsed.host, parsed.repository, parsed.reference
 
 
 class RegistryClient:

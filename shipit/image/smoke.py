@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from shipit.errors import EnvironmentProblem
 from shipit.image.runner import Runner
 from shipit.image.storage import BuildahStorage
+from shipit.types import Clock, Sleep
 
 SMOKE_DATABASE_URL = "sqlite:////tmp/shipit-smoke.db"
 _DROPPED = ("DATABASE_URL", "DB_URL", "DB_PASSWORD")
@@ -67,7 +68,7 @@ def smoke_env(service_vars: Mapping[str, str], port: int) -> dict[str, str]:
 PODMAN_HOST_FLAGS = (
     "--events-backend", "file", "--cgroup-manager", "cgroupfs", "--runtime", "runc",
 )
-"""Global podman flags this kind of host needs (cgroup-hybrid, no systemd; MACHINE-NOTES)."""
+"""Global podman flags a cgroup-hybrid host without systemd needs (crun and journald fail)."""
 PODMAN_RUN_LIMITS = ("--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768")
 """Explicit rlimits: podman's defaults fail with EPERM here."""
 
@@ -83,8 +84,8 @@ HttpStatus = Callable[[str], int]
 
 
 def run_smoke(runtime: ContainerRuntime, image: str, platform: str, env: Mapping[str, str],
-              url: str, get_status: HttpStatus, clock: Callable[[], float],
-              sleep: Callable[[float], None], timeout: float = 60.0) -> SmokeResult:
+              url: str, get_status: HttpStatus, clock: Clock,
+              sleep: Sleep, timeout: float = 60.0) -> SmokeResult:
     """Start ``image``, poll ``url`` until 200 or ``timeout`` or the container exits, clean up."""
     started = clock()
     container = runtime.start(image, env)
@@ -99,7 +100,7 @@ def run_smoke(runtime: ContainerRuntime, image: str, platform: str, env: Mapping
 
 
 def _wait(runtime: ContainerRuntime, container: str, url: str, get_status: HttpStatus,
-          clock: Callable[[], float], sleep: Callable[[float], None],
+          clock: Clock, sleep: Sleep,
           deadline: float) -> tuple[int | None, str]:
     last = "no answer yet"
     while True:
@@ -122,7 +123,7 @@ def _tail(text: str, lines: int = 20) -> str:
 
 
 class PodmanRuntime:
-    """podman with the flags that work on a cgroup-hybrid host without systemd (MACHINE-NOTES)."""
+    """podman with the flags that work on a cgroup-hybrid host without systemd."""
 
     name = "podman"
 
@@ -147,7 +148,9 @@ class PodmanRuntime:
             ])
         if not done.ok:
             raise EnvironmentProblem(f"podman could not start {image}:\n{done.tail()}",
-                                     hint="see MACHINE-NOTES for the podman flags this host needs")
+                                     hint="shipit runs `podman "
+                                     + " ".join((*PODMAN_HOST_FLAGS, "run", *PODMAN_RUN_LIMITS))
+                                     + " ...`: check that podman runs a container so here")
         return done.stdout.strip().splitlines()[-1]
 
     def running(self, container: str) -> bool:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipit.errors import ConfigError
-from shipit.push.receipt import RECEIPT_PATH, BuiltImage, read_receipt
+from shipit.image.receipt import RECEIPT_PATH
+from shipit.push.receipt import BuiltImage, load_built_image
 from shipit.push.run import Progress, PushReport, PushRequest, push
 
 if TYPE_CHECKING:
@@ -31,18 +32,17 @@ def push_configured(
     pusher: Pusher | None = None,
 ) -> PushReport:
     """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
-    from shipit.aws.ecr import Ecr
     from shipit.push.builder import BuildahPusher, receipt_storage
 
     repository = settings.image.repository
     if not repository:
         raise ConfigError("image.repository is not set", key="image.repository",
                           hint='add repository = "NAME" under [image] in shipit.toml')
-    image = read_receipt(receipt)
+    image = load_built_image(receipt)
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
     if pusher is not None:
-        return push(request, ecr=Ecr.from_session(aws), pusher=pusher, progress=progress)
+        return push(request, aws=aws, pusher=pusher, progress=progress)
     with BuildahPusher(storage=receipt_storage(image.storage)) as own:  # removes the login
-        return push(request, ecr=Ecr.from_session(aws), pusher=own, progress=progress)
+        return push(request, aws=aws, pusher=own, progress=progress)

@@ -22,9 +22,10 @@ from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.image.buildah import manifest_push_argv
 from shipit.image.runner import Completed, Runner, SubprocessRunner
 from shipit.image.storage import BuildahStorage
-from shipit.push.target import Target
+from shipit.push.target import Destination
 from shipit.redact import redact_text
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",
@@ -37,9 +38,9 @@ _NO_IMAGE = ("image not known", "no such image", "not a manifest list", "locatin
 class Pusher(Protocol):
     """A builder that can log in to a registry and push a multi-platform image to it."""
 
-    def login(self, target: Target, login: RegistryLogin) -> None: ...
+    def login(self, target: Destination, login: RegistryLogin) -> None: ...
 
-    def push(self, source: str, target: Target, tag: str) -> None:
+    def push(self, source: str, target: Destination, tag: str) -> None:
         """Push ``source`` (every platform) as ``target:tag``."""
         ...
 
@@ -51,7 +52,8 @@ class BuildahPusher:
     def __init__(self, *, runner: Runner | None = None, storage: BuildahStorage | None = None
                  ) -> None:
         self._runner = runner or SubprocessRunner()
-        self._base = ["buildah", *(storage or BuildahStorage.from_env()).flags()]
+        self._storage = storage or BuildahStorage.from_env()
+        self._base = ["buildah", *self._storage.flags()]
         self._secrets: list[str] = []
         self._auth_dir: Path | None = None
 
@@ -73,7 +75,7 @@ class BuildahPusher:
             shutil.rmtree(self._auth_dir, ignore_errors=True)
             self._auth_dir = None
 
-    def login(self, target: Target, login: RegistryLogin) -> None:
+    def login(self, target: Destination, login: RegistryLogin) -> None:
         basic = f"{login.username}:{login.password}".encode()
         self._secrets += [login.password, base64.b64encode(basic).decode()]
         argv = [*self._base, "login", "--authfile", str(self._new_authfile()), "--username",
@@ -96,20 +98,18 @@ class BuildahPusher:
             file.write('{"auths": {}}\n')
         return path
 
-    def push(self, source: str, target: Target, tag: str) -> None:
-        # No --digestfile: with it, buildah 1.28's `manifest push` exits 0 even when the
-        # registry refuses the manifest (seen here with an immutable tag). The digest is read
-        # back from the ECR API instead, which is where push verifies anyway.
+    def push(self, source: str, target: Destination, tag: str) -> None:
+        # The one command line (shipit.image.buildah), whose exit status can be trusted; the
+        # digest is read back from the ECR API, which is where push verifies anyway.
         ref = target.ref(tag)
-        auth = ["--authfile", str(self.authfile)] if self.authfile else []
-        argv = [*self._base, "manifest", "push", "--all", "--quiet", *auth, *self._tls(target),
-                source, f"docker://{ref}"]
+        argv = manifest_push_argv(self._storage, source, f"docker://{ref}",
+                                  tls_verify=not target.insecure, authfile=self.authfile)
         done = self._runner.run(argv)
         if done.returncode != 0:
             raise self._error("push to", ref, done, source=source)
 
     @staticmethod
-    def _tls(target: Target) -> list[str]:
+    def _tls(target: Destination) -> list[str]:
         return ["--tls-verify=false"] if target.insecure else []
 
     def _error(self, verb: str, ref: str, done: Completed, *, source: str | None = None

@@ -62,7 +62,7 @@ def repository_warnings(repository: Repository, *, sha_tag: str, moving_tag: str
 
 
 @dataclass(frozen=True)
-class Verdict:
+class PushedImageCheck:
     """The pushed image as ECR reports it, against what was built."""
 
     digest: str | None
@@ -77,10 +77,10 @@ class Verdict:
 
 def judge_image(
     stored: StoredImage | None, *, ref: str, digest: str | None, platforms: tuple[str, ...]
-) -> Verdict:
+) -> PushedImageCheck:
     """Does ``ref`` in ECR resolve to ``digest`` and list every platform that was built?"""
     if stored is None:
-        return Verdict(None, None, [f"{ref} is not in ECR after the push"])
+        return PushedImageCheck(None, None, [f"{ref} is not in ECR after the push"])
     problems: list[str] = []
     notes: list[str] = []
     if digest is not None and stored.digest != digest:
@@ -88,7 +88,8 @@ def judge_image(
     try:
         found = manifest_platforms(stored.manifest, stored.media_type)
     except ManifestError as exc:
-        return Verdict(stored.digest, None, [*problems, f"{ref}: unreadable manifest ({exc})"])
+        return PushedImageCheck(stored.digest, None,
+                                [*problems, f"{ref}: unreadable manifest ({exc})"])
     if found is None:
         if len(platforms) > 1:
             problems.append(f"{ref} is a single-platform image, but {', '.join(platforms)} were"
@@ -96,7 +97,7 @@ def judge_image(
         else:
             notes.append(f"{ref} is a single-platform manifest; its architecture is in the"
                          " image config, which the ECR API does not serve")
-        return Verdict(stored.digest, found, problems, notes)
+        return PushedImageCheck(stored.digest, found, problems, notes)
     missing = [p for p in platforms if p not in found]
     extra = [p for p in found if p not in platforms]
     if missing:
@@ -104,4 +105,4 @@ def judge_image(
                         f" {', '.join(missing)} (it lists {', '.join(found) or 'none'})")
     if extra:
         notes.append(f"{ref} also lists {', '.join(extra)}, which the build did not record")
-    return Verdict(stored.digest, found, problems, notes)
+    return PushedImageCheck(stored.digest, found, problems, notes)

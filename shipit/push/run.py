@@ -7,15 +7,25 @@ repository and reports images) are separate steps; every verdict is read from th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shipit.aws.ecr import Ecr, Repository
+from shipit.aws import ecr
+from shipit.aws.ecr import Repository
 from shipit.errors import Failed
 from shipit.push.builder import Pusher
-from shipit.push.judge import TagState, Verdict, judge_image, repository_warnings, tag_is_mutable
+from shipit.push.judge import (
+    PushedImageCheck,
+    TagState,
+    judge_image,
+    repository_warnings,
+    tag_is_mutable,
+)
 from shipit.push.judge import tag_state as judge_tag_state
 from shipit.push.receipt import BuiltImage
-from shipit.push.target import LATEST, Target, check_region
+from shipit.push.target import LATEST, Destination, check_region
+
+if TYPE_CHECKING:
+    from shipit.aws.session import AwsSession
 
 
 class Progress(Protocol):
@@ -55,18 +65,19 @@ class PushReport:
         return {"ok": True, **asdict(self)}
 
 
-def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) -> PushReport:
+def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Progress
+         ) -> PushReport:
     """Push the built image under its sha tag and ``latest``; verify both through the ECR API."""
     if request.registry:
         check_region(request.registry, request.region)
     image = request.image
-    repo, repo_status, warnings = _ensure_repository(request, ecr, progress)
+    repo, repo_status, warnings = _ensure_repository(request, aws, progress)
     host = request.registry or (repo.host if repo else f"<account>.dkr.ecr.{request.region}"
                                 ".amazonaws.com")
-    target = Target(host=host, repository=request.repository)
+    target = Destination(host=host, repository=request.repository)
     ref = target.ref(request.tag)
-    state = _sha_tag_state(request, ecr, ref, exists=repo is not None)
-    latest_state = _latest_state(request, ecr, repo, image.digest)
+    state = _sha_tag_state(request, aws, ref, exists=repo is not None)
+    latest_state = _latest_state(request, aws, repo, image.digest)
     report = PushReport(repository=request.repository, ref=ref, status="planned",
                         latest=latest_state, digest=image.digest,
                         platforms=list(image.platforms), repository_status=repo_status,
@@ -80,26 +91,26 @@ def push(request: PushRequest, *, ecr: Ecr, pusher: Pusher, progress: Progress) 
         return report
     if state is TagState.SAME and latest_state != "move":
         progress.success(f"{ref} already holds {image.digest}: nothing to push")
-        return _verified(report, _verify(request, ecr, ref, request.tag, image.digest), "unchanged")
+        return _verified(report, _verify(request, aws, ref, request.tag, image.digest), "unchanged")
     progress.step(f"logging in to {target.host} (token from ecr:GetAuthorizationToken, on stdin)")
-    pusher.login(target, ecr.login())
+    pusher.login(target, ecr.login(aws))
     if state is not TagState.SAME:
         progress.step(f"pushing {image.source} to {ref}")
         pusher.push(image.source, target, request.tag)
-    verdict = _verify(request, ecr, ref, request.tag, image.digest)
+    verdict = _verify(request, aws, ref, request.tag, image.digest)
     if not verdict.ok:
         raise Failed("; ".join(verdict.problems) + f"; {request.moving_tag} was not moved",
                      hint="rebuild with every platform (`shipit build`) and push a new sha tag")
     progress.success(f"{ref} is {verdict.digest} in ECR with {', '.join(verdict.platforms or ())}")
-    report.latest = _move_latest(request, ecr, pusher, target, latest_state, verdict.digest,
+    report.latest = _move_latest(request, aws, pusher, target, latest_state, verdict.digest,
                                  progress)
     return _verified(report, verdict, "unchanged" if state is TagState.SAME else "pushed")
 
 
 def _ensure_repository(
-    request: PushRequest, ecr: Ecr, progress: Progress
+    request: PushRequest, aws: AwsSession, progress: Progress
 ) -> tuple[Repository | None, str, list[str]]:
-    repo = ecr.find_repository(request.repository)
+    repo = ecr.find_repository(aws, request.repository)
     if repo is not None:
         warnings = repository_warnings(repo, sha_tag=request.tag, moving_tag=request.moving_tag)
         for warning in warnings:
@@ -110,7 +121,7 @@ def _ensure_repository(
                       f" {request.moving_tag!r}, scan on push, AES256 encryption)")
         return None, "planned", []
     progress.step(f"creating ECR repository {request.repository}")
-    repo, exclusions = ecr.create_repository(request.repository,
+    repo, exclusions = ecr.create_repository(aws, request.repository,
                                              mutable_tags=(request.moving_tag,))
     warnings = []
     if not exclusions:
@@ -121,8 +132,8 @@ def _ensure_repository(
     return repo, "created", warnings
 
 
-def _sha_tag_state(request: PushRequest, ecr: Ecr, ref: str, *, exists: bool) -> TagState:
-    existing = ecr.image(request.repository, request.tag) if exists else None
+def _sha_tag_state(request: PushRequest, aws: AwsSession, ref: str, *, exists: bool) -> TagState:
+    existing = ecr.stored_image(aws, request.repository, request.tag) if exists else None
     state = judge_tag_state(existing, request.image.digest)
     if state is TagState.OTHER:
         assert existing is not None
@@ -135,21 +146,21 @@ def _sha_tag_state(request: PushRequest, ecr: Ecr, ref: str, *, exists: bool) ->
 
 
 def _latest_state(
-    request: PushRequest, ecr: Ecr, repo: Repository | None, digest: str | None
+    request: PushRequest, aws: AwsSession, repo: Repository | None, digest: str | None
 ) -> str:
     """move | unchanged | skipped (the moving tag is immutable in this repository)."""
     if repo is None:
         return "move"
     if not tag_is_mutable(repo, request.moving_tag):
         return "skipped"
-    current = ecr.image(request.repository, request.moving_tag)
+    current = ecr.stored_image(aws, request.repository, request.moving_tag)
     if current is not None and digest is not None and current.digest == digest:
         return "unchanged"
     return "move"
 
 
-def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Target, state: str,
-                 digest: str | None, progress: Progress) -> str:
+def _move_latest(request: PushRequest, aws: AwsSession, pusher: Pusher, target: Destination,
+                 state: str, digest: str | None, progress: Progress) -> str:
     tag = request.moving_tag
     if state != "move":
         if state == "skipped":
@@ -157,18 +168,19 @@ def _move_latest(request: PushRequest, ecr: Ecr, pusher: Pusher, target: Target,
         return state
     progress.step(f"pointing {target.ref(tag)} at {digest}")
     pusher.push(request.image.source, target, tag)
-    moved = _verify(request, ecr, target.ref(tag), tag, digest)
+    moved = _verify(request, aws, target.ref(tag), tag, digest)
     if not moved.ok:
         raise Failed("; ".join(moved.problems))
     return "moved"
 
 
-def _verify(request: PushRequest, ecr: Ecr, ref: str, tag: str, digest: str | None) -> Verdict:
-    stored = ecr.image(request.repository, tag)
+def _verify(request: PushRequest, aws: AwsSession, ref: str, tag: str, digest: str | None
+            ) -> PushedImageCheck:
+    stored = ecr.stored_image(aws, request.repository, tag)
     return judge_image(stored, ref=ref, digest=digest, platforms=request.image.platforms)
 
 
-def _verified(report: PushReport, verdict: Verdict, status: str) -> PushReport:
+def _verified(report: PushReport, verdict: PushedImageCheck, status: str) -> PushReport:
     if not verdict.ok:
         raise Failed("; ".join(verdict.problems),
                      hint="this sha tag holds a bad image: rebuild and push a new sha tag")

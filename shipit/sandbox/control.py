@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,9 +21,8 @@ from shipit.sandbox import envfile
 from shipit.sandbox.daemon import DaemonSpec
 from shipit.sandbox.names import StackNames
 from shipit.sandbox.state import SandboxPaths, SandboxState, pid_alive, read_state
+from shipit.types import Clock, Sleep
 
-Sleep = Callable[[float], None]
-Clock = Callable[[], float]
 APP_ENV = "sandbox"
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from shipit.image.manifest import ACCEPT
 from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
 from shipit.image.storage import BuildahStorage
-from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
+from shipit.sandbox.preflight import INDEX_TYPES, ecr_image
 from shipit.sandbox.task_process import LocalProcess, ProcessSpec
 
 CONTAINER_NOTE = "container (podman)"
@@ -56,10 +56,10 @@ class Podman:
 
     def resolve(self, image: str, platform: str) -> tuple[str | None, str]:
         """(the loopback reference to pull, "") or (None, why the image is not pullable)."""
-        match = ECR_REF.match(image)
-        if match is None or not match.group("digest"):
+        parsed = ecr_image(image)
+        if parsed is None or not parsed.digest:
             return None, "image not pinned by digest"
-        repository, digest = match.group("repo"), match.group("digest")
+        repository, digest = parsed.repository, parsed.digest
         found = _manifest(self.upstream, repository, digest)
         if found is None:
             return None, "image not pullable: only its manifest is in ECR, no data in the registry"

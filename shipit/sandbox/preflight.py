@@ -7,14 +7,11 @@ stoppedReason text ECS uses so that shipit's classifier meets the real wording.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-ECR_REF = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
-    r"(?P<repo>[a-z0-9._/-]+?)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
-)
+from shipit.image_ref import ImageRef, split_image
+
 INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -38,22 +35,28 @@ def task_platform(definition: dict[str, Any]) -> str:
     return f"linux/{_ARCH.get(arch, arch.lower())}"
 
 
+def ecr_image(image: str) -> ImageRef | None:
+    """The parts of an image reference whose host is an ECR registry, else None."""
+    parsed = split_image(image)
+    return parsed if parsed.ecr is not None else None
+
+
 def check_image(ecr: Any, image: str, platform: str, region: str) -> Stop | None:
     """Is ``image`` in the sandbox's ECR, and does its manifest have ``platform``?"""
-    match = ECR_REF.match(image)
-    if match is None or match.group("region") != region:
+    parsed = ecr_image(image)
+    if parsed is None or parsed.ecr is None or parsed.ecr.region != region:
         return pull_error(
             f"failed to resolve ref {image}: failed to do request: dial tcp: lookup"
             f" {image.split('/', 1)[0]}: no such host"
         )
     image_id: dict[str, str] = {}
-    if match.group("digest"):
-        image_id["imageDigest"] = match.group("digest")
+    if parsed.digest:
+        image_id["imageDigest"] = parsed.digest
     else:
-        image_id["imageTag"] = match.group("tag") or "latest"
+        image_id["imageTag"] = parsed.tag or "latest"
     try:
         found = ecr.batch_get_image(
-            repositoryName=match.group("repo"), imageIds=[image_id],
+            repositoryName=parsed.repository, imageIds=[image_id],
             acceptedMediaTypes=sorted(INDEX_TYPES | {
                 "application/vnd.oci.image.manifest.v1+json",
                 "application/vnd.docker.distribution.manifest.v2+json",

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipit.errors import EnvironmentProblem
 from shipit.net import free_port
+from shipit.types import Clock, Sleep
 
 EXECUTABLE = "docker-registry"
 
@@ -51,8 +51,8 @@ def available() -> bool:
 
 
 def start_registry(
-    workdir: Path, *, timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    workdir: Path, *, timeout: float = 30.0, sleep: Sleep = time.sleep,
+    clock: Clock = time.monotonic,
 ) -> RegistryProcess:
     """Start docker-registry on a free loopback port; return once /v2/ answers."""
     executable = shutil.which(EXECUTABLE)

@@ -129,8 +129,7 @@ def target_from_settings(settings: Settings, root: Path, region: str) -> WebTarg
 
 def plan(aws: AwsSession, target: WebTarget) -> WebPlan:
     files = tuple(collect(target.folder, target.api_url, target.asset_max_age))
-    client = aws.client("s3")
-    where = s3.bucket_region(client, target.bucket)
+    where = s3.bucket_region(aws, target.bucket)
     if where is not None and where != target.region:
         raise RegionProblem(
             f"bucket {target.bucket} is in {where}, but this environment's region is"
@@ -142,7 +141,7 @@ def plan(aws: AwsSession, target: WebTarget) -> WebPlan:
     if where is None:
         return WebPlan(target, files, True, True, tuple(Upload(f, "new") for f in files),
                        (), ())
-    stored = s3.list_objects(client, target.bucket)
+    stored = s3.list_objects(aws, target.bucket)
     uploads: list[Upload] = []
     unchanged: list[str] = []
     for file in files:
@@ -150,28 +149,28 @@ def plan(aws: AwsSession, target: WebTarget) -> WebPlan:
             uploads.append(Upload(file, "new"))
         elif stored[file.key] != file.md5:
             uploads.append(Upload(file, "changed"))
-        elif _metadata_differs(s3.head_object(client, target.bucket, file.key), file):
+        elif _metadata_differs(s3.head_object(aws, target.bucket, file.key), file):
             uploads.append(Upload(file, "metadata"))
         else:
             unchanged.append(file.key)
     keys = {f.key for f in files}
     stale = tuple(sorted(key for key in stored if key not in keys))
-    configure = s3.website_index(client, target.bucket) != INDEX
+    configure = s3.website_index(aws, target.bucket) != INDEX
     return WebPlan(target, files, False, configure, tuple(uploads), tuple(unchanged), stale)
 
 
 def apply(aws: AwsSession, web_plan: WebPlan, progress: Progress) -> tuple[str, ...]:
-    client, t = aws.client("s3"), web_plan.target
+    t = web_plan.target
     if web_plan.create_bucket:
-        s3.create_bucket(client, t.bucket, t.region)
+        s3.create_bucket(aws, t.bucket, t.region)
         progress(f"created bucket {t.bucket} in {t.region}")
     if web_plan.configure_website:
-        s3.configure_website(client, t.bucket, INDEX)
+        s3.configure_website(aws, t.bucket, INDEX)
         progress(f"website hosting on: {t.website_endpoint}")
     uploaded: list[str] = []
     for upload in web_plan.uploads:
         f = upload.file
-        etag = s3.put_object(client, t.bucket, f.key, f.body, f.content_type, f.cache_control)
+        etag = s3.put_object(aws, t.bucket, f.key, f.body, f.content_type, f.cache_control)
         if etag != f.md5:
             raise Failed(f"S3 stored {f.key} with ETag {etag}, expected the MD5 {f.md5}",
                          hint="a bucket with SSE-KMS default encryption has ETags that are not"
@@ -183,10 +182,10 @@ def apply(aws: AwsSession, web_plan: WebPlan, progress: Progress) -> tuple[str, 
 
 def verify(aws: AwsSession, web_plan: WebPlan) -> tuple[str, ...]:
     """Read every object back; exit 1 names the first that differs from what was sent."""
-    client, t = aws.client("s3"), web_plan.target
+    t = web_plan.target
     problems: list[str] = []
     for file in web_plan.files:
-        stored, body = s3.get_object(client, t.bucket, file.key)
+        stored, body = s3.get_object(aws, t.bucket, file.key)
         got = SiteFile(file.key, body, stored.content_type, stored.cache_control)
         if got.md5 != file.md5:
             problems.append(f"{file.key}: read back MD5 {got.md5}, sent {file.md5}")
@@ -194,7 +193,7 @@ def verify(aws: AwsSession, web_plan: WebPlan) -> tuple[str, ...]:
             problems.append(f"{file.key}: read back {stored.content_type!r} /"
                             f" {stored.cache_control!r}, sent {file.content_type!r} /"
                             f" {file.cache_control!r}")
-    index = s3.website_index(client, t.bucket)
+    index = s3.website_index(aws, t.bucket)
     if index != INDEX:
         problems.append(f"website hosting of {t.bucket}: index document {index!r}, not {INDEX}")
     if problems:

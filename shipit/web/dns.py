@@ -7,13 +7,13 @@ INSYNC, read back; a record that is not an alias is replaced only with --force.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws import route53
 from shipit.aws.route53 import HostedZone, RecordSet, same_alias_target
 from shipit.errors import Failed, ResourceNotFound, UsageError
+from shipit.types import Clock, Sleep
 from shipit.web.origins import website_host
 
 if TYPE_CHECKING:
@@ -65,8 +65,7 @@ def website_target(bucket: str, region: str) -> tuple[str, str]:
 
 
 def plan(aws: AwsSession, name: str, bucket: str, zone_name: str | None) -> WebRecordPlan:
-    client = aws.client("route53")
-    zone = route53.find_zone(client, name, zone_name)
+    zone = route53.find_zone(aws, name, zone_name)
     if zone is None:
         raise ResourceNotFound(
             f"no hosted zone holds {name} (web.name)"
@@ -74,11 +73,11 @@ def plan(aws: AwsSession, name: str, bucket: str, zone_name: str | None) -> WebR
             hint="create one (console: Route 53 > Hosted zones > Create), or fix web.name")
     target, target_zone = website_target(bucket, aws.region)
     return WebRecordPlan(route53.norm(name), zone, target, target_zone,
-                         route53.read_records(client, zone.id, name))
+                         route53.read_records(aws, zone.id, name))
 
 
 def apply(aws: AwsSession, web_plan: WebRecordPlan, *, force: bool,
-          clock: Callable[[], float], sleep: Callable[[float], None]) -> dict[str, Any]:
+          clock: Clock, sleep: Sleep) -> dict[str, Any]:
     """UPSERT the alias (no-op when in place), wait for INSYNC, read it back."""
     if web_plan.up_to_date:
         return result(web_plan, changed=False)
@@ -86,12 +85,11 @@ def apply(aws: AwsSession, web_plan: WebRecordPlan, *, force: bool,
         shown = "; ".join(r.describe() for r in web_plan.conflicts)
         raise Failed(f"{web_plan.name} already has a record that is not an alias: {shown}",
                      hint="rerun with --force to replace it by the alias")
-    client = aws.client("route53")
-    change = route53.upsert_aliases(client, web_plan.zone.id, web_plan.name, ["A"],
+    change = route53.upsert_aliases(aws, web_plan.zone.id, web_plan.name, ["A"],
                                     web_plan.target, web_plan.target_zone_id,
                                     replace_types=("CNAME",), existing=web_plan.conflicts)
-    waited = route53.wait_insync(client, change, clock=clock, sleep=sleep)
-    records = route53.read_records(client, web_plan.zone.id, web_plan.name)
+    waited = route53.wait_insync(aws, change, clock=clock, sleep=sleep)
+    records = route53.read_records(aws, web_plan.zone.id, web_plan.name)
     if not any(r.type == "A" and r.is_alias and same_alias_target(r.alias_dns_name or "",
                                                                    web_plan.target)
                for r in records):

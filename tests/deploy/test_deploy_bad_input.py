@@ -101,12 +101,11 @@ def test_a_second_deploy_is_refused_while_one_rolls_out(shared_sandbox: Sandbox)
 
 
 def _write_receipt(box: Sandbox, digest: str) -> None:
-    import json
+    from tests.fixtures.receipts import write_build_receipt
 
-    receipt = {"tag": "v2", "digest": digest, "platforms": ["linux/amd64", "linux/arm64"],
-               "local_image": "localhost/articles:v2"}
-    path = box.root / ".shipit" / "build-receipt.json"
-    path.write_text(json.dumps(receipt), encoding="utf-8")
+    write_build_receipt(box.root / ".shipit" / "build-receipt.json", tag="v2", digest=digest,
+                        platforms=["linux/amd64", "linux/arm64"],
+                        local_image="localhost/articles:v2")
 
 
 def test_a_build_receipt_whose_digest_differs_from_ecr_is_refused(

@@ -113,10 +113,14 @@ def test_longest_suffix_wins() -> None:
 
 
 class FakeRoute53:
-    """get_change answers PENDING ``pending`` times, then INSYNC."""
+    """get_change answers PENDING ``pending`` times, then INSYNC (stands in for the session
+    and its route53 client)."""
 
     def __init__(self, pending: int) -> None:
         self.pending = pending
+
+    def client(self, service: str) -> FakeRoute53:
+        return self
 
     def get_change(self, Id: str) -> dict[str, Any]:
         self.pending -= 1

@@ -137,7 +137,7 @@ def test_receipt_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "error", "message"), [
-    (None, EnvironmentProblem, "no build receipt at"),
+    (None, UsageError, "no build receipt at"),
     ("{", UsageError, "is not valid JSON"),
     ('{"schema": "other"}', UsageError, "is not a shipit build receipt"),
     ('{"schema": "shipit.build-receipt", "version": 2}', UsageError, "is a version 2 receipt"),

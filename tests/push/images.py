@@ -8,13 +8,13 @@ gives the digest a build receipt records.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipit.image.storage import BuildahStorage
+from tests.fixtures.receipts import write_build_receipt
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,6 @@ class Buildah:
 
 def write_receipt(path: Path, *, source: str, tag: str, digest: str | None,
                   platforms: Sequence[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"git_sha": tag, "tag": tag, "local_image": source, "platforms": list(platforms)}
-    if digest:
-        data["digest"] = digest
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
+    assert digest is not None, "a build receipt always records the pushed list's digest"
+    return write_build_receipt(path, tag=tag, local_image=source, digest=digest,
+                               platforms=platforms)

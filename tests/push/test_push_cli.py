@@ -129,10 +129,10 @@ def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
     from shipit.aws.ecr import RegistryLogin
     from shipit.errors import Failed
     from shipit.push.builder import BuildahPusher
-    from shipit.push.target import Target
+    from shipit.push.target import Destination
 
     first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
-    target = Target(project.registry_host, project.repository)
+    target = Destination(project.registry_host, project.repository)
     with BuildahPusher() as pusher:
         pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
         with pytest.raises(Failed, match="already exists with another digest"):
@@ -299,7 +299,7 @@ def test_a_failed_login_leaves_no_authfile(buildah: object) -> None:
     from shipit.aws.ecr import RegistryLogin
     from shipit.errors import RegistryUnreachable
     from shipit.push.builder import BuildahPusher
-    from shipit.push.target import Target
+    from shipit.push.target import Destination
 
     pusher = BuildahPusher()
     created: list[Path] = []
@@ -311,7 +311,7 @@ def test_a_failed_login_leaves_no_authfile(buildah: object) -> None:
 
     pusher._new_authfile = remember  # type: ignore[method-assign]
     with pytest.raises(RegistryUnreachable):
-        pusher.login(Target(f"127.0.0.1:{free_port()}", "articles"),
+        pusher.login(Destination(f"127.0.0.1:{free_port()}", "articles"),
                      RegistryLogin("AWS", "pw-never-stored", ""))
     assert created
     assert not created[0].parent.exists()

@@ -17,8 +17,9 @@ from shipit.image.storage import BuildahStorage
 from shipit.push.builder import BuildahPusher, receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms
-from shipit.push.receipt import parse_receipt, read_receipt
-from shipit.push.target import EcrHost, Target, check_region, is_loopback, parse_ecr_host
+from shipit.push.receipt import built_image, load_built_image
+from shipit.push.target import Destination, EcrHost, check_region, is_loopback, parse_ecr_host
+from tests.fixtures.receipts import build_receipt
 
 D1 = "sha256:" + "1" * 64
 D2 = "sha256:" + "2" * 64
@@ -66,7 +67,7 @@ def test_check_region_explains_a_registry_in_another_region() -> None:
 ])
 def test_only_loopback_registries_skip_tls(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
-    assert Target(host, "repo").insecure is loopback
+    assert Destination(host, "repo").insecure is loopback
 
 
 @pytest.mark.parametrize(("manifest", "expected"), [
@@ -163,44 +164,51 @@ def test_judge_image(stored: StoredImage | None, digest: str | None,
         assert any(problem in p for p in verdict.problems), verdict.problems
 
 
-def test_receipt_flat_nested_and_per_platform_records() -> None:
-    flat = parse_receipt({"git_sha": "a" * 40, "local_image": "localhost/x:a", "digest": D1,
-                          "platforms": ["linux/amd64", "linux/arm64"]})
-    assert (flat.tag, flat.source, flat.digest, flat.platforms) == (
+def test_push_reads_the_local_list_else_the_first_ref_and_every_platform() -> None:
+    local = built_image(build_receipt(tag="a" * 40, local_image="localhost/x:a", digest=D1,
+                                      platforms=["linux/amd64", "linux/arm64"]))
+    assert (local.tag, local.source, local.digest, local.platforms) == (
         "a" * 40, "localhost/x:a", D1, BOTH)
-    nested = parse_receipt({"image": {"tag": "v1", "refs": ["127.0.0.1:5000/x:v1"],
-                                      "platforms": [{"platform": "linux/amd64"}, ARM64]}})
-    assert (nested.tag, nested.source, nested.digest) == ("v1", "127.0.0.1:5000/x:v1", None)
-    assert nested.platforms == BOTH
+    pushed = built_image(build_receipt(tag="v1", local_image=None, digest=D2,
+                                       platforms=["linux/amd64"],
+                                       refs=["127.0.0.1:5000/x:v1", "127.0.0.1:5000/x:latest"]))
+    assert (pushed.tag, pushed.source, pushed.platforms) == (
+        "v1", "127.0.0.1:5000/x:v1", ("linux/amd64",))
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"local_image": "x", "platforms": ["linux/amd64"]}, "no valid 'tag'"),
-    ({"tag": "v1", "platforms": ["linux/amd64"]}, "names no image"),
-    ({"tag": "v1", "local_image": "x", "platforms": []}, "lists no 'platforms'"),
-    ({"tag": "v1", "local_image": "x", "platforms": ["linux/amd64"], "digest": "md5:1"},
-     "not a sha256 digest"),
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"tag": "-bad tag"}, "not a valid build receipt"),
+    ({"digest": "md5:1"}, "not a valid build receipt"),
+    ({"local_image": None}, "names no image"),
+    ({"platforms": []}, "lists no 'platforms'"),
 ])
-def test_bad_receipts_are_usage_errors(data: dict[str, object], message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        parse_receipt(data)
+def test_bad_receipts_are_usage_errors(tmp_path: Path, fields: dict[str, object],
+                                       message: str) -> None:
+    good = build_receipt(tag="v1", local_image="x", digest=D1, platforms=["linux/amd64"])
+    data = {**good.to_dict(), **fields}
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(UsageError, match=message) as caught:
+        load_built_image(path)
+    assert caught.value.exit_code == 2
 
 
 def test_missing_and_malformed_receipt_files(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no build receipt") as missing:
-        read_receipt(tmp_path / "nope.json")
+        load_built_image(tmp_path / "nope.json")
     assert missing.value.exit_code == 2
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    with pytest.raises(UsageError, match="not a JSON build receipt"):
-        read_receipt(bad)
+    with pytest.raises(UsageError, match="not valid JSON") as corrupt:
+        load_built_image(bad)
+    assert corrupt.value.exit_code == 2
 
 
 def test_the_receipt_storage_wins_over_the_environment() -> None:
-    image = parse_receipt({"tag": "v1", "local_image": "localhost/x:v1",
-                           "platforms": ["linux/amd64"],
-                           "local": {"storage": {"driver": "overlay", "root": "/b",
-                                                 "runroot": None}}})
+    image = built_image(build_receipt(tag="v1", local_image="localhost/x:v1", digest=D1,
+                                      platforms=["linux/amd64"],
+                                      storage={"driver": "overlay", "root": "/b",
+                                               "runroot": None}))
     assert image.storage == (("driver", "overlay"), ("root", "/b"))
     assert receipt_storage(image.storage) == BuildahStorage("overlay", Path("/b"), None)
     assert receipt_storage(()) is None
@@ -250,7 +258,7 @@ def test_a_failed_login_is_scrubbed_of_the_password_and_every_token_shape() -> N
     runner = FakeRunner(f"error: bad credentials {password} (Basic {basic}) unauthorized")
     pusher = BuildahPusher(runner=runner, storage=BuildahStorage(driver="vfs"))
     with pytest.raises(AccessDenied) as caught:
-        pusher.login(Target("127.0.0.1:5000", "articles"), RegistryLogin("AWS", password, ""))
+        pusher.login(Destination("127.0.0.1:5000", "articles"), RegistryLogin("AWS", password, ""))
     assert password not in caught.value.message
     assert basic not in caught.value.message
     assert "QVdTO" not in caught.value.message
@@ -265,6 +273,6 @@ def test_an_interrupted_login_leaves_no_authfile() -> None:
     runner = FakeRunner("", raises=KeyboardInterrupt())
     pusher = BuildahPusher(runner=runner, storage=BuildahStorage(driver="vfs"))
     with pytest.raises(KeyboardInterrupt):
-        pusher.login(Target("127.0.0.1:5000", "articles"), RegistryLogin("AWS", "pw", ""))
+        pusher.login(Destination("127.0.0.1:5000", "articles"), RegistryLogin("AWS", "pw", ""))
     (argv,) = runner.argvs
     assert not Path(argv[argv.index("--authfile") + 1]).parent.exists()

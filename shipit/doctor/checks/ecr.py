@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict, failed, passed, skipped, warned
-
-_ECR_HOST = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$"
-)
+from shipit.image_ref import parse_ecr_host
+from shipit.image_ref import split_image as _split
 
 
 def split_image(reference: str) -> tuple[str, str, str]:
     """``host/repo:tag`` or ``host/repo@sha256:...`` -> (host, repository, tag-or-digest)."""
-    host, _, rest = reference.partition("/")
-    if not rest or ("." not in host and ":" not in host and host != "localhost"):
-        host, rest = "docker.io", reference
-    if "@" in rest:
-        repo, _, ref = rest.partition("@")
-    else:
-        repo, _, ref = rest.rpartition(":") if ":" in rest else (rest, "", "latest")
-    return host, repo, ref
+    parsed = _split(reference)
+    return parsed.host or "docker.io", parsed.repository, parsed.reference
 
 
 def ecr_region(host: str) -> str | None:
-    match = _ECR_HOST.match(host)
-    return match.group("region") if match else None
+    ecr = parse_ecr_host(host)
+    return ecr.region if ecr else None
 
 
 def _image_reference(s: Snapshot) -> str | None:
