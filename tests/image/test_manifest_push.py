@@ -65,7 +65,11 @@ def test_build_and_push_run_the_same_command_line(host: str, tls_verify: bool) -
     pusher.push("localhost/a:v1", Destination(host, "a"), "v1")
     assert built.calls == [manifest_push_argv(STORAGE, "localhost/a:v1", f"docker://{host}/a:v1",
                                               tls_verify=tls_verify)]
-    assert pushed.calls[-1] == built.calls[0]
+    # the same command line, plus the login's temporary authfile
+    assert pushed.calls[-1] == manifest_push_argv(
+        STORAGE, "localhost/a:v1", f"docker://{host}/a:v1", tls_verify=tls_verify,
+        authfile=pusher.authfile)
+    pusher.close()
 
 
 @pytest.mark.parametrize(("stderr", "error"), [
