@@ -138,6 +138,10 @@ class Ecr:
             )
         return None
 
+    def tags_of(self, repository: str, digest: str) -> list[str]:
+        """Every tag that points at ``digest`` ([] when the digest is not in the repository)."""
+        return self._tags_of(repository, digest)
+
     def _tags_of(self, repository: str, digest: str) -> list[str]:
         image_id: Any = {"imageDigest": digest}
         try:

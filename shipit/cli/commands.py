@@ -25,6 +25,7 @@ MODULES: list[str] = [
     "shipit.cli.dns",
     "shipit.cli.e2e",
     "shipit.cli.iam_policy",
+    "shipit.cli.report",
     "shipit.cli.demo",
 ]
 
