@@ -9,7 +9,8 @@ import json
 
 from shipit.report.model import Deliverable, Report
 
-MARK = {"met": "✅ met", "not met": "❌ not met", "unknown": "❔ unknown"}
+MARK = {"met": "✓ met", "not met": "✗ not met", "unknown": "? unknown"}
+"""Marks every font has (an emoji font is not a given in a headless browser)."""
 
 
 def render_markdown(report: Report) -> str:
@@ -48,7 +49,7 @@ th{background:#f4f6f8;font-weight:600}
 .v{font-weight:600;white-space:nowrap}.met{color:#17713a}.not-met{color:#b42318}
 .unknown{color:#8a6100}
 section{border:1px solid #e3e7eb;border-radius:8px;padding:.2rem 1.2rem 1rem;margin:1.2rem 0}
-section.not-met{border-color:#f0b4ae;background:#fff8f7}
+section.s-not-met{border-color:#f0b4ae;background:#fff8f7}
 section h2{font-size:1.15rem}ul{padding-left:1.2rem}li{margin:.15rem 0}
 code,td.m{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em;
 word-break:break-all}
@@ -93,7 +94,7 @@ def _section(d: Deliverable) -> str:
         f"<figure><img alt='{_e(i.name)}' src='data:{i.media_type};base64,"
         f"{base64.b64encode(i.data).decode()}'><figcaption>{_e(i.name)}</figcaption></figure>"
         for i in d.images)
-    return (f"<section id='{d.id}' class='{_cls(d)}'><h2>{_e(d.title)}:"
+    return (f"<section id='{d.id}' class='s-{_cls(d)}'><h2>{_e(d.title)}:"
             f" <span class='v {_cls(d)}'>{MARK[d.verdict]}</span></h2><p>{_e(d.why)}</p>"
             f"<ul>{proof}</ul>{table}{images}</section>")
 
