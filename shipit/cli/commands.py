@@ -26,6 +26,7 @@ MODULES: list[str] = [
     "shipit.cli.e2e",
     "shipit.cli.iam_policy",
     "shipit.cli.report",
+    "shipit.cli.init",
     "shipit.cli.demo",
 ]
 
