@@ -35,11 +35,11 @@ def with_overlay(text: str, env: str, tables: dict[str, dict[str, Any]], *, forc
         table.add(section, inline)
     if env in envs:
         envs[env] = table
-    else:
-        if not text.endswith("\n\n") and text.strip():
-            document.add(tomlkit.nl())
-        envs.add(env, table)
-    return tomlkit.dumps(document)
+        return tomlkit.dumps(document)
+    if not text.endswith("\n\n") and text.strip():
+        document.add(tomlkit.nl())
+    envs.add(env, table)
+    return tomlkit.dumps(document).rstrip("\n") + "\n"  # appended last: one final newline
 
 
 def diff(path: Path, before: str, after: str) -> str:
