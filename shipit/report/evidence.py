@@ -32,6 +32,7 @@ class Evidence:
     findings: dict[str, Finding]
     build_receipt: dict[str, Any] | None = None
     deploy_receipt: dict[str, Any] | None = None
+    demo_report: dict[str, Any] | None = None
     tags: tuple[str, ...] | None = None
     """ECR tags of the running image's digest (None when they could not be read)."""
     pulled: StoredImage | None = None
@@ -60,6 +61,7 @@ def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: P
     evidence = Evidence(snapshot, findings,
                         build_receipt=_json(root / ".shipit" / "build-receipt.json"),
                         deploy_receipt=_json(root / ".shipit" / "deploy-receipt.json"),
+                        demo_report=_json(root / ".shipit" / "demo-report.json"),
                         screenshots=screenshots(root / SCREENSHOTS))
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
