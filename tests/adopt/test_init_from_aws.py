@@ -4,6 +4,8 @@ byte; two ALBs or no reachable RDS exit 2 with the candidates (no terminal), or 
 
 from __future__ import annotations
 
+import contextlib
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -175,3 +177,51 @@ def test_the_diff_is_shown_and_nothing_written_without_yes(sandbox: Sandbox, end
     assert "--yes" in unconfirmed.stderr
     assert sandbox.config.read_bytes() == original
     assert Path(sandbox.root / "shipit.toml.shipit-tmp").exists() is False
+
+
+def test_on_a_terminal_the_choice_and_the_write_are_asked(sandbox: Sandbox, endpoint: str
+                                                          ) -> None:
+    """A real pseudo-terminal: the person picks the ALB by number, then says yes."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    second_alb(sandbox)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shipit", "--config", str(sandbox.config), "init", "--from-aws",
+         "--env", "adopted"], cwd=sandbox.root, stdin=follower, stdout=follower,
+        stderr=follower, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the process ended and closed the terminal
+                break
+            seen += chunk
+        assert marker in seen, seen.decode(errors="replace")
+
+    try:
+        read_until(b"number:")
+        assert b"Which the load balancer?" in seen
+        os.write(leader, b"1\n")
+        read_until(b"[y/N]")
+        assert b"+[env.adopted]" in seen
+        os.write(leader, b"y\n")
+        read_until(b"running doctor on it")
+        read_until(b"shipit doctor: adopted")
+        with contextlib.suppress(OSError):  # drain: a full terminal buffer would block it
+            while os.read(leader, 65536):
+                pass
+        assert process.wait(timeout=60) in (0, 1)
+    finally:
+        process.kill()
+        os.close(leader)
+    assert "[env.adopted]" in sandbox.config.read_text(encoding="utf-8")
