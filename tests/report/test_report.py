@@ -27,6 +27,9 @@ def by_id(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(sandbox: Sandbox) -> None:
+    digest = sandbox.put_image("v2")
+    deployed = sandbox.cli("deploy", "--tag", "v2")
+    assert deployed.exit_code == 0, deployed.stderr
     assert sandbox.cli("dns").exit_code == 0
     html = sandbox.root / "out" / "report.html"
     markdown = sandbox.root / "out" / "report.md"
@@ -38,11 +41,14 @@ def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(sandbox:
     assert document["ok"] is True
     assert list(verdicts(document)) == DELIVERABLES
     assert set(verdicts(document).values()) == {"met"}, verdicts(document)
-    digest = sandbox.state.stack["image"]["digest"]
     image_proof = by_id(document, "image")["proof"]
     assert any(digest in line and "linux/arm64" in line for line in image_proof)
     assert any("pull check" in line and digest in line for line in by_id(document, "ecr")["proof"])
     assert any("1/1 running" in line for line in by_id(document, "service")["proof"])
+    assert any("last deploy: success, revision 2" in line
+               for line in by_id(document, "starts")["proof"])
+    assert "pulls back the running digest" in by_id(document, "ecr")["why"]
+    assert "v2" in by_id(document, "ecr")["why"]
     assert any("db=ok" in line for line in by_id(document, "database")["proof"])
     assert len(by_id(document, "logs")["table"]) > 1  # a header and at least one log line
     e2e_steps = [row[0] for row in by_id(document, "e2e")["table"][1:]]
