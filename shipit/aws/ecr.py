@@ -128,6 +128,11 @@ def stored_image(aws: AwsSession, repository: str, tag: str) -> StoredImage | No
         )
     return None
 
+def tags_of(aws: AwsSession, repository: str, digest: str) -> list[str]:
+    """Every tag that points at ``digest`` ([] when the digest is not in the repository)."""
+    return _tags_of(aws, repository, digest)
+
+
 def _tags_of(aws: AwsSession, repository: str, digest: str) -> list[str]:
     image_id: Any = {"imageDigest": digest}
     try:

@@ -157,6 +157,12 @@ class AwsSession:
         return region
 
     @property
+    def endpoint_url(self) -> str | None:
+        """The endpoint of every service when one is set for all (aws.endpoint_url, else
+        AWS_ENDPOINT_URL); None for AWS's own endpoints."""
+        return self.target.endpoint_url or self._environ.get("AWS_ENDPOINT_URL") or None
+
+    @property
     def region_source(self) -> str:
         return self.target.region_source or "the AWS profile"
 

@@ -27,6 +27,8 @@ MODULES: list[str] = [
     "shipit.cli.e2e",
     "shipit.cli.web",
     "shipit.cli.iam_policy",
+    "shipit.cli.report",
+    "shipit.cli.init",
     "shipit.cli.demo",
 ]
 

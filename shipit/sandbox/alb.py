@@ -144,8 +144,11 @@ class LoadBalancerProxy:
                   headers: dict[str, str]
                   ) -> tuple[int, str, list[tuple[str, str]], bytes] | None:
         """One request to the target; a stale kept-alive connection is retried once, fresh."""
-        for _ in range(2):
-            connection, reused = self._pool.take(port)
+        for attempt in range(2):
+            # The retry must not take another idle connection: after the target's keep-alive
+            # timeout every pooled one is stale, and a second stale one answered 502.
+            connection, reused = (self._pool.take(port) if attempt == 0 else
+                                  (_Upstream("127.0.0.1", port, timeout=UPSTREAM_TIMEOUT), False))
             try:
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()

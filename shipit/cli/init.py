@@ -1,0 +1,168 @@
+"""`shipit init --from-aws`: adopt a stack clicked together in the console as an environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from shipit.cli.context import AppContext, get_context
+from shipit.cli.options import JsonOption
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from shipit.adopt.model import Choice, Discovery
+
+HELP = """Write an [env.NAME] overlay of shipit.toml from a running ECS service, then run doctor.
+
+Reads the service, its task definition (container, image, variables, secrets, logs), its target
+group -> ALB -> the Route53 record aliasing it -> http.url, and the RDS instance the tasks use
+(DATABASE_URL's host, else the security-group path). Shows the diff first; never replaces an
+existing environment without --force. Anything ambiguous is asked on a terminal, else exit 2
+with the candidates.
+
+Example: shipit --region eu-west-1 init --from-aws --env prod --cluster web --service api --explain
+"""
+
+
+def init(
+    ctx: typer.Context,
+    from_aws: bool = typer.Option(False, "--from-aws", help="Discover the environment from AWS."),
+    env: str | None = typer.Option(None, "--env", "-e", metavar="NAME",
+                                   help="Name of the environment to write ([env.NAME])."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="C", help="ECS cluster."),
+    service: str | None = typer.Option(None, "--service", metavar="S", help="ECS service."),
+    alb: str | None = typer.Option(None, "--alb", metavar="NAME",
+                                   help="The load balancer, when the service is behind several."),
+    rds: str | None = typer.Option(None, "--rds", metavar="ID",
+                                   help="The RDS instance (or 'none') when it cannot be found."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing [env.NAME]."),
+    explain: bool = typer.Option(False, "--explain", help="Say where every value came from."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff; write nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking."),
+    json_output: JsonOption = False,
+) -> None:
+    from shipit.adopt.discover import Wanted, discover
+    from shipit.adopt.emulated import local_addresses
+    from shipit.adopt.model import refuse
+    from shipit.adopt.overlay import diff, with_overlay, write
+    from shipit.errors import UsageError
+
+    app = get_context(ctx, json_output=json_output)
+    name = env or app.env_option
+    if not from_aws:
+        raise UsageError("init needs --from-aws (the only source it knows)",
+                         hint="shipit init --from-aws --env NAME")
+    if not name:
+        raise UsageError("init --from-aws needs --env NAME", hint="e.g. --env prod")
+    base = _context(app, None)
+    config = base.config
+    if name in config.environments and config.source(name) != config.path:
+        raise UsageError(f"environment {name!r} is defined in {config.source(name)}",
+                         hint="choose another --env name")
+    before = config.path.read_text(encoding="utf-8")
+    with_overlay(before, name, {}, force=force, where=str(config.path))  # refuse before reading
+    interactive = sys.stdin.isatty() and sys.stderr.isatty() and not app.output.json_mode
+    found = discover(base.aws, Wanted(cluster, service, rds, alb),
+                     choose=_ask if interactive else refuse,
+                     local=local_addresses(config.root, base.aws.endpoint_url))
+    after = with_overlay(before, name, found.overlay(), force=force, where=str(config.path))
+    change = diff(config.path, before, after)
+    sys.stderr.write(change)
+    if explain and not app.output.json_mode:
+        _print_explain(app.output.err, found)
+    result: dict[str, Any] = {"env": name, "path": str(config.path), "written": False,
+                              "values": _shown(found), "notes": _notes(found), "diff": change}
+    if dry_run:
+        app.output.result(result)
+        return
+    if not yes:
+        if not interactive:
+            raise UsageError("not written: confirm with --yes (no terminal to ask)",
+                             hint="review the diff above, then run again with --yes")
+        if not typer.confirm(f"write [env.{name}] to {config.path}?", err=True):
+            raise typer.Abort()
+    write(config.path, after)
+    _validate_or_restore(app, name, before)
+    result["written"] = True
+    app.output.success(f"wrote [env.{name}] to {config.path}; running doctor on it")
+    _doctor(app, name, result)
+
+
+def _context(app: AppContext, env: str | None) -> AppContext:
+    """A fresh context for ``env`` (None: the base alone, whatever SHIPIT_ENV says)."""
+    environ = {k: v for k, v in app.environ.items() if k != "SHIPIT_ENV"}
+    return dataclasses.replace(app, env_option=env, environ=environ, _config=None, _aws=None)
+
+
+def _validate_or_restore(app: AppContext, name: str, before: str) -> None:
+    from shipit.adopt.overlay import write
+    from shipit.errors import ConfigError
+
+    fresh = _context(app, name)
+    try:
+        fresh.settings  # noqa: B018 - loading validates the new environment
+    except ConfigError:
+        write(app.config.path, before)  # an overlay shipit cannot load is never left behind
+        raise
+
+
+def _doctor(app: AppContext, name: str, result: dict[str, Any]) -> None:
+    from shipit.doctor import diagnose
+    from shipit.doctor.render import print_findings, summary_line, to_json
+    from shipit.doctor.runner import has_failures
+    from shipit.errors import Failed
+
+    fresh = _context(app, name)
+    findings = diagnose(fresh.aws, fresh.config, name)
+    result["doctor"] = to_json(name, findings)
+    app.output.result(result, lambda console: print_findings(console, name, findings))
+    if has_failures(findings):
+        raise Failed(f"[env.{name}] written; doctor: {summary_line(findings)}",
+                     hint=f"`shipit --env {name} doctor` shows each fix")
+
+
+def _ask(choice: Choice) -> str:
+    sys.stderr.write(f"Which {choice.what}? {choice.why}\n")
+    for number, candidate in enumerate(choice.candidates, 1):
+        sys.stderr.write(f"  {number}. {candidate}\n")
+    picked: int = typer.prompt("number", type=int, err=True)
+    if not 1 <= picked <= len(choice.candidates):
+        from shipit.adopt.model import Ambiguous
+
+        raise Ambiguous(choice)
+    return choice.candidates[picked - 1]
+
+
+def _shown(found: Discovery) -> list[dict[str, Any]]:
+    from shipit.adopt.overlay import shown
+
+    return [{"key": f.key, "value": shown(f.key, f.value), "source": f.source}
+            for f in found.values]
+
+
+def _notes(found: Discovery) -> list[dict[str, Any]]:
+    return [{"key": f.key, "value": f.value, "source": f.source} for f in found.notes]
+
+
+def _print_explain(console: Console, found: Discovery) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from shipit.adopt.overlay import shown
+
+    table = Table(title="where each value came from", title_justify="left")
+    for column in ("key", "value", "source"):
+        table.add_column(column)
+    for f in found.values:
+        table.add_row(f.key, escape(str(shown(f.key, f.value))), escape(f.source))
+    for f in found.notes:
+        table.add_row(f"({f.key})", escape(str(f.value)), escape(f"not written: {f.source}"))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", help=HELP)(init)

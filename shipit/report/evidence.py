@@ -1,0 +1,131 @@
+"""Gather the report's evidence now: doctor's snapshot and findings, ECR tags and the pull
+check, recent log lines, an e2e run, the local receipts and screenshots. Read-only, except the
+e2e run, which creates one article and deletes it. A read that fails is recorded, not raised."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shipit.report.model import Image
+
+if TYPE_CHECKING:
+    from shipit.aws.ecr import StoredImage
+    from shipit.aws.logs import LogEvent
+    from shipit.aws.session import AwsSession
+    from shipit.config import Config
+    from shipit.doctor.facts import Snapshot
+    from shipit.doctor.finding import Finding
+    from shipit.doctor.probe import Prober
+    from shipit.e2e import E2eReport
+
+SCREENSHOTS = Path(".shipit") / "e2e"
+LOG_LINES = 10
+
+
+@dataclass
+class Evidence:
+    snapshot: Snapshot
+    findings: dict[str, Finding]
+    build_receipt: dict[str, Any] | None = None
+    deploy_receipt: dict[str, Any] | None = None
+    demo_report: dict[str, Any] | None = None
+    tags: tuple[str, ...] | None = None
+    """ECR tags of the running image's digest (None when they could not be read)."""
+    pulled: StoredImage | None = None
+    """The running image fetched again by its version tag (BatchGetImage): the pull check."""
+    pull_tag: str | None = None
+    logs: list[LogEvent] | None = None
+    e2e: E2eReport | None = None
+    screenshots: list[Image] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+    """Reads that failed, by what they were for (ecr, logs, e2e): shown as 'unknown, why'."""
+
+
+def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: Path,
+                    probe: Prober | None = None, run_e2e: bool = True) -> Evidence:
+    from shipit.doctor.gather import gather, target_from_config
+    from shipit.doctor.probe import HttpProber
+    from shipit.doctor.runner import run_checks, select
+
+    snapshot = gather(aws, target_from_config(config, env, aws.region))
+    prober = probe or HttpProber()
+    try:
+        findings = {f.id: f for f in run_checks(select(()), snapshot, prober)}
+    finally:
+        if probe is None and isinstance(prober, HttpProber):
+            prober.close()
+    evidence = Evidence(snapshot, findings,
+                        build_receipt=_json(root / ".shipit" / "build-receipt.json"),
+                        deploy_receipt=_json(root / ".shipit" / "deploy-receipt.json"),
+                        demo_report=_json(root / ".shipit" / "demo-report.json"),
+                        screenshots=screenshots(root / SCREENSHOTS))
+    _ecr(aws, config, env, evidence)
+    _logs(aws, evidence)
+    if run_e2e:
+        _e2e(config, env, evidence)
+    return evidence
+
+
+def _ecr(aws: AwsSession, config: Config, env: str | None, evidence: Evidence) -> None:
+    from shipit.aws import ecr
+
+    image = evidence.snapshot.image
+    repository = config.settings(env).image.repository
+    if image.state != "ok" or image.value is None or not repository:
+        return
+    try:
+        evidence.tags = tuple(ecr.tags_of(aws, repository, image.value.digest))
+        version = [t for t in evidence.tags if t != "latest"]
+        if version:
+            evidence.pull_tag = version[0]
+            evidence.pulled = ecr.stored_image(aws, repository, version[0])
+    except Exception as exc:  # recorded: the deliverable says unknown and why
+        evidence.problems["ecr"] = str(exc)
+
+
+def _logs(aws: AwsSession, evidence: Evidence) -> None:
+    from shipit.aws.logs import filter_events
+
+    group = evidence.snapshot.log_group
+    if group.state != "ok" or group.value is None:
+        return
+    try:
+        evidence.logs = filter_events(aws, group.value.name, limit=200)[-LOG_LINES:]
+    except Exception as exc:
+        evidence.problems["logs"] = str(exc)
+
+
+def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
+    import httpx
+
+    from shipit.e2e import E2eRun
+
+    http = config.settings(env).http
+    if not http.url:
+        return
+    try:
+        with httpx.Client(base_url=http.url, timeout=10.0) as client:
+            evidence.e2e = E2eRun(client, time.monotonic, time.sleep,
+                                  origin=next(iter(http.cors_origins), None)).run()
+    except Exception as exc:
+        evidence.problems["e2e"] = str(exc)
+
+
+def screenshots(folder: Path) -> list[Image]:
+    """The browser screenshots an e2e run left (``.shipit/e2e/*.png``), newest first."""
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [Image(p.name, "image/png", p.read_bytes()) for p in files[:3]]
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
