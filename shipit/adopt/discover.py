@@ -64,15 +64,53 @@ def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = re
     _entry(aws, svc, wanted, choose, found, local)
     origins = [o.strip() for o in variables.get("CORS_ALLOWED_ORIGINS", "").split(",")
                if o.strip()]
+    origins = _web(aws, origins, found, local)
     if origins:
         found.add("http.cors_origins", origins,
                   f"{task_src}: variable CORS_ALLOWED_ORIGINS, split on commas")
     _database(aws, svc, variables, wanted, choose, found)
     for key, value in variables.items():
+        if key == "CORS_ALLOWED_ORIGINS":
+            continue  # derived from http.cors_origins (+ the web origin) when shipit deploys
         found.add(f"vars.{key}", value, f"{task_src}: environment")
     for key, arn in container.secrets:
         found.add(f"secrets.{key}", arn, f"{task_src}: secrets (valueFrom, a reference)")
     return found
+
+
+def _web(aws: AwsSession, origins: list[str], found: Discovery,
+         local: LocalAddresses | None) -> list[str]:
+    """The frontend: a website bucket whose origin the task allows becomes [web] (shipit derives
+    that origin again at deploy time); the other origins stay http.cors_origins."""
+    from shipit.aws import s3
+    from shipit.web.origins import website_host
+
+    if not origins:
+        return origins
+    if local is not None and local.website_url in origins and local.website_bucket:
+        found.add("web.bucket", local.website_bucket,
+                  f"emulated AWS: the bucket the sandbox's S3 website stand-in serves"
+                  f" ({local.state_file})")
+        found.add("web.name", local.website_bucket, "the bucket's name, a DNS name")
+        found.add("web.origin", local.website_url,
+                  f"emulated AWS: the stand-in's origin ({local.state_file}), allowed by the"
+                  " task's CORS_ALLOWED_ORIGINS")
+        return [o for o in origins if o != local.website_url]
+    try:
+        buckets = s3.website_buckets(aws)
+    except Exception as exc:  # no s3:ListAllMyBuckets: the origins stay as they are
+        found.note("web", None, f"website buckets not read ({exc})")
+        return origins
+    for bucket in buckets:
+        by_name, endpoint = f"http://{bucket}", f"http://{website_host(bucket, aws.region)}"
+        origin = next((o for o in origins if o in (by_name, endpoint)), None)
+        if origin is None:
+            continue
+        found.add("web.bucket", bucket, "s3:ListBuckets + GetBucketWebsite (website hosting on)")
+        if origin == by_name:
+            found.add("web.name", bucket, f"the bucket's name, a DNS name ({origin} is allowed)")
+        return [o for o in origins if o != origin]
+    return origins
 
 
 def _account(aws: AwsSession, found: Discovery) -> None:

@@ -17,6 +17,9 @@ class LocalAddresses:
     registry_host: str | None
     load_balancer_arn: str | None
     state_file: str
+    website_url: str | None = None
+    """The sandbox's S3 website endpoint stand-in (the frontend's origin there)."""
+    website_bucket: str | None = None
 
 
 def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | None:
@@ -32,4 +35,6 @@ def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | No
     return LocalAddresses(
         alb_url=state.proxy_url, registry_host=state.registry_host or None,
         load_balancer_arn=state.stack.get("load_balancer_arn"),
-        state_file=str(paths.state_file))
+        state_file=str(paths.state_file),
+        website_url=state.website_url if state.website_port else None,
+        website_bucket=state.website_bucket or None)

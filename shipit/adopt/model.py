@@ -9,7 +9,7 @@ from typing import Any
 
 from shipit.errors import UsageError
 
-SECTIONS = ("aws", "image", "ecs", "rds", "dns", "http", "vars", "secrets")
+SECTIONS = ("aws", "image", "ecs", "rds", "dns", "http", "web", "vars", "secrets")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,15 @@ def website_index(aws: AwsSession, bucket: str) -> str | None:
     return answer.get("IndexDocument", {}).get("Suffix")
 
 
+def website_buckets(aws: AwsSession) -> list[str]:
+    """The account's buckets with static website hosting on (what a frontend is served from)."""
+    try:
+        names = [b["Name"] for b in aws.client("s3").list_buckets().get("Buckets", [])]
+    except Exception as exc:
+        raise translate(exc, operation="s3:ListAllMyBuckets") from None
+    return [name for name in names if website_index(aws, name) is not None]
+
+
 def configure_website(aws: AwsSession, bucket: str, index: str) -> None:
     """Website hosting with ``index``, public reads allowed (new buckets block public policies)."""
     with translated(operation="s3:PutBucketPublicAccessBlock", resource=bucket):

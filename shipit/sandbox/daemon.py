@@ -96,7 +96,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = LazyClients(state.endpoint_url, names.region)
-        website = start_website(clients["s3"], web_bucket(names))  # the S3 website endpoint
+        state.website_bucket = web_bucket(names)
+        website = start_website(clients["s3"], state.website_bucket)  # the S3 website endpoint
         state.website_port = website.port
         stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])

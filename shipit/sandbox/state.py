@@ -75,6 +75,8 @@ class SandboxState:
     registry_pid: int = 0
     registry_ports: list[int] = field(default_factory=list)
     website_port: int = 0
+    website_bucket: str = ""
+    """The bucket the S3 website stand-in serves (the frontend's, once `web deploy` fills it)."""
     """The S3 website endpoint stand-in (shipit/sandbox/website.py): the frontend's origin."""
     storage: dict[str, str | None] = field(default_factory=dict)
     """The containers store podman runs the tasks from (driver, root, why: shipit.image.storage)."""
