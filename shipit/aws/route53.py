@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from mypy_boto3_route53 import Route53Client
     from mypy_boto3_route53.type_defs import ResourceRecordSetOutputTypeDef
 
+    from shipit.aws.session import AwsSession
+
 
 @dataclass(frozen=True)
 class HostedZone:
@@ -198,3 +200,13 @@ def wait_insync(
                 hint=f"check later with `aws route53 get-change --id {change_id}`",
             )
         sleep(interval)
+
+
+def zone_for(aws: AwsSession, name: str, zone_name: str | None = None) -> HostedZone | None:
+    """The hosted zone holding ``name`` (``find_zone`` over the session's client)."""
+    return find_zone(aws.client("route53"), name, zone_name)
+
+
+def records_named(aws: AwsSession, zone_id: str, name: str) -> tuple[RecordSet, ...]:
+    """``read_records`` over the session's client."""
+    return read_records(aws.client("route53"), zone_id, name)
