@@ -2,7 +2,7 @@
 
 Every step runs in its own thread and waits only for the facts it needs (the service before its
 task definition, the task definition before its image ...), so the wall time is the longest
-chain of calls, not their sum. boto3 clients are thread-safe; the session builds them once.
+chain of calls, not their sum. AWS clients are thread-safe; the session builds them once.
 """
 
 from __future__ import annotations

@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shipit.doctor.checks import aws, config, dns, ecr, ecs, http, iam, image, lb, net, secrets
+from shipit.doctor.checks import (
+    aws,
+    config,
+    database,
+    dns,
+    ecr,
+    ecs,
+    egress,
+    http,
+    iam,
+    image,
+    ingress,
+    lb,
+    net,
+    secrets,
+)
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict
 from shipit.doctor.probe import Prober
@@ -42,9 +57,14 @@ CHECKS: tuple[Check, ...] = (
     Check("lb.health_check", "dedicated health path answering 200, sane timings",
           lb.health_check),
     Check("lb.targets", "registered targets are healthy", _pure(lb.targets)),
-    Check("net.alb_to_task", "ALB security group reaches the tasks' port",
+    Check("net.internet_to_alb", "internet -> ALB: scheme, public routes, ACLs, groups, listener",
+          _pure(ingress.internet_to_alb)),
+    Check("net.alb_to_task", "ALB -> task: target group, groups, routes, ACLs on the port",
           _pure(net.alb_to_task)),
-    Check("net.task_to_db", "tasks reach the database port, same VPC", _pure(net.task_to_db)),
+    Check("net.task_to_aws", "task -> ECR, S3, Logs, secrets: endpoints or NAT/IGW, groups, ACLs",
+          _pure(egress.task_to_aws)),
+    Check("net.task_to_db", "task -> database: host, routes/peering, ACLs, groups, state",
+          _pure(database.task_to_db)),
     Check("db.exposure", "database not public, no 0.0.0.0/0 or ::/0 on its port",
           _pure(net.exposure)),
     Check("secrets.plaintext", "no secret-like values in plain environment",
