@@ -55,6 +55,8 @@ class _Egress:
                  groups: dict[str, SecurityGroup]) -> None:
         self.s, self.network, self.svc, self.groups = s, network, svc, groups
         self.task_rules = egress(groups_of(groups, svc.security_groups))
+        self.via: dict[str, str] = {}
+        """subnet id -> the target of its default route (nat-..., igw-...)."""
 
     def sg_out(self, *, groups: tuple[str, ...] = (), cidrs: list[str] | None = None,
                 prefix_lists: tuple[str, ...] = ()) -> list[Block]:
@@ -82,6 +84,7 @@ class _Egress:
         if found.state != "active":
             return [Block(table.id, f"route table {table.id}: 0.0.0.0/0 -> {found.target} is"
                           f" {found.state}", fix)]
+        self.via[subnet.id] = found.target
         blocks = self.sg_out(cidrs=[paths.WORLD])
         blocks += paths.acl_flow(self.network, paths.place(subnet), paths.internet(), HTTPS,
                                  EPHEMERAL_LINUX)
@@ -196,7 +199,7 @@ def task_to_aws(s: Snapshot) -> Verdict:
                 continue
             if internet is None:
                 internet = judge.internet(subnet)
-            ways[service] = "internet"
+            ways[service] = judge.via.get(subnet.id, "no route")
             off = next((e for e in endpoints if e.service == name and not e.private_dns), None)
             if off is not None and any(b.status == "fail" for b in internet):
                 blocks.append(Block(off.id, f"endpoint {off.id} ({service}) has private DNS"
