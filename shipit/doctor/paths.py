@@ -238,19 +238,23 @@ def acl_flow(network: Network, client: Place, server: Place, port: int,
 
 def sg_allows(rules: Iterable[Rule], port: int, *, groups: Iterable[str] = (),
               cidrs: Iterable[str] = (), prefix_lists: Iterable[str] = ()) -> Rule | None:
-    """The first rule letting ``port`` through for a peer known by its groups, or by CIDRs
-    (a CIDR rule must hold every peer CIDR), or by a prefix list."""
-    group_set, cidr_list, lists = set(groups), list(cidrs), set(prefix_lists)
-    for rule in rules:
-        if not rule.covers_port(port):
-            continue
+    """A rule letting ``port`` through for a peer known by its groups or a prefix list, or,
+    for a peer known by CIDRs, the first of the rules that together hold every one of them."""
+    group_set, lists = set(groups), set(prefix_lists)
+    open_rules = [rule for rule in rules if rule.covers_port(port)]
+    for rule in open_rules:
         if rule.group_id is not None and rule.group_id in group_set:
             return rule
         if rule.prefix_list_id is not None and rule.prefix_list_id in lists:
             return rule
-        if rule.cidr is not None and cidr_list and all(contains(rule.cidr, c) for c in cidr_list):
-            return rule
-    return None
+    cidr_rules = [rule for rule in open_rules if rule.cidr is not None]
+    covering: list[Rule] = []
+    for cidr in cidrs:
+        holder = next((r for r in cidr_rules if contains(r.cidr or "", cidr)), None)
+        if holder is None:
+            return None
+        covering.append(holder)
+    return covering[0] if covering else None
 
 
 def describe_rule(rule: Rule) -> str:

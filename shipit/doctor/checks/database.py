@@ -81,6 +81,10 @@ def _route(network: Network, source: Subnet, target: Subnet) -> list[Block]:
     if found.target.startswith("pcx-"):
         problem = _peering_ok(network, found.target, source.vpc_id, target.vpc_id)
         return [problem] if problem else []
+    if found.target.startswith(("igw-", "nat-")):
+        return [Block(table.id, f"route table {table.id} ({source.id}) has no route to"
+                      f" {target.cidr} ({target.id} in {target.vpc_id}): it would leave by"
+                      f" {found.target}, where a private address is unreachable", fix)]
     return [Block(table.id, f"route table {table.id} sends {target.cidr} to {found.target},"
                   " which doctor does not follow (transit gateway, appliance)", status="skip")]
 
