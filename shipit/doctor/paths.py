@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shipit.aws.ec2 import AclEntry, Network, NetworkAcl, Route, RouteTable, Rule, Subnet
+from shipit.doctor.facts import Snapshot, Unavailable
 from shipit.doctor.finding import Verdict
 
 WORLD = "0.0.0.0/0"
@@ -55,6 +56,16 @@ def internet() -> Place:
 
 def place(subnet: Subnet) -> Place:
     return Place(subnet.id, subnet.cidr, subnet)
+
+
+def network_of(s: Snapshot) -> Network:
+    """The snapshot's network; unread or unreadable is a skip saying why (a hop whose
+    components cannot be seen is never a pass, nor blamed on the stack)."""
+    try:
+        return s.network.need()
+    except Unavailable as missing:
+        prefix = "the network could not be read: " if missing.error else ""
+        raise Unavailable(prefix + missing.reason) from None
 
 
 # -- addresses ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Doctor on the moto reference stack: healthy passes every check; each broken variant makes
-exactly its check fail (or warn, where the issue says so) and no other check fail or error."""
+exactly its check fail (or warn, where the issue says so) and no other check fail or error.
+Every network component has its own one-fault stack in test_network_hops.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from shipit.doctor.checks import IDS
 from shipit.net import free_port
+from tests.doctor import network_faults
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.reference_stack import ReferenceStack
 
@@ -218,7 +220,9 @@ VARIANTS: list[tuple[str, Breaker, str]] = [
     ("lb.health_check", health_check_on_root, "fail"),
     ("lb.health_check", short_grace_period, "warn"),
     ("lb.targets", no_targets, "fail"),
+    ("net.internet_to_alb", network_faults.alb_group_closed, "fail"),
     ("net.alb_to_task", alb_blocked, "fail"),
+    ("net.task_to_aws", network_faults.nat_deleted, "fail"),
     ("net.task_to_db", db_blocked, "fail"),
     ("db.exposure", db_open_to_world, "fail"),
     ("db.exposure", db_public, "fail"),

@@ -94,7 +94,7 @@ def task_to_db(s: Snapshot) -> Verdict:
     svc = s.service.need()
     groups = s.security_groups.need()
     task = s.task_definition.need()
-    network = s.network.need()
+    network = paths.network_of(s)
     blocks: list[Block] = []
     if db.status in _DOWN:
         blocks.append(Block(db.identifier, f"{db.identifier} is {db.status}",

@@ -168,7 +168,7 @@ def task_to_aws(s: Snapshot) -> Verdict:
     svc = s.service.need()
     task = s.task_definition.need()
     groups = dict(s.security_groups.need())
-    network = s.network.need()
+    network = paths.network_of(s)
     wanted = needed_services(s, task)
     blocks = _regions(s, task)
     task_subnets, missing = subnets(network, svc.subnets, "the tasks'")

@@ -116,7 +116,7 @@ def internet_to_alb(s: Snapshot) -> Verdict:
         blocks.append(Block(lb.arn, f"the ALB {lb.name} is {lb.scheme}: no internet address",
                             "create an internet-facing ALB in public subnets and move the"
                             " listeners and target group to it (the scheme cannot change)"))
-    network = s.network.need()
+    network = paths.network_of(s)
     groups = s.security_groups.need()
     listeners = s.listeners.need()
     ports = url_ports(s)

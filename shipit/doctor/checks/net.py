@@ -103,7 +103,7 @@ def alb_to_task(s: Snapshot) -> Verdict:
         return Verdict("skip", "the service has no load balancer", hop=HOP)
     ref = svc.load_balancers[0]
     port = ref.container_port
-    network = s.network.need()
+    network = paths.network_of(s)
     blocks: list[Block] = []
     for group in s.target_groups.need():
         if group.arn == ref.target_group_arn:
