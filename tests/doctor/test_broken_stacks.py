@@ -16,7 +16,7 @@ from tests.doctor import network_faults
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.reference_stack import ReferenceStack
 
-Breaker = Callable[[ReferenceStack], None]
+Breaker = Callable[[ReferenceStack], object]
 
 
 def doctor(stack: ReferenceStack, *args: str) -> CliResult:
