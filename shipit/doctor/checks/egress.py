@@ -23,7 +23,7 @@ HOP = "task -> AWS services"
 HTTPS = 443
 
 
-def needed_services(s: Snapshot, task: TaskDefinition) -> list[str]:
+def needed_services(task: TaskDefinition) -> list[str]:
     """Endpoint service suffixes the task needs to start: ecr.api, ecr.dkr, s3, logs ..."""
     wanted: list[str] = []
     for container in task.containers:
@@ -169,7 +169,7 @@ def task_to_aws(s: Snapshot) -> Verdict:
     task = s.task_definition.need()
     groups = dict(s.security_groups.need())
     network = paths.network_of(s)
-    wanted = needed_services(s, task)
+    wanted = needed_services(task)
     blocks = _regions(s, task)
     task_subnets, missing = subnets(network, svc.subnets, "the tasks'")
     judge = _Egress(s, network, svc, groups)
