@@ -219,10 +219,11 @@ def _subnet_vpcs(run: _Run) -> Fact[Any]:
 
 def _network(run: _Run) -> Fact[Any]:
     vpcs: set[str] = set((run.value("subnet_vpcs") or {}).values())
-    for name in ("load_balancer", "database"):
-        found = run.value(name)
-        if found is not None and found.vpc_id:
-            vpcs.add(found.vpc_id)
+    # The target groups' VPC is the ALB's, and is known one call earlier than the ALB.
+    vpcs |= {group.vpc_id for group in run.value("target_groups") or () if group.vpc_id}
+    database = run.value("database")
+    if database is not None and database.vpc_id:
+        vpcs.add(database.vpc_id)
     if not vpcs:
         return Fact.unset("no VPC to read: neither the service, the ALB nor the database")
     return Fact.ok(ec2.read_network(run.aws, vpcs))
