@@ -6,8 +6,9 @@ Usage (from the repository root):
     .venv/bin/python bench/deploy_verdict.py --record   # ... and write the "deploy verdict"
                                                         # section of docs/benchmarks.md
 
-One sandbox, one run. The same broken revision (the app refuses to start: DATABASE_URL is
-missing, exit 2) is deployed three times from a healthy service, each time followed by one tool:
+One sandbox, ``--runs`` rounds (default 3). The same broken revision (the app refuses to
+start: DATABASE_URL is missing, exit 2) is deployed three times from a healthy service, each
+time followed by one tool:
 
 - shipit:       `shipit --env sandbox deploy` (registers the revision, follows it)
 - ecs-deploy:   `ecs deploy CLUSTER SERVICE --task <that revision>` (PyPI ecs-deploy, installed
@@ -46,8 +47,9 @@ from bench.report import record_section  # noqa: E402 - after the path setup
 PEERS = ROOT / "bench" / ".venv-peers"
 SECTION = "## deploy verdict"
 CLUSTER = SERVICE = "articles-sandbox"
-LAUNCH_DELAY = 10.0
-"""Seconds each sandbox task spends PROVISIONING: a scaled-down Fargate start (20-60 s)."""
+PROVISIONING = 100.0
+"""AWS seconds each sandbox task spends PROVISIONING (Fargate: 20-60 s, and more under load);
+at the sandbox's time scale of 0.1 that is 10 s."""
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ToolResult:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument("--runs", type=int, default=3, help="rounds of the three tools")
     args = parser.parse_args()
     ecs_bin = ensure_ecs_deploy()
     root = Path(tempfile.mkdtemp(prefix="shipit-bench-"))
@@ -71,19 +74,23 @@ def main() -> int:
     env = clean_env()
     try:
         up_times = [sandbox_up_time(root, env, keep=False) for _ in range(3)]
-        started = shipit(root, env, "sandbox", "up", "--launch-delay", str(LAUNCH_DELAY))
+        started = shipit(root, env, "sandbox", "up", "--provisioning", str(PROVISIONING))
         if started.returncode != 0:
             raise RuntimeError(started.stderr)
         state = json.loads((root / ".shipit" / "sandbox" / "state.json").read_text())
         endpoint = state["endpoint_url"]
         bench = Bench(root, env, endpoint)
-        bench.put_image("v2")
         bench.break_config()
-        results = [bench.shipit(), bench.ecs_deploy(ecs_bin), bench.waiter()]
+        rounds = []
+        for number in range(args.runs):
+            bench.put_image(f"v{number + 2}")
+            rounds.append([bench.shipit(f"v{number + 2}"), bench.ecs_deploy(ecs_bin),
+                           bench.waiter()])
+            print(summary(rounds[-1]), flush=True)
     finally:
         shipit(root, env, "sandbox", "down")
         shutil.rmtree(root, ignore_errors=True)
-    report = render(results, up_times)
+    report = render(rounds, up_times)
     print(report)
     if args.record:
         record_section(SECTION, report)
@@ -144,11 +151,11 @@ class Bench:
                 return str(deployment["id"])
         raise RuntimeError(f"no deployment of {task_definition}")
 
-    def shipit(self) -> ToolResult:
+    def shipit(self, tag: str) -> ToolResult:
         self.wait_healthy()
         began = time.time()
         done = shipit(self.root, self.env, "--env", "sandbox", "--json", "deploy",
-                      "--tag", "v2", "--interval", "1")
+                      "--tag", tag, "--interval", "1")
         ended = time.time()
         receipt = json.loads(done.stdout)
         self.broken_td = receipt["task_definition"]
@@ -251,36 +258,66 @@ def ensure_ecs_deploy() -> Path:
     return ecs_bin
 
 
-def render(results: list[ToolResult], up_times: list[float]) -> str:
+def render(rounds: list[list[ToolResult]], up_times: list[float]) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         SECTION, "",
-        f"Run {when} on {os.cpu_count()} CPUs, load average {load_average()}"
-        " (`.venv/bin/python bench/deploy_verdict.py`).",
-        "Scenario: one sandbox; the same broken revision (DATABASE_URL missing: the app exits 2"
-        " at start) deployed from a healthy service, once per tool. The sandbox's circuit"
-        " breaker (3 failed tasks) then rolls the service back, as ECS does. Each task spends"
-        f" {LAUNCH_DELAY:g} s PROVISIONING first (`sandbox up --launch-delay`), a scaled-down"
-        " Fargate start (20-60 s on AWS, where the peers' gap would be larger still).", "",
-        "| tool | verdict | exit | first stopped task -> verdict | deploy -> verdict |"
-        " correct |",
+        f"Run {when} on {os.cpu_count()} CPUs, load average {load_average()} at the end"
+        f" (`.venv/bin/python bench/deploy_verdict.py --runs {len(rounds)}`).",
+        "Scenario: one sandbox; the same kind of broken revision (DATABASE_URL missing: the app"
+        " exits 2 at start) deployed from a healthy service, once per tool, in"
+        f" {len(rounds)} rounds. The sandbox's circuit breaker (3 failed tasks) then rolls the"
+        " service back, as ECS does. Each task spends"
+        f" {PROVISIONING:g} AWS seconds PROVISIONING first (`sandbox up --provisioning"
+        f" {PROVISIONING:g}`: {PROVISIONING * 0.1:g} s at the sandbox's time scale of 0.1), a"
+        " scaled-down Fargate start (20-60 s on AWS, where the peers' gap would be larger still).",
+        "",
+        "| tool | verdict (last round) | exit | first stopped task -> verdict: median (range) |"
+        " deploy -> verdict: median (range) | correct |",
         "|------|---------|------|------------------------------|-------------------|"
         "---------|",
     ]
-    for r in results:
-        first = f"{r.first_stop_to_verdict_s:.2f} s" if r.first_stop_to_verdict_s is not None \
-            else "n/a"
-        verdict = r.verdict.replace("|", "/")
-        lines.append(f"| {r.tool} | {verdict} | {r.exit_code} | {first} |"
-                     f" {r.deploy_to_verdict_s:.2f} s | {'yes' if r.correct else 'NO'} |")
-    lines += ["", summary(results)]
-    lines += ["", f"`shipit sandbox up` (process start to ready, incl. the CLI's own start):"
+    for index, last in enumerate(rounds[-1]):
+        mine = [r[index] for r in rounds]
+        first = [r.first_stop_to_verdict_s for r in mine if r.first_stop_to_verdict_s is not None]
+        whole = [r.deploy_to_verdict_s for r in mine]
+        correct = sum(r.correct for r in mine)
+        verdict = last.verdict.replace("|", "/")
+        lines.append(f"| {last.tool} | {verdict} | {last.exit_code} | {spread(first, 's')} |"
+                     f" {spread(whole, 's')} | {correct} of {len(mine)} |")
+    lines += ["", ratios(rounds)]
+    lines += ["", f"`shipit sandbox up` (process start to steady, incl. the CLI's own start):"
               f" {', '.join(f'{t:.2f} s' for t in up_times)}"
               f" (median {statistics.median(up_times):.2f} s).", ""]
-    raw = json.dumps({"results": [asdict(r) for r in results], "sandbox_up_s": up_times})
+    raw = json.dumps({"rounds": [[asdict(r) for r in results] for results in rounds],
+                      "sandbox_up_s": up_times})
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "deploy_verdict.json").write_text(raw + "\n")
     return "\n".join(lines)
+
+
+def spread(values: list[float], unit: str) -> str:
+    if not values:
+        return "n/a"
+    return (f"{statistics.median(values):.2f} {unit} ({min(values):.2f}-{max(values):.2f})")
+
+
+def ratios(rounds: list[list[ToolResult]]) -> str:
+    """Per peer: the median (range) over rounds of peer time / shipit time, one round at a time."""
+    parts = []
+    for index, peer in enumerate(rounds[0][1:], 1):
+        values = [theirs / ours for ours, theirs in
+                  ((r[0].first_stop_to_verdict_s, r[index].first_stop_to_verdict_s)
+                   for r in rounds) if ours and theirs]
+        if values:
+            parts.append(f"{statistics.median(values):.0f}x sooner than {peer.tool}"
+                         f" ({min(values):.0f}-{max(values):.0f}x over {len(values)} rounds)")
+    wrong = sorted({r.tool for results in rounds for r in results if not r.correct})
+    verdicts = ("wrong verdict in some round (called the rolled-back deployment a success or"
+                " missed it): " + ", ".join(wrong)) if wrong else \
+        "every tool reached the correct verdict"
+    return (f"From the first stopped task, shipit reached its verdict {', '.join(parts) or 'n/a'};"
+            f" {verdicts}.")
 
 
 def summary(results: list[ToolResult]) -> str:

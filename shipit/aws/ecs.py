@@ -107,6 +107,8 @@ class Task:
     stopped_at: datetime | None
     containers: tuple[Container, ...] = field(default_factory=tuple)
     private_ip: str | None = None
+    pull_started_at: datetime | None = None
+    pull_stopped_at: datetime | None = None
 
     @property
     def id(self) -> str:
@@ -315,6 +317,8 @@ def parse_task(data: dict[str, Any]) -> Task:
         created_at=data.get("createdAt"),
         started_at=data.get("startedAt"),
         stopped_at=data.get("stoppedAt"),
+        pull_started_at=data.get("pullStartedAt"),
+        pull_stopped_at=data.get("pullStoppedAt"),
         containers=tuple(
             Container(
                 name=c.get("name", ""),

@@ -45,7 +45,7 @@ def build_command(
 
     Tags: the full git commit sha and latest. Verification fails the build when a platform is
     missing or when the program the image runs is an ELF binary for another CPU.
-    The receipt is written to .shipit/image-receipt.json (push and deploy read it).
+    The receipt is written to .shipit/build-receipt.json (push and deploy read it).
 
     Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
 

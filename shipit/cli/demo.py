@@ -31,6 +31,7 @@ def demo_command(
     from shipit.demo import DemoOptions, run_demo
     from shipit.demo.base_image import BUILDERS
     from shipit.demo.render import print_report
+    from shipit.demo.report import save_report
     from shipit.errors import Failed, UsageError
 
     if builder not in BUILDERS:
@@ -38,6 +39,8 @@ def demo_command(
     app = get_context(ctx, json_output=json_output)
     options = DemoOptions(config_path=app.config.path, keep=keep, builder=builder)
     report = run_demo(options, output=app.output)
+    saved = save_report(app.config.root, report)
+    app.output.info(f"report: {saved}")
     app.output.result(report.to_dict(), human=lambda console: print_report(console, report))
     if app.output.json_mode and report.next_commands:
         app.output.info("the sandbox is still running (--keep): " + "; ".join(report.next_commands))

@@ -37,7 +37,7 @@ def deploy(
 ) -> None:
     """Deploy an image: register a revision (image by digest, vars, secrets) and wait for it.
 
-    The image comes from --image, --tag, or the build receipt (.shipit/image-receipt.json).
+    The image comes from --image, --tag, or the build receipt (.shipit/build-receipt.json).
     Exit 1 when the deployment fails, is rolled back, or times out.
 
     Example: shipit --env staging deploy --tag 1a2b3c4 --rollback-on-failure

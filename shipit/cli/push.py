@@ -18,7 +18,7 @@ def push_command(
     tag: str | None = typer.Option(None, "--tag", help="Immutable tag (default: the git sha)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
     receipt: Path | None = typer.Option(
-        None, "--receipt", help="Build receipt (default: .shipit/image-receipt.json)."
+        None, "--receipt", help="Build receipt (default: .shipit/build-receipt.json)."
     ),
 ) -> None:
     """Push the built image to ECR (sha tag + latest) and verify it through the ECR API.

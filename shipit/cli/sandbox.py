@@ -30,14 +30,21 @@ def register(app: typer.Typer) -> None:
 def up(
     ctx: typer.Context,
     json_output: JsonOption = False,
-    tick: float = typer.Option(0.2, help="Scheduler tick and health-check interval, seconds."),
-    grace: float = typer.Option(3.0, help="Health-check grace period of a new task, seconds."),
-    launch_delay: float = typer.Option(
-        0.0, help="Seconds each task spends PROVISIONING first (Fargate: 20-60 s)."
+    tick: float = typer.Option(0.2, help="Scheduler tick, seconds."),
+    time_scale: float = typer.Option(
+        0.1, min=0.01, max=1.0,
+        help="Sandbox seconds per AWS second for health-check intervals and provisioning;"
+        " never shortens the time a task has to become healthy.",
     ),
-    timeout: float = typer.Option(45.0, help="Give up when not ready after this many seconds."),
+    provisioning: float = typer.Option(
+        0.0, min=0.0, help="AWS seconds each task spends PROVISIONING first (Fargate: 20-60)."
+    ),
+    timeout: float = typer.Option(
+        90.0, help="Give up when not ready (and, without --no-wait, not steady) by then, s."),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Return once the stack exists, before the service is steady."),
 ) -> None:
-    """Start the sandbox and write .shipit/envs/sandbox.toml (use it with --env sandbox).
+    """Start the sandbox, write .shipit/envs/sandbox.toml, and wait until its service is steady.
 
     Example: shipit sandbox up && shipit --env sandbox deploy --tag sandbox-initial
     """
@@ -55,15 +62,19 @@ def up(
         repository=base.image.repository or (config.project or "app"),
         health_path=base.http.health_path,
         vars=dict(base.vars),
-        timing={"tick": tick, "grace": grace, "launch_delay": launch_delay},
+        timing={"tick": tick, "time_scale": time_scale, "provisioning": provisioning},
     )
-    result = start(sandbox_paths(config.root), spec, timeout=timeout)
+    result = start(sandbox_paths(config.root), spec, timeout=timeout, wait=not no_wait)
     state = result.state
     if result.already_running:
         app.output.info(f"the sandbox already runs (pid {state.pid})")
     else:
-        app.output.success(f"sandbox up in {result.seconds:.2f}s (pid {state.pid})")
+        steady = "service steady" if state.steady else "service still starting (--no-wait)"
+        app.output.success(f"sandbox up in {result.seconds:.2f}s (pid {state.pid}); {steady}")
         app.output.info(f"tasks: {runtime_note(state.runtime, state.runtime_reason)}")
+        if state.storage:
+            app.output.info(f"containers store: {state.storage.get('driver')}"
+                            f" ({state.storage.get('reason')})")
     app.output.result(
         {"ok": True, "already_running": result.already_running,
          "seconds": round(result.seconds, 3), **_state_dict(state)},
@@ -122,6 +133,9 @@ def _state_dict(state: SandboxState) -> dict[str, Any]:
         "runtime": state.runtime,
         "task_pids": state.task_pids,
         "task_runtimes": state.task_runtimes,
+        "steady": state.steady,
+        "storage": state.storage,
+        "tasks": state.tasks,
         "stack": stack,
     }
 
@@ -134,9 +148,32 @@ def _print_state(console: Console, state: SandboxState) -> None:
         ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
         ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
         ("database", state.database or "-"),
-        ("tasks", ", ".join(f"{tid[:8]} pid {pid}: {state.task_runtimes.get(tid, '?')}"
-                            for tid, pid in state.task_pids.items()) or "none running"),
+        ("service", "steady" if state.steady else "not steady (a deployment is in progress)"),
+        ("store", f"{state.storage.get('driver')} ({state.storage.get('reason')})"
+         if state.storage else "-"),
         ("use it", "shipit --env sandbox status"),
     ]
     for name, value in rows:
         console.print(f"{name:>13}  {value}", markup=False, highlight=False)
+    for line in task_lines(state.tasks):
+        console.print(f"{'':>13}  {line}", markup=False, highlight=False)
+
+
+def task_lines(tasks: list[dict[str, Any]]) -> list[str]:
+    """One line per task, newest first: revision, phase and health, runtime, life timings."""
+    lines = []
+    for task in reversed(tasks):
+        t = task.get("timings") or {}
+        steps = ", ".join(f"{name} {t[name]:.1f}s" for name in ("pull", "create", "start")
+                          if t.get(name) is not None)
+        when = ", ".join(f"{name} at {t[key]:.1f}s" for name, key in (
+            ("running", "running"), ("healthy", "first_healthy"), ("stopped", "stopped"))
+            if t.get(key) is not None)
+        line = (f"task {str(task.get('id'))[:8]} rev {task.get('revision')}:"
+                f" {task.get('phase')}/{task.get('health')}; {task.get('runtime') or '-'}")
+        line += f"; {steps}" if steps else ""
+        line += f"; {when}" if when else ""
+        if task.get("stopped_reason"):
+            line += f"; stopped: {task['stopped_reason']}"
+        lines.append(line)
+    return lines or ["tasks: none"]

@@ -50,7 +50,9 @@ def print_status(console: Console, report: dict[str, Any]) -> None:
     for t in report["tasks"]:
         reason = f"  {t['stopped_reason']}" if t["stopped_reason"] else ""
         kind = f" [{t['failure']}]" if t["failure"] else ""
-        line(f"  {t['id'][:8]} rev {t['revision']:<3} {t['last_status']:<9}{kind}{reason}")
+        life = "".join(f" {name} {t[key]:.1f}s" for name, key in (
+            ("pull", "pull_seconds"), ("start", "start_seconds")) if t.get(key) is not None)
+        line(f"  {t['id'][:8]} rev {t['revision']:<3} {t['last_status']:<9}{kind}{life}{reason}")
     line("targets")
     for target in report["targets"] or [{"id": "none", "port": "", "state": "", "reason": ""}]:
         line(f"  {target['id']}:{target['port']} {target['state']} {target['reason'] or ''}")

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shipit.config import ImageSection
-from shipit.image.buildah import BuildahBuilder, BuildahStorage
+from shipit.image.buildah import BuildahBuilder
 from shipit.image.buildx import BuildxBuilder
 from shipit.image.runner import LineSink, Runner
+from shipit.image.storage import BuildahStorage
 
 BUILDERS = ("auto", "buildah", "buildx", "none")
 SCRIPT = Path("scripts") / "make-base-image"

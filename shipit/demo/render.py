@@ -19,7 +19,14 @@ def format_footer(report: DemoReport) -> list[str]:
     lines = [f"demo {'passed' if report.ok else 'FAILED at ' + (failed.step if failed else '?')}"
              f" in {report.seconds:.1f}s (builder: {report.builder})"]
     if report.task_runtime:
-        lines.append(f"the sandbox's task: {report.task_runtime}")
+        from shipit.demo.steps import describe_task
+
+        revision = report.task.get("revision")
+        lines.append(f"the deployed revision's task{f' (revision {revision})' if revision else ''}:"
+                     f" {describe_task(report.task) if report.task else report.task_runtime}")
+    if report.storage:
+        lines.append(f"containers store: {report.storage.get('driver')}"
+                     f" ({report.storage.get('reason')})")
     if report.next_commands:
         lines.append(f"the sandbox is still running (--keep) at {report.url}; use it with:")
         lines += [f"  {command}" for command in report.next_commands]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
+
+REPORT_PATH = Path(".shipit") / "demo-report.json"
+"""Where every demo run leaves its report (the same document as ``shipit demo --json``)."""
 
 Verdict = Literal["pass", "warn", "fail", "skip"]
 
@@ -29,6 +34,10 @@ class DemoReport:
     task_runtime: str = ""
     """How the sandbox ran the deployed task, said plainly: "container (podman)" (the pushed
     image, pulled from the sandbox's registry) or "sample_service from source (why)"."""
+    task: dict[str, Any] = field(default_factory=dict)
+    """The deployed revision's task: runtime, store (driver and why), life timings, stop reason."""
+    storage: dict[str, Any] = field(default_factory=dict)
+    """The containers store the build and the tasks used, and why (shipit.image.storage)."""
     kept: bool = False
     url: str | None = None
     endpoint_url: str | None = None
@@ -60,6 +69,8 @@ class DemoReport:
             "failed_step": failed.step if failed else None,
             "builder": self.builder,
             "task_runtime": self.task_runtime,
+            "task": self.task,
+            "storage": self.storage,
             "kept": self.kept,
             "url": self.url,
             "endpoint_url": self.endpoint_url,
@@ -67,3 +78,14 @@ class DemoReport:
             "next": self.next_commands,
             "steps": [{**asdict(s), "seconds": round(s.seconds, 2)} for s in self.steps],
         }
+
+
+def save_report(root: Path, report: DemoReport) -> Path:
+    """Write the report beside shipit.toml (``.shipit/demo-report.json``); its path."""
+    path = root / REPORT_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n",
+                         encoding="utf-8")
+    temporary.replace(path)
+    return path

@@ -61,7 +61,8 @@ def run_demo(options: DemoOptions, *, output: Output, runner: Runner | None = No
         report.steps.append(teardown(ctx, options.keep, clock))
         report.seconds = clock() - began
         report.builder = ctx.choice.name if ctx.choice else "none"
-        report.task_runtime = ctx.task_runtime
+        report.task_runtime, report.task = ctx.task_runtime, ctx.task
+        report.storage = ctx.storage.to_dict() if ctx.storage is not None else {}
         if ctx.state is not None:
             report.url, report.endpoint_url = ctx.state.proxy_url, ctx.state.endpoint_url
     return report

@@ -79,7 +79,18 @@ def _task(task: ecs.Task) -> dict[str, Any]:
     return {
         "id": task.id, "revision": task.revision, "last_status": task.last_status,
         "started_at": str(task.started_at) if task.started_at else None,
+        "pull_seconds": _seconds(task.pull_started_at, task.pull_stopped_at),
+        "start_seconds": _seconds(task.created_at, task.started_at),
         "stopped_reason": task.stopped_reason,
         "exit_code": first.exit_code if first else None,
         "failure": failure.kind if failure else None,
     }
+
+
+def _seconds(began: Any, ended: Any) -> float | None:
+    """Seconds between two of ECS's timestamps (pullStartedAt -> pullStoppedAt, createdAt ->
+    startedAt), or None when either is missing."""
+    try:
+        return round(float((ended - began).total_seconds()), 1)
+    except (TypeError, AttributeError):
+        return None

@@ -14,7 +14,7 @@
     checks, verify      pure findings; verify_image() gathers and judges every platform
     smoke        run the local platform's image (Docker API or podman) until /api/health is 200
     emulated     run a foreign-CPU image under qemu-user in a chroot (arm64 smoke on amd64)
-    receipt      .shipit/image-receipt.json, read by push and deploy
+    receipt      .shipit/build-receipt.json, read by push and deploy
 
 Reusable by ``shipit push`` and others: ``buildah.push_manifest_list`` and ``BuildahStorage``,
 ``registry.RegistryClient`` (ping, find_manifest, open_blob, has_blob) and ``RegistrySource``,

@@ -3,17 +3,15 @@
 Works around two buildah 1.28 defects (see MACHINE-NOTES): it does not define BUILDPLATFORM,
 TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build args; and a
 plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by verification).
-Storage flags are always explicit, because buildah ignores STORAGE_DRIVER.
+Storage flags are always explicit (buildah ignores STORAGE_DRIVER): shipit.image.storage.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
@@ -26,35 +24,7 @@ from shipit.image.backend import (
 )
 from shipit.image.platforms import Platform
 from shipit.image.runner import Completed, LineSink, Runner
-
-
-@dataclass(frozen=True)
-class BuildahStorage:
-    """containers-storage options, shared by buildah and podman (so podman runs what was built)."""
-
-    driver: str = "vfs"
-    root: Path | None = None
-    runroot: Path | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> BuildahStorage:
-        """SHIPIT_STORAGE_DRIVER (default vfs), SHIPIT_BUILDAH_ROOT, SHIPIT_BUILDAH_RUNROOT."""
-        env = os.environ if environ is None else environ
-        root, runroot = env.get("SHIPIT_BUILDAH_ROOT"), env.get("SHIPIT_BUILDAH_RUNROOT")
-        return cls(driver=env.get("SHIPIT_STORAGE_DRIVER") or "vfs",
-                   root=Path(root) if root else None, runroot=Path(runroot) if runroot else None)
-
-    def flags(self) -> list[str]:
-        flags = ["--storage-driver", self.driver]
-        if self.root:
-            flags += ["--root", str(self.root)]
-        if self.runroot:
-            flags += ["--runroot", str(self.runroot)]
-        return flags
-
-    def to_dict(self) -> dict[str, str | None]:
-        return {"driver": self.driver, "root": str(self.root) if self.root else None,
-                "runroot": str(self.runroot) if self.runroot else None}
+from shipit.image.storage import BuildahStorage
 
 
 def platform_build_args(target: Platform, host: Platform) -> dict[str, str]:

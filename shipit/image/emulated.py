@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from shipit.errors import EnvironmentProblem
-from shipit.image.buildah import BuildahStorage
 from shipit.image.platforms import Platform
 from shipit.image.resolve import DEFAULT_PATH
 from shipit.image.runner import Runner
+from shipit.image.storage import BuildahStorage
 
 EMULATORS = {"arm64": "qemu-aarch64-static", "amd64": "qemu-x86_64-static"}
 _IN_ROOT = "/.shipit-qemu"

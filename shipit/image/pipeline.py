@@ -18,7 +18,7 @@ import httpx
 from shipit.config import ImageSection
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
 from shipit.image.backend import Builder, BuildOutcome, BuildRequest, open_source
-from shipit.image.buildah import BuildahBuilder, BuildahStorage
+from shipit.image.buildah import BuildahBuilder
 from shipit.image.buildx import BuildxBuilder
 from shipit.image.checks import Finding, check_tags
 from shipit.image.emulated import EMULATORS, EmulatedRuntime, find_emulator
@@ -44,6 +44,7 @@ from shipit.image.smoke import (
     run_smoke,
     smoke_env,
 )
+from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port

@@ -1,11 +1,11 @@
 """The build receipt: what ``shipit build`` made and proved, for ``shipit push`` and ``deploy``.
 
-Written to ``.shipit/image-receipt.json`` beside shipit.toml, and printed by ``--json``.
+Written to ``.shipit/build-receipt.json`` beside shipit.toml, and printed by ``--json``.
 Flat, so ``shipit push`` and ``deploy`` (shipit/push/receipt.py) read the keys they need at the
 top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
 
     {
-      "schema": "shipit.image-receipt", "version": 1,
+      "schema": "shipit.build-receipt", "version": 1,
       "created": "2026-11-28T10:00:00Z",
       "builder": "buildah",                          # or "buildx"
       "git_sha": "<40 hex>",
@@ -25,7 +25,8 @@ top level. Schema (``version`` 1; ``read_receipt`` refuses other versions)::
       "labels": {"org.opencontainers.image.revision": "<sha>", ...},
       "local": {"oci_layout": "/abs/.shipit/oci" | null,   # unpushed builds are exported here
                 "images": {"linux/amd64": "<image id>", ...},  # buildah storage
-                "storage": {"driver": "vfs", "root": ..., "runroot": ...} | null},
+                "storage": {"driver": "overlay", "root": ..., "runroot": ...,
+                            "reason": "why this driver (shipit.image.storage)"} | null},
       "verification": {"ok": true, "findings": [{"check", "ok", "platform", "message"}, ...]},
       "smoke": [{"platform": "linux/amd64", "runtime": "podman", "ok": true, ...}] | null,
       "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1}
@@ -47,7 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shipit.errors import EnvironmentProblem, UsageError
 
 RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
-SCHEMA = "shipit.image-receipt"
+SCHEMA = "shipit.build-receipt"
 VERSION = 1
 
 
@@ -78,7 +79,7 @@ class ReceiptLocal(_Model):
 
 
 class BuildReceipt(_Model):
-    schema_: Literal["shipit.image-receipt"] = Field(default="shipit.image-receipt",
+    schema_: Literal["shipit.build-receipt"] = Field(default="shipit.build-receipt",
                                                      alias="schema")
     version: Literal[1] = 1
     created: str

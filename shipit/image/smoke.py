@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from shipit.errors import EnvironmentProblem
-from shipit.image.buildah import BuildahStorage
 from shipit.image.runner import Runner
+from shipit.image.storage import BuildahStorage
 
 SMOKE_DATABASE_URL = "sqlite:////tmp/shipit-smoke.db"
 _DROPPED = ("DATABASE_URL", "DB_URL", "DB_PASSWORD")

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import AccessDenied, EnvironmentProblem, Failed, RegistryUnreachable
-from shipit.image.buildah import BuildahStorage
 from shipit.image.runner import Completed, Runner, SubprocessRunner
+from shipit.image.storage import BuildahStorage
 from shipit.push.target import Target
 
 _UNREACHABLE = ("connection refused", "no such host", "i/o timeout", "dial tcp",

@@ -44,14 +44,16 @@ class DownResult:
 
 
 def up(
-    paths: SandboxPaths, spec: DaemonSpec, *, timeout: float = 45.0,
+    paths: SandboxPaths, spec: DaemonSpec, *, timeout: float = 90.0, wait: bool = True,
     sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
 ) -> UpResult:
-    """Start the daemon (unless one runs) and wait until its stack is ready."""
+    """Start the daemon (unless one runs) and wait until its stack is ready and, unless
+    ``wait`` is False, its service steady (deployment COMPLETED, a target healthy)."""
     began = clock()
     current = running_state(paths)
     if current is not None and current.status == "ready":
-        return UpResult(current, True, 0.0)
+        steady = wait_steady(paths, current, began + timeout, sleep, clock) if wait else current
+        return UpResult(steady, True, clock() - began)
     if current is not None:
         down(paths, sleep=sleep, clock=clock)
     _clear(paths)
@@ -71,7 +73,14 @@ def up(
         if state is not None and state.pid == process.pid and state.status == "ready":
             names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
             envfile.write(paths, envfile.render(names, state, APP_ENV))
-            return UpResult(state, False, clock() - began)
+            ready = state
+            if wait:
+                try:
+                    ready = wait_steady(paths, state, deadline, sleep, clock)
+                except EnvironmentProblem:
+                    down(paths, sleep=sleep, clock=clock)
+                    raise
+            return UpResult(ready, False, clock() - began)
         if process.poll() is not None or (state is not None and state.status == "failed"):
             break
         sleep(0.05)
@@ -81,6 +90,27 @@ def up(
         f"the sandbox did not start{': ' + detail if detail else ''}",
         hint=f"see {paths.log_file}; is moto[server] installed in this Python ({sys.executable})?",
     )
+
+
+def wait_steady(paths: SandboxPaths, state: SandboxState, deadline: float, sleep: Sleep,
+                clock: Clock) -> SandboxState:
+    """Wait until the reference service is steady, so the next command can deploy at once."""
+    while not state.steady:
+        if clock() >= deadline:
+            tasks = "; ".join(f"task {t['id'][:8]} {t['phase']} {t['health']}"
+                              + (f" ({t['stopped_reason']})" if t.get("stopped_reason") else "")
+                              for t in state.tasks[-3:]) or "no task started"
+            raise EnvironmentProblem(
+                f"the sandbox started but its service did not become steady in time ({tasks})",
+                hint=f"see {paths.log_file} and {paths.tasks_dir}/*/output.log; `shipit sandbox"
+                " up --no-wait` returns without waiting")
+        sleep(0.05)
+        fresh = read_state(paths)
+        if fresh is None or fresh.pid != state.pid or not pid_alive(fresh.pid):
+            raise EnvironmentProblem("the sandbox stopped while its service was starting",
+                                     hint=f"see {paths.log_file}")
+        state = fresh
+    return state
 
 
 def down(

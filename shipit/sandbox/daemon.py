@@ -107,18 +107,27 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
             database=database, podman=probe.podman(registry, paths.root),
             no_container_reason=probe.why_not(registry),
+            storage_note=f"store: {probe.storage.driver} ({probe.storage.reason})",
         )
         state.runtime = "podman" if ctx.podman is not None else "local-process"
         state.runtime_reason = "" if ctx.podman is not None else ctx.no_container_reason
-        timing = Timing(**spec.timing)  # type: ignore[arg-type]
+        state.storage = probe.storage.to_dict()
+        timing = Timing(**spec.timing)
 
-        def on_change(pids: dict[str, int], runtimes: dict[str, str]) -> None:
-            if pids != state.task_pids or runtimes != state.task_runtimes:
+        def on_change(scheduler: Scheduler) -> None:
+            live = [t for t in scheduler.live_tasks() if t.process is not None]
+            pids = {t.id: t.process.pid for t in live
+                    if t.process is not None and t.process.pid is not None}
+            runtimes = {t.id: t.runtime for t in live}
+            tasks = [t.describe() for t in [*scheduler.history, *scheduler.live_tasks()]]
+            steady = scheduler.steady()
+            if (pids, runtimes, tasks, steady) != (state.task_pids, state.task_runtimes,
+                                                   state.tasks, state.steady):
                 state.task_pids, state.task_runtimes = pids, runtimes
+                state.tasks, state.steady = tasks, steady
                 write_state(paths, state)
 
-        scheduler = Scheduler(ctx, names.cluster, names.service, names.health_path, timing,
-                              on_change=on_change)
+        scheduler = Scheduler(ctx, names.cluster, names.service, timing, on_change=on_change)
         proxy = LoadBalancerProxy(0, scheduler.healthy_ports)
         proxy.start()
         state.proxy_port = proxy.port
@@ -174,9 +183,9 @@ class _Probe:
     """Does podman work here? Asked once, in the background, at daemon start."""
 
     def __init__(self) -> None:
-        from shipit.image.buildah import BuildahStorage
+        from shipit.image.storage import decide
 
-        self.storage = BuildahStorage.from_env()
+        self.storage = decide()
         self.problem: str | None = "podman was not probed"
         self._thread = threading.Thread(target=self._run, daemon=True, name="podman-probe")
         self._thread.start()

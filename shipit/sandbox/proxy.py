@@ -2,12 +2,17 @@
 
 Like an ALB it answers 503 when no target is healthy and spreads requests round-robin.
 It listens on 127.0.0.1 only; ``http.url`` of the sandbox environment points here.
+
+It must add no latency of its own: both sockets set TCP_NODELAY (with Nagle's algorithm and
+delayed ACKs, a response written in two pieces waited ~40 ms on a kept-alive connection), each
+response goes out in one write, and connections to the targets are kept alive and reused.
 """
 
 from __future__ import annotations
 
 import http.client
 import itertools
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,16 +21,55 @@ _HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
     "transfer-encoding", "upgrade",
 }
+UPSTREAM_TIMEOUT = 60.0
+"""Seconds to wait for a target (the ALB's default idle timeout)."""
+
+
+class _Upstream(http.client.HTTPConnection):
+    """A kept-alive connection to one target, without Nagle's delay."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _Pool:
+    """Idle kept-alive connections per target port (one request at a time on each)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[_Upstream]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, port: int) -> tuple[_Upstream, bool]:
+        """A connection to ``port`` and whether it was reused (it may have gone stale)."""
+        with self._lock:
+            idle = self._idle.get(port)
+            if idle:
+                return idle.pop(), True
+        return _Upstream("127.0.0.1", port, timeout=UPSTREAM_TIMEOUT), False
+
+    def give(self, port: int, connection: _Upstream) -> None:
+        with self._lock:
+            self._idle.setdefault(port, []).append(connection)
+
+    def close(self) -> None:
+        with self._lock:
+            for connections in self._idle.values():
+                for connection in connections:
+                    connection.close()
+            self._idle.clear()
 
 
 class LoadBalancerProxy:
     def __init__(self, port: int, targets: Callable[[], list[int]]) -> None:
         self._targets = targets
         self._counter = itertools.count()
+        self._pool = _Pool()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 proxy.forward(self)
@@ -47,35 +91,54 @@ class LoadBalancerProxy:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self._pool.close()
 
     def forward(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else None
         targets = self._targets()
         if not targets:
             _reply(handler, 503, b"503 Service Temporarily Unavailable (no healthy targets)\n")
             return
         port = targets[next(self._counter) % len(targets)]
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["X-Forwarded-For"] = handler.client_address[0]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            connection.request(handler.command, handler.path, body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-        except OSError:
+        exchanged = self._exchange(port, handler.command, handler.path, body, headers)
+        if exchanged is None:
             _reply(handler, 502, b"502 Bad Gateway\n")
             return
-        finally:
-            connection.close()
-        handler.send_response(response.status, response.reason)
-        for name, value in response.getheaders():
-            if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
-                handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(payload)
+        status, reason, response_headers, payload = exchanged
+        head = [f"HTTP/1.1 {status} {reason}"]
+        head += [f"{name}: {value}" for name, value in response_headers
+                 if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length"]
+        head.append(f"Content-Length: {len(payload)}")
+        if handler.close_connection:
+            head.append("Connection: close")
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        handler.wfile.write(raw if handler.command == "HEAD" else raw + payload)
+        handler.log_request(status)
+
+    def _exchange(self, port: int, method: str, path: str, body: bytes | None,
+                  headers: dict[str, str]
+                  ) -> tuple[int, str, list[tuple[str, str]], bytes] | None:
+        """One request to the target; a stale kept-alive connection is retried once, fresh."""
+        for _ in range(2):
+            connection, reused = self._pool.take(port)
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except OSError:  # http.client's errors are OSErrors too
+                connection.close()
+                if reused:
+                    continue
+                return None
+            if response.will_close:
+                connection.close()
+            else:
+                self._pool.give(port, connection)
+            return response.status, response.reason, response.getheaders(), payload
+        return None
 
 
 def _reply(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:

@@ -15,18 +15,19 @@ ECR, with no layers anywhere).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipit.image.buildah import BuildahStorage
 from shipit.image.manifest import ACCEPT
 from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
+from shipit.image.storage import BuildahStorage
 from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
 from shipit.sandbox.runner import LocalProcess, ProcessSpec
 
@@ -47,6 +48,8 @@ class Podman:
     upstream: str
     """The docker-registry behind it (host:port): where the image data really is."""
     label: str
+    pulled: set[str] = field(default_factory=set, compare=False)
+    """References this sandbox pulled, removed again by ``remove_all`` (sandbox down)."""
 
     def argv(self) -> list[str]:
         return podman_argv(self.storage)
@@ -78,15 +81,22 @@ class Podman:
                                    ref], capture_output=True, text=True, timeout=600, check=False)
         except subprocess.TimeoutExpired:
             return f"podman pull {ref} timed out"
-        return None if done.returncode == 0 else (done.stderr.strip() or done.stdout.strip())
+        if done.returncode != 0:
+            return done.stderr.strip() or done.stdout.strip()
+        self.pulled.add(ref)
+        return None
 
     def remove_all(self) -> list[str]:
-        """Remove every container this sandbox started (by its label); their names."""
+        """Remove every container this sandbox started (by its label), then the images it
+        pulled (layers shared with the build stay); the containers' names."""
         listed = self._run("ps", "--all", "--format", "{{.Names}}", "--filter",
                            f"label={LABEL}={self.label}")
         names = listed.split()
         if names:
             self._run("rm", "--force", "--time", "0", *names)
+        if self.pulled:
+            self._run("rmi", "--ignore", *sorted(self.pulled))
+            self.pulled.clear()
         return names
 
     def _run(self, *args: str) -> str:
@@ -125,7 +135,12 @@ def probe_podman(storage: BuildahStorage) -> bool:
 
 
 class PodmanContainer(LocalProcess):
-    """The task's image run attached by podman (host network, read-only root, tmpfs /tmp)."""
+    """The task's image as a podman container: created (timed), then started attached.
+
+    ``create`` is where the store's driver shows (vfs copies every layer here); the process this
+    LocalProcess runs is ``podman start --attach``, so the container's output and exit code are
+    its own, and ``wait_running`` asks podman when the container's process has really started.
+    """
 
     measures_memory = False  # the podman client's RSS is not the container's
     runtime = CONTAINER_NOTE
@@ -135,8 +150,8 @@ class PodmanContainer(LocalProcess):
         self.podman = podman
         self.name = name
         names = sorted({*spec.environment, "PYTHONUNBUFFERED"})
-        command = [
-            *podman.argv(), "run", "--rm", "--pull", "never", "--name", name,
+        self.create_argv = [
+            *podman.argv(), "create", "--rm", "--pull", "never", "--name", name,
             "--label", f"{LABEL}={podman.label}", "--platform", platform,
             "--network", "host", "--read-only", "--tmpfs", "/tmp",  # noqa: S108 - the container's own tmpfs
             *PODMAN_RUN_LIMITS,
@@ -145,7 +160,36 @@ class PodmanContainer(LocalProcess):
             *[arg for variable in names for arg in ("--env", variable)],
             ref,
         ]
+        command = [*podman.argv(), "start", "--attach", name]
         super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)
+
+    def create(self, timeout: float = 600.0) -> str | None:
+        """``podman create``: None, or why the container could not be created."""
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1", **self.spec.environment}
+        try:
+            done = subprocess.run(self.create_argv, env=environment, capture_output=True,
+                                  text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return f"podman create timed out after {timeout:.0f}s"
+        if done.returncode == 0:
+            return None
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return lines[-1] if lines else f"podman create exited {done.returncode}"
+
+    def wait_running(self, timeout: float = 120.0) -> str | None:
+        """Block until podman says the container runs: None, or why it never did."""
+        try:
+            done = subprocess.run(
+                [*self.podman.argv(), "wait", "--condition", "running", "--interval", "50ms",
+                 self.name], capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return f"the container did not start within {timeout:.0f}s"
+        if done.returncode == 0:
+            return None
+        if self.exit_code() is not None:
+            return f"the container exited with code {self.exit_code()} as it started"
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return lines[-1] if lines else f"podman wait exited {done.returncode}"
 
     def stop(self, timeout: float) -> int | None:
         if self.exit_code() is None:

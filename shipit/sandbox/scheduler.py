@@ -1,9 +1,11 @@
 """The ECS service scheduler stand-in: moves the sandbox service's deployments as ECS does.
 
-Each tick: observe every task (exited? healthy on the target group's path?), then reconcile
-the PRIMARY deployment: start tasks up to the desired count, COMPLETE it when enough are
-healthy (stopping the old revision's tasks), or FAIL it at the circuit-breaker threshold and
-roll back to the last completed revision. Timing is injected (``Timing``, ``clock``).
+Each tick: move every task along its life (task_life.py: PROVISIONING -> PENDING -> RUNNING ->
+health checks with the target group's own settings -> STOPPED), then reconcile the PRIMARY
+deployment: start tasks up to the desired count, COMPLETE it when enough are healthy (stopping
+the old revision's tasks), or FAIL it at the circuit-breaker threshold and roll back to the last
+completed revision. PENDING's work (pull, create, start) and the health checks run on a small
+thread pool, so a slow pull never delays another task's checks. Time is injected (``clock``).
 """
 
 from __future__ import annotations
@@ -12,39 +14,40 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from shipit.sandbox import world
 from shipit.sandbox.preflight import Stop
+from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
 from shipit.sandbox.tasks import (
     SandboxTask,
     TaskContext,
-    launch,
     mark_health,
     over_memory,
+    prepare,
     probe,
+    register,
     stop,
 )
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
+HISTORY = 20
+"""Stopped tasks kept for ``sandbox status`` and the demo (newest last)."""
 
 
 @dataclass(frozen=True)
 class Timing:
-    """Sandbox time: ECS's seconds and minutes shrunk so a rehearsal takes seconds."""
+    """The scheduler's own pace; the health check's comes from the target group (task_life)."""
 
     tick: float = 0.2
-    grace: float = 3.0
-    """Stand-in for healthCheckGracePeriodSeconds: failed checks before it do not count."""
     restart_delay: float = 0.2
-    health_interval: float = 0.5
-    """Seconds between two health checks of a task (the target group's 10 s, shrunk)."""
-    launch_delay: float = 0.0
-    """Seconds a task stays PROVISIONING before it starts (Fargate takes 20-60 s)."""
-    health_timeout: float = 2.0
-    healthy_threshold: int = 2
-    unhealthy_threshold: int = 2
+    """Seconds before a deployment replaces a task that stopped."""
+    time_scale: float = 0.1
+    """Sandbox seconds per AWS second, where shrinking only makes tasks pass sooner."""
+    provisioning: float = 0.0
+    """AWS seconds a task stays PROVISIONING (Fargate takes 20-60 s; scaled)."""
 
 
 def circuit_breaker_threshold(desired: int) -> int:
@@ -52,24 +55,35 @@ def circuit_breaker_threshold(desired: int) -> int:
     return max(3, min(200, math.ceil(desired * 0.5)))
 
 
+Run = Callable[[Callable[[], Any]], "Future[Any]"]
+"""Runs a function off the scheduler's thread (a thread pool; tests run it inline)."""
+
+
 class Scheduler:
     def __init__(
-        self, ctx: TaskContext, cluster: str, service: str, health_path: str, timing: Timing,
-        *, clock: Callable[[], float] = time.monotonic,
-        on_change: Callable[[dict[str, int], dict[str, str]], None] | None = None,
+        self, ctx: TaskContext, cluster: str, service: str, timing: Timing,
+        *, clock: Callable[[], float] = time.monotonic, run: Run | None = None,
+        on_change: Callable[[Scheduler], None] | None = None,
+        prepare_task: Callable[[SandboxTask], Stop | None] | None = None,
+        check: Callable[[SandboxTask], bool] = probe,
     ) -> None:
         self.ctx = ctx
         self.cluster = cluster
         self.service_name = service
-        self.health_path = health_path
         self.timing = timing
+        self.scale = TimeScale(timing.time_scale)
         self.clock = clock
         self.on_change = on_change
         self.tasks: dict[str, SandboxTask] = {}
+        self.history: list[SandboxTask] = []
         self.last_completed: str | None = None
         self._last_stop: dict[str, float] = {}
         self._ports_lock = threading.Lock()
         self._healthy_ports: list[int] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._run = run or self._submit
+        self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
+        self._check = check
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, stopping: threading.Event) -> None:
@@ -84,27 +98,68 @@ class Scheduler:
         with self._ports_lock:
             return list(self._healthy_ports)
 
+    def steady(self) -> bool:
+        """The service's deployment is COMPLETED and a target is healthy (ECS: steady state)."""
+        service = self.ctx.backends.service(self.cluster, self.service_name)
+        if service is None:
+            return False
+        primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+        return (primary is not None and primary.get("rolloutState") == "COMPLETED"
+                and bool(self.healthy_ports()))
+
     def shutdown(self) -> None:
         for task in list(self.tasks.values()):
+            if task.preparing is not None:
+                task.preparing.cancel()
             if not task.stopped:
-                stop(self.ctx, task, Stop("Task stopped by the sandbox", "UserInitiated"))
+                stop(self.ctx, task, Stop("Task stopped by the sandbox", "UserInitiated"),
+                     self.clock())
         self.tasks.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def tick(self) -> None:
         service = self.ctx.backends.service(self.cluster, self.service_name)
         if service is None or service.status != "ACTIVE":
             return
         for task in [t for t in self.tasks.values() if not t.stopped]:
-            if not task.launched:
-                self._launch_when_due(service, task)
-            else:
-                self._observe(service, task)
+            self._advance(service, task)
         with world.LOCK:
             self._reconcile(service)
             self._count(service)
         self._publish()
 
-    # -- observe -----------------------------------------------------------------------------
+    # -- one task's life ---------------------------------------------------------------------
+    def _advance(self, service: Any, task: SandboxTask) -> None:
+        life, now = task.life, self.clock()
+        if life.phase == "PROVISIONING":
+            if now - life.created_at >= self.scale.provisioning(self.timing.provisioning):
+                life.provisioned(now)
+                with world.LOCK:
+                    task.moto_task.last_status = "PENDING"
+                task.preparing = self._run(lambda: self._prepare(task))
+            return
+        if life.phase == "PENDING":
+            self._pending(service, task)
+            return
+        self._observe(service, task)
+
+    def _pending(self, service: Any, task: SandboxTask) -> None:
+        future = task.preparing
+        if future is None or not future.done():
+            return
+        task.preparing = None
+        try:
+            why = future.result()
+        except Exception as exc:  # a bug or an odd host: the task fails to start, visibly
+            why = Stop(f"CannotStartContainerError: {type(exc).__name__}: {exc}",
+                       "TaskFailedToStart")
+        if why is not None:
+            self._stop(service, task, why)
+            return
+        task.life.running(self.clock())
+        register(self.ctx, task)
+
     def _observe(self, service: Any, task: SandboxTask) -> None:
         process = task.process
         if process is None:
@@ -124,21 +179,25 @@ class Scheduler:
                 exit_code=code,
             ))
             return
-        if self.clock() - task.last_probe < self.timing.health_interval:
+        if task.probing is not None:
+            if not task.probing.done():
+                return
+            future, task.probing = task.probing, None
+            try:
+                ok = bool(future.result())
+            except Exception:
+                ok = False
+            self._judge(service, task, ok)
             return
-        task.last_probe = self.clock()
-        ok = probe(self.ctx, task, self.health_path, self.timing.health_timeout)
-        if ok:
-            task.passes, task.failures = task.passes + 1, 0
-            if not task.healthy and task.passes >= self.timing.healthy_threshold:
-                task.healthy = task.ever_healthy = True
-                mark_health(self.ctx, task, "healthy", None)
-            return
-        task.passes = 0
-        if self.clock() - task.started_at < self.timing.grace and not task.ever_healthy:
-            return
-        task.failures += 1
-        if task.failures >= self.timing.unhealthy_threshold:
+        if task.life.check_due(self.clock(), task.policy, self.scale):
+            task.life.last_check_at = self.clock()
+            task.probing = self._run(lambda: self._check(task))
+
+    def _judge(self, service: Any, task: SandboxTask, ok: bool) -> None:
+        change = task.life.checked(ok, self.clock(), task.policy, self.scale)
+        if change == "healthy":
+            mark_health(self.ctx, task, "healthy", None)
+        elif change == "unhealthy":
             mark_health(self.ctx, task, "unhealthy", "Target.FailedHealthChecks")
             with world.LOCK:
                 world.add_event(service, f"(service {service.name}) (port"
@@ -177,26 +236,33 @@ class Scheduler:
         since = self.clock() - self._last_stop.get(deployment["id"], -1e9)
         if missing <= 0 or since < self.timing.restart_delay:
             return
+        policy = self._policy(service)
         for _ in range(missing):
             moto_task = self.ctx.backends.new_task(
                 service, deployment["taskDefinition"], deployment["id"]
             )
             task = SandboxTask(moto_task, deployment["id"], deployment["taskDefinition"],
-                               started_at=self.clock())
+                               TaskLife(created_at=self.clock()), policy)
             self.tasks[task.arn] = task
             world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
-            self._launch_when_due(service, task)
 
-    def _launch_when_due(self, service: Any, task: SandboxTask) -> None:
-        if self.clock() - task.started_at < self.timing.launch_delay:
-            return
-        task.launched = True
-        task.started_at = self.clock()
-        why = launch(self.ctx, task)
-        task.started_at = self.clock()  # a pull (PENDING) does not eat the grace period
-        if why is not None:
-            self._stop(service, task, why)
+    def _policy(self, service: Any) -> HealthPolicy:
+        """The target group's health check and the service's grace period, as they are now."""
+        grace = float(getattr(service, "health_check_grace_period_seconds", None) or 0)
+        group = (self.ctx.backends.target_group(self.ctx.target_group_arn)
+                 if self.ctx.target_group_arn else None)
+        if group is None:
+            return HealthPolicy(grace=grace)
+        matcher = (getattr(group, "matcher", None) or {}).get("HttpCode") or "200"
+        return HealthPolicy(
+            path=str(getattr(group, "health_check_path", None) or "/"),
+            interval=float(getattr(group, "health_check_interval_seconds", None) or 30),
+            timeout=float(getattr(group, "health_check_timeout_seconds", None) or 5),
+            healthy_threshold=int(getattr(group, "healthy_threshold_count", None) or 5),
+            unhealthy_threshold=int(getattr(group, "unhealthy_threshold_count", None) or 2),
+            matcher=str(matcher), grace=grace,
+        )
 
     def _complete(self, service: Any, deployment: dict[str, Any]) -> None:
         # ECS drains the old revision's tasks first; COMPLETED comes after.
@@ -239,13 +305,16 @@ class Scheduler:
     def _stop(
         self, service: Any, task: SandboxTask, why: Stop, *, count_failure: bool = True
     ) -> None:
-        stop(self.ctx, task, why)
+        if task.probing is not None:
+            task.probing.cancel()
+            task.probing = None
+        stop(self.ctx, task, why, self.clock())
         self._last_stop[task.deployment_id] = self.clock()
         with world.LOCK:
             deployment = next(
                 (d for d in service.deployments if d["id"] == task.deployment_id), None
             )
-            if count_failure and deployment is not None and not task.ever_healthy:
+            if count_failure and deployment is not None and not task.life.ever_healthy:
                 deployment["failedTasks"] = int(deployment["failedTasks"]) + 1
             world.add_event(service, f"(service {service.name}) has stopped 1 running tasks:"
                             f" (task {task.id}).")
@@ -259,7 +328,7 @@ class Scheduler:
         running = pending = 0
         for deployment in service.deployments:
             live = self._live(deployment["id"])
-            deployment["runningCount"] = len([t for t in live if t.host_port is not None])
+            deployment["runningCount"] = len([t for t in live if t.life.phase == "RUNNING"])
             deployment["pendingCount"] = len(live) - deployment["runningCount"]
             deployment["desiredCount"] = (
                 service.desired_count if deployment["status"] == "PRIMARY" else len(live)
@@ -268,15 +337,21 @@ class Scheduler:
             pending += deployment["pendingCount"]
         service.running_count, service.pending_count = running, pending
         for arn in [a for a, t in self.tasks.items() if t.stopped]:
-            del self.tasks[arn]  # moto keeps the STOPPED Task for describe_tasks
+            self.history = [*self.history, self.tasks.pop(arn)][-HISTORY:]
+            # moto keeps the STOPPED Task for describe_tasks
 
     def _publish(self) -> None:
         ports = [t.host_port for t in self.tasks.values()
-                 if t.healthy and not t.stopped and t.host_port is not None]
+                 if t.healthy and t.host_port is not None]
         with self._ports_lock:
             self._healthy_ports = ports
         if self.on_change is not None:
-            live = [t for t in self.tasks.values() if t.process is not None and not t.stopped]
-            self.on_change({t.id: t.process.pid for t in live
-                            if t.process is not None and t.process.pid is not None},
-                           {t.id: t.runtime for t in live})
+            self.on_change(self)
+
+    def live_tasks(self) -> list[SandboxTask]:
+        return [t for t in self.tasks.values() if not t.stopped]
+
+    def _submit(self, work: Callable[[], Any]) -> Future[Any]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="task")
+        return self._pool.submit(work)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,17 +74,28 @@ class SandboxState:
     """The ECR data plane emulation (image.registry), when docker-registry is installed."""
     registry_pid: int = 0
     registry_ports: list[int] = field(default_factory=list)
+    storage: dict[str, str | None] = field(default_factory=dict)
+    """The containers store podman runs the tasks from (driver, root, why: shipit.image.storage)."""
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    """Each task, live or recently stopped: revision, phase, health, runtime, timings."""
+    steady: bool = False
+    """The service's deployment is COMPLETED and a target is healthy."""
 
     @property
     def proxy_url(self) -> str:
         return f"http://127.0.0.1:{self.proxy_port}"
 
 
+_WRITING = threading.Lock()
+
+
 def write_state(paths: SandboxPaths, state: SandboxState) -> None:
-    paths.dir.mkdir(parents=True, exist_ok=True)
-    temporary = paths.state_file.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
-    os.replace(temporary, paths.state_file)
+    """Atomically (a reader never sees half a file), from any thread of the daemon."""
+    with _WRITING:
+        paths.dir.mkdir(parents=True, exist_ok=True)
+        temporary = paths.state_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+        os.replace(temporary, paths.state_file)
 
 
 def read_state(paths: SandboxPaths) -> SandboxState | None:

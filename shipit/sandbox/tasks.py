@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from shipit.sandbox.database import LocalDatabase, rewrite_urls
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
 from shipit.sandbox.runner import LOCAL_RUNTIME, LocalProcess, ProcessSpec
 from shipit.sandbox.runtime import CONTAINER_NOTE, Podman, PodmanContainer
+from shipit.sandbox.task_life import HealthPolicy, TaskLife
 
 
 @dataclass
@@ -38,6 +41,8 @@ class TaskContext:
     """Set when podman works here: tasks whose image is in the registry run as containers."""
     no_container_reason: str = "no container runtime"
     """Why ``podman`` is None, said beside each task that runs from source."""
+    storage_note: str = ""
+    """The containers store podman uses, and why (shipit.image.storage), for the task notes."""
 
 
 @dataclass
@@ -45,20 +50,20 @@ class SandboxTask:
     moto_task: Any
     deployment_id: str
     task_definition: str
-    started_at: float
+    life: TaskLife
+    policy: HealthPolicy = field(default_factory=HealthPolicy)
+    """The target group's health check and the service's grace, read when the task starts."""
     process: LocalProcess | None = None
     host_port: int | None = None
-    healthy: bool = False
-    ever_healthy: bool = False
-    passes: int = 0
-    failures: int = 0
-    stopped: bool = False
-    launched: bool = False
     memory_mib: int | None = None
-    last_probe: float = -1e9
-    log_lines: list[str] = field(default_factory=list)
     runtime: str = ""
     """How it runs: "container (podman)" or "sample_service from source (why)"."""
+    store: str = ""
+    """For a container: the containers store and driver it runs from, and why."""
+    preparing: Future[Stop | None] | None = None
+    """PENDING's work (pull, create, start), done off the scheduler's thread."""
+    probing: Future[bool] | None = None
+    stop_reason: str | None = None
 
     @property
     def arn(self) -> str:
@@ -69,6 +74,18 @@ class SandboxTask:
         return self.arn.rsplit("/", 1)[-1]
 
     @property
+    def stopped(self) -> bool:
+        return self.life.phase == "STOPPED"
+
+    @property
+    def healthy(self) -> bool:
+        return self.life.target == "healthy" and not self.stopped
+
+    @property
+    def revision(self) -> int:
+        return int(self.task_definition.rsplit(":", 1)[-1])
+
+    @property
     def target_id(self) -> str:
         for attachment in self.moto_task.attachments:
             for detail in attachment["details"]:
@@ -76,16 +93,27 @@ class SandboxTask:
                     return str(detail["value"])
         return self.id
 
+    def describe(self) -> dict[str, Any]:
+        """For state.json: what ``sandbox status`` and the demo say about this task."""
+        return {"id": self.id, "revision": self.revision, "deployment": self.deployment_id,
+                "phase": self.life.phase, "health": self.life.target,
+                "runtime": self.runtime, "store": self.store, "timings": self.life.timings(),
+                "stopped_reason": self.stop_reason, "port": self.host_port}
 
-def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
-    """Check (and pull) the image, fetch secrets, start the task; a Stop if any step fails."""
+
+def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> Stop | None:
+    """PENDING: check (and pull) the image, fetch secrets, create and start the container.
+
+    Returns when the task's process has really started (podman says the container runs), or
+    with the Stop ECS would report. Each step's seconds go to ``task.life.step_seconds``.
+    """
     definition = ctx.backends.task_definition(task.task_definition)
     container = _container(definition.container_definitions, ctx.container_name)
     region = ctx.backends.region
     task.memory_mib = _memory_limit(container, definition)
-    task.moto_task.last_status = "PENDING"
     image = str(container.get("image", ""))
     platform = task_platform({"runtimePlatform": definition.runtime_platform})
+    _pull_moment(task, "pull_started_at")
     stop = check_image(ctx.clients["ecr"], image, platform, region)
     if stop is not None:
         return stop
@@ -102,27 +130,57 @@ def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
     listen = task.host_port if environment.get("PORT", "") in mapped else free_port()
     environment.update({"PORT": str(listen), "HOST": "127.0.0.1"})
     write = _log_writer(container, task.id)
+    steps = task.life.step_seconds
     ref, why = (None, ctx.no_container_reason) if ctx.podman is None else ctx.podman.resolve(
         image, platform)
     if ref is not None and ctx.podman is not None:
+        began = clock()
         error = ctx.podman.pull(ref, platform)
+        steps["pull"] = clock() - began
+        _pull_moment(task, "pull_stopped_at")
         if error is not None:
             return pull_error(f"failed to pull {ref}: {error}")
         write(f"[sandbox] running the image as a {CONTAINER_NOTE}: {ref} for {platform}")
         spec = ProcessSpec((), environment, ctx.tasks_dir / task.id)
         volumes = [Path(ctx.database.url.removeprefix("sqlite:///")).parent] if (
             ctx.database is not None and ctx.database.kind == "sqlite") else []
-        task.process = PodmanContainer(spec, write, ctx.podman, ref, platform,
-                                       f"shipit-task-{task.id}", volumes)
-        task.runtime = CONTAINER_NOTE
-    else:
-        write(f"[sandbox] running sample_service from source as the task ({why}); image"
-              f" {image} was checked in ECR")
-        task.process = LocalProcess(
-            ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
-        )
-        task.runtime = f"{LOCAL_RUNTIME} ({why})"
+        container_process = PodmanContainer(spec, write, ctx.podman, ref, platform,
+                                            f"shipit-task-{task.id}", volumes)
+        task.process, task.runtime, task.store = container_process, CONTAINER_NOTE, ctx.storage_note
+        began = clock()
+        problem = container_process.create()
+        steps["create"] = clock() - began
+        if problem is not None:
+            return Stop(f"CannotCreateContainerError: {problem}", "TaskFailedToStart")
+        began = clock()
+        container_process.start()
+        problem = container_process.wait_running()
+        steps["start"] = clock() - began
+        if problem is not None:
+            return None if container_process.exit_code() is not None else Stop(
+                f"CannotStartContainerError: {problem}", "TaskFailedToStart")
+        return None
+    _pull_moment(task, "pull_stopped_at")  # nothing to pull: the manifest was checked
+    write(f"[sandbox] running sample_service from source as the task ({why}); image"
+          f" {image} was checked in ECR")
+    task.process = LocalProcess(
+        ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
+    )
+    task.runtime = f"{LOCAL_RUNTIME} ({why})"
+    began = clock()
     task.process.start()
+    steps["start"] = clock() - began
+    return None
+
+
+def _pull_moment(task: SandboxTask, name: str) -> None:
+    """pullStartedAt / pullStoppedAt on moto's Task, as ECS reports them (DescribeTasks)."""
+    with world.LOCK:
+        setattr(task.moto_task, name, world.utcnow())
+
+
+def register(ctx: TaskContext, task: SandboxTask) -> None:
+    """RUNNING: moto's Task says so, and the task's IP joins the target group ("initial")."""
     with world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "RUNNING"
@@ -136,17 +194,18 @@ def launch(ctx: TaskContext, task: SandboxTask) -> Stop | None:
                     ctx.target_group_arn, task.target_id, "initial",
                     "Elb.RegistrationInProgress", "Target registration is in progress",
                 )
-    return None
 
 
-def probe(ctx: TaskContext, task: SandboxTask, path: str, timeout: float) -> bool:
-    """One health check on ``path`` through the mapped port: 200 passes."""
+def probe(task: SandboxTask) -> bool:
+    """One health check as the target group makes it: its path, its timeout, its matcher."""
     if task.host_port is None:
         return False
-    url = f"http://127.0.0.1:{task.host_port}{path}"
+    url = f"http://127.0.0.1:{task.host_port}{task.policy.path}"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status) == 200
+        with urllib.request.urlopen(url, timeout=task.policy.timeout) as response:
+            return task.policy.accepts(int(response.status))
+    except urllib.error.HTTPError as error:
+        return task.policy.accepts(int(error.code))
     except (urllib.error.URLError, OSError, ValueError):
         return False
 
@@ -160,15 +219,16 @@ def mark_health(ctx: TaskContext, task: SandboxTask, state: str, reason: str | N
         world.set_target_health(ctx.target_group_arn, task.target_id, state, reason, description)
 
 
-def stop(ctx: TaskContext, task: SandboxTask, why: Stop) -> None:
+def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
     """Stop the process (if any) and record the stop on the moto Task, as ECS reports it."""
+    task.life.stopped(now)
     exit_code = why.exit_code
     if task.process is not None:
         # The OOM killer does not wait for a graceful shutdown.
         code = task.process.stop(0.0 if why.exit_code == 137 else ctx.stop_timeout)
         if exit_code is None and why.code == "EssentialContainerExited":
             exit_code = code
-    task.stopped = True
+    task.stop_reason = why.reason
     with world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "STOPPED"

@@ -10,8 +10,8 @@ import pytest
 
 from shipit.config import ImageSection
 from shipit.demo.base_image import choose, configured_base
-from shipit.image.buildah import BuildahStorage
 from shipit.image.runner import Completed, LineSink
+from shipit.image.storage import BuildahStorage
 
 
 class FakeRunner:

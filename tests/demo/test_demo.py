@@ -19,8 +19,6 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.base_image import BuildStorage
-
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
 FAKES = REPO / "tests" / "fakes"
@@ -110,23 +108,32 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.buildah
-@pytest.mark.timeout(1800)  # the first run ever also makes the base image (debootstrap)
-def test_make_demo_builds_pushes_deploys_and_proves_it(
-    project: Path, build_storage: BuildStorage
-) -> None:
-    run = run_demo(project, env=demo_env(build_storage.environ()))
+@pytest.mark.timeout(2400)  # the first run ever also makes the base image (debootstrap)
+def test_make_demo_on_the_default_path_twice(project: Path) -> None:
+    """What a new user runs: no SHIPIT_* or AWS variable, the machine's own containers store
+    (whatever shipit.image.storage decides there), twice in a row."""
+    for attempt in ("first", "second"):
+        run = run_demo(project, env=demo_env())
 
-    assert run.code == 0, run.stderr[-5000:]
-    assert run.report["ok"] is True
-    assert [s["step"] for s in run.report["steps"]] == STEPS
-    assert set(run.verdicts().values()) == {"pass"}, run.verdicts()
-    assert run.report["builder"] == "buildah"
-    receipt = run.step("build")["data"]["receipt"]
-    assert {p["platform"] for p in receipt["platforms"]} == {"linux/amd64", "linux/arm64"}
-    assert run.step("push")["data"]["digest"] == receipt["digest"]
-    assert run.step("deploy")["data"]["image_digest"] == receipt["digest"]
-    assert run.report["task_runtime"] == "container (podman)"  # the pushed image really ran
-    assert_nothing_left(project, run)
+        assert run.code == 0, f"{attempt} run: {run.stderr[-5000:]}"
+        assert run.report["ok"] is True
+        assert [s["step"] for s in run.report["steps"]] == STEPS
+        assert set(run.verdicts().values()) == {"pass"}, run.verdicts()
+        assert run.report["builder"] == "buildah"
+        receipt = run.step("build")["data"]["receipt"]
+        assert {p["platform"] for p in receipt["platforms"]} == {"linux/amd64", "linux/arm64"}
+        assert run.step("push")["data"]["digest"] == receipt["digest"]
+        assert run.step("deploy")["data"]["image_digest"] == receipt["digest"]
+        assert run.report["task_runtime"] == "container (podman)"  # the pushed image really ran
+        task = run.report["task"]
+        assert task["revision"] == run.step("deploy")["data"]["revision"]
+        assert task["timings"]["first_healthy"] is not None
+        storage = run.report["storage"]
+        assert storage["driver"] in ("overlay", "vfs")
+        assert storage["reason"]
+        assert receipt["local"]["storage"]["driver"] == storage["driver"]
+        assert storage["driver"] in task["store"]
+        assert_nothing_left(project, run)
 
 
 def test_builder_none_deploys_from_source_and_keep_leaves_it_running(project: Path) -> None:

@@ -40,6 +40,7 @@ def _crash(box: Sandbox) -> list[str]:
 
 
 def _health(box: Sandbox) -> list[str]:
+    box.quick_health_checks()
     box.set_vars(PORT="9000")  # the app listens on 9000; the target group checks 8000
     box.put_image("v2")
     return ["--tag", "v2"]
@@ -104,7 +105,7 @@ def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
         return bool(primary["taskDefinition"].endswith(":1")) and (
             primary["rolloutState"] == "COMPLETED")
 
-    sandbox.wait_until("the circuit breaker rolls back", rolled_back)
+    sandbox.wait_until("the circuit breaker rolls back", rolled_back, limit=180)
     messages = [e["message"] for e in sandbox.describe_service()["events"]]
     deployment = receipt["deployment_id"]
     assert any(f"(deployment {deployment}) deployment failed: tasks failed to start." in m

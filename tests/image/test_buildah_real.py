@@ -103,7 +103,7 @@ def test_receipt_matches_the_registry_and_push_can_read_it(built: Built, registr
     on_disk = json.loads(built.project.receipt_path.read_text(encoding="utf-8"))
     assert on_disk == receipt
     assert (receipt["schema"], receipt["version"], receipt["builder"]) == (
-        "shipit.image-receipt", 1, "buildah")
+        "shipit.build-receipt", 1, "buildah")
     stored = registry.manifest(REPOSITORY, built.sha)
     assert stored is not None
     assert receipt["digest"] == stored.digest

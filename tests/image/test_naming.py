@@ -131,7 +131,7 @@ def receipt() -> BuildReceipt:
 def test_receipt_round_trip(tmp_path: Path) -> None:
     path = write_receipt(receipt(), tmp_path / ".shipit" / "build-receipt.json")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert (data["schema"], data["version"]) == ("shipit.image-receipt", 1)
+    assert (data["schema"], data["version"]) == ("shipit.build-receipt", 1)
     assert read_receipt(path) == receipt()
     assert not list(path.parent.glob("*.part"))
 
@@ -140,8 +140,8 @@ def test_receipt_round_trip(tmp_path: Path) -> None:
     (None, EnvironmentProblem, "no build receipt at"),
     ("{", UsageError, "is not valid JSON"),
     ('{"schema": "other"}', UsageError, "is not a shipit build receipt"),
-    ('{"schema": "shipit.image-receipt", "version": 2}', UsageError, "is a version 2 receipt"),
-    ('{"schema": "shipit.image-receipt", "version": 1}', UsageError, "not a valid build receipt"),
+    ('{"schema": "shipit.build-receipt", "version": 2}', UsageError, "is a version 2 receipt"),
+    ('{"schema": "shipit.build-receipt", "version": 1}', UsageError, "not a valid build receipt"),
 ])
 def test_read_receipt_refuses(tmp_path: Path, content: str | None, error: type[Exception],
                               message: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.image.buildah import BuildahStorage
+from shipit.image.storage import BuildahStorage
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from shipit.aws.ecr import Repository, StoredImage, exclusion_unsupported
 from shipit.errors import RegionProblem, UsageError
-from shipit.image.buildah import BuildahStorage
+from shipit.image.storage import BuildahStorage
 from shipit.push.builder import receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from shipit.image.buildah import BuildahStorage
 from shipit.image.smoke import podman_argv
+from shipit.image.storage import BuildahStorage
 from shipit.sandbox.control import running_state, sandbox_paths
 from shipit.sandbox.runtime import CONTAINER_NOTE, LABEL, probe_podman
 from tests.fixtures.base_image import BuildStorage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shipit.image.buildah import BuildahStorage
+from shipit.image.storage import BuildahStorage
 from shipit.sandbox.runner import runtime_note
 from shipit.sandbox.runtime import podman_problem, probe_podman
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from shipit.sandbox.control import port_in_use
 from shipit.sandbox.state import pid_alive
 from tests.fixtures.cli import run_cli
-from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
+from tests.fixtures.sandbox import REPO_ROOT, Sandbox, start_sandbox, stop_sandbox
 
 
 def test_up_creates_the_reference_stack(sandbox: Sandbox) -> None:
@@ -167,5 +168,41 @@ def test_down_after_the_daemon_was_killed_leaves_no_task_behind(
             "its docker-registry is gone", lambda: not any(pid_alive(p) for p in helpers), 10
         )
         assert not box.env_file.exists()
+    finally:
+        stop_sandbox(tmp_path)
+
+
+def test_readme_flow_up_then_deploy_at_once(tmp_path: Path, sandbox_credentials: None) -> None:
+    """The README's commands, back to back: `sandbox up` returns with the service steady, so
+    the next command's deploy is not refused as 'still IN_PROGRESS'."""
+    shutil.copy(REPO_ROOT / "shipit.toml", tmp_path / "shipit.toml")
+    config = ["--config", str(tmp_path / "shipit.toml")]
+    try:
+        up = run_cli([*config, "--json", "sandbox", "up"], cwd=tmp_path)
+        assert up.exit_code == 0, up.stderr
+        assert up.json()["steady"] is True
+        assert "service steady" in up.stderr
+
+        deployed = run_cli([*config, "--env", "sandbox", "--json", "deploy", "--tag",
+                            "sandbox-initial"], cwd=tmp_path)
+
+        assert deployed.exit_code == 0, deployed.stderr
+        assert deployed.json()["outcome"] == "success"
+        status = run_cli([*config, "--json", "sandbox", "status"], cwd=tmp_path).json()
+        newest = status["tasks"][-1]
+        assert newest["revision"] == 2
+        assert newest["phase"] == "RUNNING"
+        assert newest["health"] == "healthy"
+        timings = newest["timings"]
+        assert timings["running"] is not None
+        assert timings["first_healthy"] >= timings["running"]
+        assert status["storage"]["driver"] in ("overlay", "vfs")
+        human = run_cli([*config, "sandbox", "status"], cwd=tmp_path).stdout
+        assert "rev 2: RUNNING/healthy" in human
+        ecs_status = run_cli([*config, "--env", "sandbox", "--json", "status"],
+                             cwd=tmp_path).json()
+        running = next(t for t in ecs_status["tasks"] if t["last_status"] == "RUNNING")
+        assert running["pull_seconds"] is not None  # pullStartedAt/pullStoppedAt, as on ECS
+        assert running["start_seconds"] is not None
     finally:
         stop_sandbox(tmp_path)
