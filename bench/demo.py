@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 from bench.report import record_section  # noqa: E402 - after the path setup
 
 SECTION = "## demo"
-STEPS = ("sandbox up", "build", "push", "deploy", "dns", "doctor", "e2e", "sandbox down")
+STEPS = ("sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
+         "sandbox down")
 
 
 def user_env() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""python -m sample_service [serve|migrate]: serve (the default) or apply migrations and exit.
+"""python -m sample_service [serve|migrate|probe]: serve (the default), apply migrations, or
+check what the task can reach (probe.py; run by `shipit probe`).
 
 python -m sample_service                 # serve on 0.0.0.0:$PORT (SQLite file in dev)
 DATABASE_URL=postgresql://app@db/app python -m sample_service migrate
@@ -17,6 +18,11 @@ from sample_service.server import EXIT_CONFIG, migrate, serve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["probe"]:  # its own options; needs no valid settings to run
+        from sample_service.probe import main as probe
+
+        return probe(given[1:])
     parser = argparse.ArgumentParser(
         prog="python -m sample_service",
         description="The article service. Configured only by environment variables "
@@ -29,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("serve", "migrate"),
         help="serve (default): run the HTTP server; migrate: apply schema migrations and exit",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(given)
     try:
         settings = load_settings(os.environ)
     except ConfigError as exc:

@@ -159,6 +159,24 @@ class HttpSection(_Section):
     cors_origins: list[Origin] = Field(default_factory=list)
 
 
+class WebSection(_Section):
+    """The static frontend: an S3 bucket with website hosting (`shipit web deploy`)."""
+
+    bucket: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+    )
+    """S3 bucket name; with web.name it must equal that name (S3 website alias rule)."""
+    folder: str = "sample_frontend"
+    """The page's files, relative to the folder of shipit.toml; uploaded as they are."""
+    name: str | None = None
+    """The frontend's DNS record (alias to the S3 website endpoint); inside dns.zone."""
+    origin: Origin | None = None
+    """The page's origin as browsers send it; default http://web.name, else the website
+    endpoint (http://BUCKET.s3-website-REGION.amazonaws.com)."""
+    asset_max_age: int = Field(default=31_536_000, ge=0, le=31_536_000)
+    """Cache-Control max-age of assets other than index.html and config.js (no-cache)."""
+
+
 class Settings(_Section):
     """The merged settings of one environment (or of the base when none is selected)."""
 
@@ -168,6 +186,7 @@ class Settings(_Section):
     rds: RdsSection = Field(default_factory=RdsSection)
     dns: DnsSection = Field(default_factory=DnsSection)
     http: HttpSection = Field(default_factory=HttpSection)
+    web: WebSection = Field(default_factory=WebSection)
     vars: dict[VarName, str] = Field(default_factory=dict)
     secrets: dict[VarName, SecretArn] = Field(default_factory=dict)
 
@@ -178,6 +197,39 @@ class Settings(_Section):
             raise ValueError(
                 f"{', '.join(both)} in both vars and secrets; a task can set a name only once"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _web_record(self) -> Settings:
+        web, zone = self.web, self.dns.zone
+        if web.name and zone:
+            name, zone = web.name.rstrip(".").lower(), zone.rstrip(".").lower()
+            if name != zone and not name.endswith("." + zone):
+                raise ValueError(f"web.name {web.name!r} is not inside dns.zone {self.dns.zone!r}")
+        if web.name and web.bucket and web.bucket != web.name.rstrip(".").lower():
+            raise ValueError(
+                f"web.bucket {web.bucket!r} must equal web.name {web.name!r}: Route53 can alias a"
+                " name only to the S3 website bucket of the same name"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _derived_origins(self) -> Settings:
+        # One source: the task's CORS_ALLOWED_ORIGINS is http.cors_origins + the web origin.
+        # Writing it in vars as well is allowed only when it says the same thing.
+        from shipit.web.origins import CORS_VARIABLE, allowed_origins, same_origins
+
+        origins = allowed_origins(self)
+        if not origins:
+            return self
+        written = self.vars.get(CORS_VARIABLE)
+        if written is not None and not same_origins(written, origins):
+            raise ValueError(
+                f"vars.{CORS_VARIABLE} = {written!r} disagrees with http.cors_origins + the web"
+                f" origin ({', '.join(origins)}); remove it from vars: shipit derives it"
+            )
+        # The model is frozen; the derived variable is part of what it was validated into.
+        object.__setattr__(self, "vars", {**self.vars, CORS_VARIABLE: ",".join(origins)})
         return self
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from shipit.config import Settings
 
 COMMANDS = ("push", "deploy", "doctor", "dns")
+"""The default set (`shipit iam-policy` with no command); `web` is asked for by name."""
 
 # ARN templates; {name} fields come from Scope.values. "*" is every resource.
 ARNS: dict[str, str] = {
@@ -35,11 +36,14 @@ ARNS: dict[str, str] = {
     "task-roles": "arn:{partition}:iam::{account}:role/*",
     "log-groups": "arn:{partition}:logs:{region}:{account}:log-group:*",
     "policies": "arn:{partition}:iam::*:policy/*",
+    "bucket": "arn:{partition}:s3:::{bucket}",
+    "bucket-objects": "arn:{partition}:s3:::{bucket}/*",
     "*": "*",
 }
 # Which shipit.toml key a template field comes from (for the error when it is missing).
 FIELD_KEYS = {"repository": "image.repository", "cluster": "ecs.cluster",
-              "service": "ecs.service", "zone_id": "dns.zone", "db_instance": "rds.instance"}
+              "service": "ecs.service", "zone_id": "dns.zone", "db_instance": "rds.instance",
+              "bucket": "web.bucket"}
 SECRETS = "secrets"
 """A pseudo-resource: the Secrets Manager / SSM ARNs under [secrets] in shipit.toml."""
 
@@ -152,6 +156,16 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
                "elasticloadbalancing:DescribeLoadBalancers"), ("*",),
               "ELB Describe* actions have no resource-level permissions (AWS requires *)"),
     ),
+    "web": (
+        Grant("WebsiteBucket",
+              ("s3:GetBucketLocation", "s3:CreateBucket", "s3:ListBucket",
+               "s3:GetBucketWebsite", "s3:PutBucketWebsite", "s3:PutBucketPolicy",
+               "s3:PutBucketPublicAccessBlock"), ("bucket",),
+              "find the bucket's region, create it, turn on website hosting and public reads,"
+              " list what it holds"),
+        Grant("WebsiteObjects", ("s3:GetObject", "s3:PutObject"), ("bucket-objects",),
+              "upload the page's files and read them back"),
+    ),
 }
 
 
@@ -207,7 +221,7 @@ def _check(commands: Iterable[str]) -> list[str]:
     for command in chosen:
         if command not in GRANTS:
             raise UsageError(f"no IAM policy for {command!r}",
-                             hint=f"choose one of: {', '.join(COMMANDS)}")
+                             hint=f"choose one of: {', '.join(GRANTS)}")
     return chosen
 
 
@@ -259,7 +273,7 @@ def policy_scope(settings: Settings, aws: AwsSession, commands: Iterable[str]) -
         zone_id = hosted_zone_id(aws, settings.dns.zone)
     values = {"repository": settings.image.repository, "cluster": settings.ecs.cluster,
               "service": settings.ecs.service, "zone_id": zone_id,
-              "db_instance": settings.rds.instance}
+              "db_instance": settings.rds.instance, "bucket": settings.web.bucket}
     return Scope(region=aws.region, account=account, values=values,
                  secrets=tuple(settings.secrets.values()))
 

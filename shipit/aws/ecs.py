@@ -244,6 +244,48 @@ def update_service_task_definition(
     return parse_service(response["service"])
 
 
+def run_task(
+    aws: AwsSession, cluster: str, task_definition: str, *, service: Service, container: str,
+    command: list[str], started_by: str,
+) -> str:
+    """RunTask: one task of ``task_definition`` with the service's network configuration and
+    launch type, ``command`` overriding the container's; the task's ARN."""
+    client = aws.client("ecs")
+    network: dict[str, Any] = {"awsvpcConfiguration": {
+        "subnets": list(service.subnets), "securityGroups": list(service.security_groups),
+        "assignPublicIp": service.assign_public_ip or "DISABLED"}} if service.subnets else {}
+    kwargs: dict[str, Any] = {
+        "cluster": cluster, "taskDefinition": task_definition, "count": 1,
+        "startedBy": started_by, "launchType": service.launch_type or "FARGATE",
+        "overrides": {"containerOverrides": [{"name": container, "command": command}]},
+    }
+    if network:
+        kwargs["networkConfiguration"] = network
+    try:
+        response = client.run_task(**kwargs)
+    except Exception as exc:
+        raise translate(exc, operation="ecs:RunTask", resource=cluster) from None
+    failures = response.get("failures") or []
+    tasks = response.get("tasks") or []
+    if not tasks:
+        from shipit.errors import AwsError
+
+        reason = failures[0].get("reason") if failures else "no task was started"
+        raise AwsError(f"ecs:RunTask started no task in {cluster}: {reason}",
+                       operation="ecs:RunTask")
+    return str(tasks[0]["taskArn"])
+
+
+def describe_task(aws: AwsSession, cluster: str, task_arn: str) -> Task | None:
+    client = aws.client("ecs")
+    try:
+        described = client.describe_tasks(cluster=cluster, tasks=[task_arn])
+    except Exception as exc:
+        raise translate(exc, operation="ecs:DescribeTasks", resource=task_arn) from None
+    tasks = described.get("tasks") or []
+    return parse_task(tasks[0]) if tasks else None
+
+
 # -- parsing --------------------------------------------------------------------------------
 
 

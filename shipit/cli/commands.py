@@ -19,11 +19,13 @@ MODULES: list[str] = [
     "shipit.cli.deploy",
     "shipit.cli.status",
     "shipit.cli.logs",
+    "shipit.cli.probe",
     "shipit.cli.rollback",
     "shipit.cli.push",
     "shipit.cli.doctor",
     "shipit.cli.dns",
     "shipit.cli.e2e",
+    "shipit.cli.web",
     "shipit.cli.iam_policy",
     "shipit.cli.demo",
 ]

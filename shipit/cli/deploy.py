@@ -102,7 +102,7 @@ def default_interval(app: AppContext) -> float:
 
 def note_sandbox(app: AppContext) -> None:
     from shipit.sandbox.control import running_state, sandbox_paths
-    from shipit.sandbox.runner import runtime_note
+    from shipit.sandbox.task_process import runtime_note
 
     endpoint = app.settings.aws.endpoint_url
     state = running_state(sandbox_paths(app.config.root)) if endpoint else None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
+
+if TYPE_CHECKING:
+    from shipit.cli.context import AppContext
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +31,8 @@ def dns_command(
 
     Finds the ALB (service -> target group -> load balancer) and the hosted zone (longest
     suffix match), UPSERTs the aliases, waits for INSYNC, reads them back, then tries the
-    health URL through the name. A second run says "no change".
+    health URL through the name. A second run says "no change". When web.name is set, the
+    frontend's name gets an alias A to its bucket's S3 website endpoint the same way.
 
     Example: shipit --env prod dns --name api.example.com --dry-run
     """
@@ -52,7 +58,7 @@ def dns_command(
         result = dns.DnsResult(plan, changed=False, dry_run=dry_run, records=plan.existing)
         out.success("no change: the alias is already in place" if plan.up_to_date
                     else "dry run: nothing changed")
-        out.result(result.to_dict())
+        out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
         return
     result = dns.apply(app.aws, plan, force=force, clock=time.monotonic, sleep=time.sleep)
     out.success(f"INSYNC after {result.waited:.1f}s: " + "; ".join(
@@ -73,4 +79,24 @@ def dns_command(
     else:
         out.warn(f"{answer.describe()} after {attempts} tries{note}")
     out.info(dns.propagation_hint(result))
-    out.result(result.to_dict())
+    out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
+
+
+def web_record(app: AppContext, *, dry_run: bool, force: bool) -> dict[str, Any] | None:
+    """The frontend's alias (web.name -> S3 website endpoint), when web.name is configured."""
+    import time
+
+    from shipit.web import dns as web_dns
+
+    settings, out = app.settings, app.output
+    if not (settings.web.name and settings.web.bucket):
+        return None
+    web_plan = web_dns.plan(app.aws, settings.web.name, settings.web.bucket, settings.dns.zone)
+    out.step(f"frontend: {web_plan.describe()}")
+    if dry_run or web_plan.up_to_date:
+        out.success("frontend: no change, the alias is already in place" if web_plan.up_to_date
+                    else "frontend: dry run, nothing changed")
+        return web_dns.result(web_plan, changed=False, dry_run=dry_run)
+    done = web_dns.apply(app.aws, web_plan, force=force, clock=time.monotonic, sleep=time.sleep)
+    out.success(f"frontend: INSYNC after {done['insync_after_s']:.1f}s: {web_plan.describe()}")
+    return done

@@ -1,4 +1,4 @@
-"""`shipit iam-policy [push|deploy|doctor|dns]`: print a least-privilege IAM policy (JSON)."""
+"""`shipit iam-policy [push|deploy|doctor|dns|web]`: print a least-privilege IAM policy."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
 def iam_policy_command(
     ctx: typer.Context,
     command: str | None = typer.Argument(
-        None, metavar="[push|deploy|doctor|dns]", help="One command (default: all of them)."
+        None, metavar="[push|deploy|doctor|dns|web]",
+        help="One command (default: push, deploy, doctor and dns)."
     ),
 ) -> None:
     """Print the IAM policy shipit needs, scoped to this environment's resources.

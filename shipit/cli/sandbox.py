@@ -51,7 +51,7 @@ def up(
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.control import up as start
     from shipit.sandbox.daemon import DaemonSpec
-    from shipit.sandbox.runner import runtime_note
+    from shipit.sandbox.task_process import runtime_note
 
     app = get_context(ctx, json_output=json_output)
     config = app.config
@@ -133,6 +133,7 @@ def _state_dict(state: SandboxState) -> dict[str, Any]:
         "runtime": state.runtime,
         "task_pids": state.task_pids,
         "task_runtimes": state.task_runtimes,
+        "website_url": state.website_url if state.website_port else None,
         "steady": state.steady,
         "storage": state.storage,
         "tasks": state.tasks,
@@ -146,6 +147,8 @@ def _print_state(console: Console, state: SandboxState) -> None:
         ("status", f"{state.status} (pid {state.pid}, ready in {state.ready_seconds}s)"),
         ("AWS endpoint", state.endpoint_url),
         ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
+        ("S3 website", f"{state.website_url}  (shipit --env sandbox web deploy)"
+         if state.website_port else "-"),
         ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
         ("database", state.database or "-"),
         ("service", "steady" if state.steady else "not steady (a deployment is in progress)"),

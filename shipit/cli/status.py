@@ -17,23 +17,65 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
 
 
-def status(ctx: typer.Context, env: EnvOption = None, json_output: JsonOption = False) -> None:
-    """Show the service: revision and image, deployments, tasks, target health, events.
+def status(
+    ctx: typer.Context, env: EnvOption = None, json_output: JsonOption = False,
+    minutes: int = typer.Option(15, "--minutes", min=1, max=1440,
+                                help="Metrics of the last N minutes (1-minute points)."),
+    no_metrics: bool = typer.Option(False, "--no-metrics", help="Skip CloudWatch metrics."),
+    watch: float = typer.Option(0.0, "--watch", min=0.0, metavar="SECONDS",
+                                help="Redraw every SECONDS until Ctrl-C (a terminal only)."),
+) -> None:
+    """Show the service: revision and image, deployments, tasks, targets, metrics, events.
 
-    Example: shipit --env sandbox status --json
+    Metrics: CPU and memory (AWS/ECS), requests, 5xx and response time p50/p99
+    (AWS/ApplicationELB), read in one GetMetricData call.
+
+    Example: shipit --env sandbox status --minutes 30 --watch 5
     """
+    import time
+
     from shipit.cli.deploy import require_service
+    from shipit.deploy.metrics import read_metrics
     from shipit.deploy.status import service_status
 
     app = get_context(ctx, env=env, json_output=json_output)
     cluster, service, container = require_service(app)
-    report = service_status(app.aws, cluster, service, container).to_dict()
-    app.output.result(report, human=lambda console: print_status(console, report))
+
+    def gather() -> dict[str, Any]:
+        found = service_status(app.aws, cluster, service, container)
+        report = found.to_dict()
+        if not no_metrics:
+            report["metrics"] = read_metrics(app.aws, found.service, minutes=minutes).to_dict()
+        return report
+
+    if watch and app.output.interactive:
+        from rich.live import Live
+
+        with Live(console=app.output.out, auto_refresh=False, screen=False) as live:
+            while True:
+                report = gather()
+                live.update(_renderable(report, sparks=True), refresh=True)
+                time.sleep(watch)
+    report = gather()
+    sparks = app.output.out.is_terminal
+    app.output.result(report, human=lambda console: print_status(console, report, sparks))
 
 
-def print_status(console: Console, report: dict[str, Any]) -> None:
-    def line(text: str) -> None:
+def _renderable(report: dict[str, Any], *, sparks: bool) -> Any:
+    from rich.text import Text
+
+    return Text("\n".join(format_status(report, sparks=sparks)))
+
+
+def print_status(console: Console, report: dict[str, Any], sparks: bool = False) -> None:
+    for text in format_status(report, sparks=sparks):
         console.print(text, markup=False, highlight=False)
+
+
+def format_status(report: dict[str, Any], *, sparks: bool = False) -> list[str]:
+    """The status screen as plain lines (sparklines only for a terminal)."""
+    lines: list[str] = []
+    line = lines.append
 
     verdict = "healthy" if report["healthy"] else "NOT healthy"
     line(f"service     {report['cluster']}/{report['service']}  {report['status']}  ({verdict})")
@@ -56,6 +98,13 @@ def print_status(console: Console, report: dict[str, Any]) -> None:
     line("targets")
     for target in report["targets"] or [{"id": "none", "port": "", "state": "", "reason": ""}]:
         line(f"  {target['id']}:{target['port']} {target['state']} {target['reason'] or ''}")
+    metrics = report.get("metrics")
+    if metrics is not None:
+        from shipit.deploy.metrics import format_series
+
+        line(f"metrics     last {metrics['minutes']} min, {metrics['period_seconds']} s points")
+        lines.extend(format_series(metrics, sparks=sparks))
     line("events")
     for event in report["events"][:5]:
         line(f"  {event['message']}")
+    return lines

@@ -27,8 +27,10 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("push", steps.push),
     ("deploy", steps.deploy),
     ("dns", steps.dns),
+    ("web", steps.web),
     ("doctor", steps.doctor),
     ("e2e", steps.e2e),
+    ("browser", steps.browser),
 )
 
 

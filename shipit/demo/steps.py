@@ -316,6 +316,44 @@ def e2e(ctx: DemoContext) -> Outcome:
     return Outcome("pass", detail, report.to_dict())
 
 
+def web(ctx: DemoContext) -> Outcome:
+    """The frontend, the AWS way: to the sandbox's S3 website bucket, read back (web deploy)."""
+    from shipit.web.deploy import run as web_deploy
+
+    settings = ctx.settings
+    if not settings.web.bucket:
+        return Outcome("skip", "no [web] bucket configured for the sandbox")
+    result = web_deploy(ctx.aws, settings, ctx.root, progress=ctx.output.step)
+    target = result.plan.target
+    detail = (f"{len(result.verified)} files in s3://{target.bucket} ({result.status}, read back),"
+              f" config.js -> {target.api_url}; page {target.page_url}")
+    return Outcome("pass", detail, result.to_dict())
+
+
+def browser(ctx: DemoContext) -> Outcome:
+    """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
+    from shipit import e2e_browser
+    from shipit.web.origins import allowed_origins, web_origin
+
+    settings = ctx.settings
+    why = e2e_browser.unavailable()
+    if why is not None:
+        return Outcome("skip", f"no browser here: {why}")
+    page_url = web_origin(settings)
+    if not page_url or not settings.http.url:
+        return Outcome("skip", "no web origin or http.url for the sandbox")
+    report = e2e_browser.run(page_url, settings.http.url, shots_dir=ctx.root / ".shipit" / "e2e",
+                             allowed_origins=allowed_origins(settings))
+    failed = report.failed_step
+    if failed is not None:
+        raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
+                     hint=failed.fix or "`shipit --env sandbox e2e --browser` shows every step")
+    steps = ", ".join(f"{s.name} {s.seconds * 1000:.0f} ms" for s in report.steps)
+    shot = report.steps[-1].screenshot if report.steps else None
+    return Outcome("pass", f"headless Chromium on {page_url}: {steps}"
+                   + (f"; screenshot {shot}" if shot else ""), report.to_dict())
+
+
 def sandbox_down(ctx: DemoContext) -> Outcome:
     from shipit.sandbox.control import down, sandbox_paths
 

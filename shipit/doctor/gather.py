@@ -24,6 +24,7 @@ from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
 from shipit.doctor.probe import emulated_address
 from shipit.errors import ResourceNotFound
+from shipit.web.origins import allowed_origins, written_variable_names
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -59,7 +60,8 @@ def target_from_config(
     environ = os.environ if environ is None else environ
     settings = config.settings(env)
     names = {
-        name: frozenset(config.settings(name).vars) | frozenset(config.settings(name).secrets)
+        name: written_variable_names(config.settings(name), config.raw(name).get("vars"))
+        | frozenset(config.settings(name).secrets)
         for name in config.environments
     }
     endpoint = settings.aws.endpoint_url or environ.get("AWS_ENDPOINT_URL") or ""
@@ -77,7 +79,7 @@ def target_from_config(
         dns_name=settings.dns.name,
         http_url=settings.http.url,
         health_path=settings.http.health_path,
-        cors_origins=tuple(settings.http.cors_origins),
+        cors_origins=allowed_origins(settings),  # http.cors_origins + the web origin
         env_var_names=names,
         route_to=emulated_address(endpoint, settings.http.url),
     )

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from shipit.sandbox import world
+from shipit.sandbox import moto_world
 from shipit.sandbox.names import ACCOUNT_ID
 
 
@@ -33,7 +33,7 @@ def writer(region: str, group: str, stream: str) -> Callable[[str], None]:
     from moto.logs.models import logs_backends
 
     backend = logs_backends[ACCOUNT_ID][region]
-    with world.LOCK:
+    with moto_world.LOCK:
         if group not in backend.groups:
             # awslogs-create-group is not set: ECS would fail the task; keep lines nowhere.
             return lambda line: None
@@ -42,7 +42,7 @@ def writer(region: str, group: str, stream: str) -> Callable[[str], None]:
 
     def write(line: str) -> None:
         event = {"timestamp": int(time.time() * 1000), "message": line}
-        with world.LOCK:
+        with moto_world.LOCK:
             backend.put_log_events(group, stream, [event])
 
     return write

@@ -21,17 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipit.sandbox import world
+from shipit.sandbox import moto_world
+from shipit.sandbox.alb import LoadBalancerProxy
+from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
-from shipit.sandbox.names import CONTAINER_PORT, StackNames
-from shipit.sandbox.proxy import LoadBalancerProxy
-from shipit.sandbox.runner import DEFAULT_COMMAND
-from shipit.sandbox.runtime import Podman, podman_problem
-from shipit.sandbox.scheduler import Scheduler, Timing
+from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.fargate_task import TaskContext
+from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
+from shipit.sandbox.podman import Podman, podman_problem
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
-from shipit.sandbox.tasks import TaskContext
+from shipit.sandbox.task_process import DEFAULT_COMMAND
+from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "sandbox",
@@ -78,21 +80,25 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    world.install_patches()
+    moto_world.install_patches()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     database: LocalDatabase | None = None
     scheduler: Scheduler | None = None
     proxy: LoadBalancerProxy | None = None
     worker: threading.Thread | None = None
     registry: SandboxRegistry | None = None
+    publisher: Publisher | None = None
+    website: SandboxWebsite | None = None
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
         port = moto.get_host_and_port()[1]
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
-        clients = _clients(state.endpoint_url, names.region)
-        stack = create_stack(clients.__getitem__, names, spec.vars)
+        clients = LazyClients(state.endpoint_url, names.region)
+        website = start_website(clients["s3"], web_bucket(names))  # the S3 website endpoint
+        state.website_port = website.port
+        stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
         if registry is not None:  # moto has no registry data plane: the emulation is one
             state.registry_host, state.registry_pid = registry.host, registry.registry.pid
@@ -101,7 +107,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             database = create_database(_database_name(paths.root, names), paths.dir)
             state.database = database.url
         ctx = TaskContext(
-            backends=world.Backends(names.region), clients=clients,
+            backends=moto_world.Backends(names.region), clients=clients,
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
@@ -130,6 +136,12 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         scheduler = Scheduler(ctx, names.cluster, names.service, timing, on_change=on_change)
         proxy = LoadBalancerProxy(0, scheduler.healthy_ports)
         proxy.start()
+        publisher = Publisher(
+            lambda: clients["cloudwatch"], proxy.traffic, cluster=names.cluster,
+            service=names.service, load_balancer_arn=stack["load_balancer_arn"],
+            target_group_arn=stack["target_group_arn"], tasks=scheduler.running_tasks,
+        )
+        publisher.start()
         state.proxy_port = proxy.port
         state.stack = stack
         worker = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True,
@@ -148,35 +160,58 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         return 1
     finally:
         stopping.set()
+        timer = _StepTimer()
+        if publisher is not None:
+            timer("metrics", publisher.stop)
         if registry is not None:
-            registry.stop()
-        _shutdown(paths, state, scheduler, worker, proxy, moto, database)
+            timer("registry", registry.stop)
+        if website is not None:
+            timer("website", website.stop)
+        _shutdown(paths, state, scheduler, worker, proxy, moto, database, timer)
 
 
 def _shutdown(
     paths: SandboxPaths, state: SandboxState, scheduler: Scheduler | None,
     worker: threading.Thread | None, proxy: LoadBalancerProxy | None, moto: Any,
-    database: LocalDatabase | None,
+    database: LocalDatabase | None, timer: _StepTimer,
 ) -> None:
     if state.status != "failed":
         state.status = "stopping"
         write_state(paths, state)
     if worker is not None:
-        worker.join(timeout=10)
+        timer("scheduler", lambda: worker.join(timeout=10))
+    if proxy is not None:  # first, as an ALB deregisters targets before their tasks stop
+        timer("alb", proxy.stop)
     if scheduler is not None:
-        scheduler.shutdown()
-        if scheduler.ctx.podman is not None:  # any container left behind, by the sandbox's label
-            scheduler.ctx.podman.remove_all()
-    if proxy is not None:
-        proxy.stop()
+        timer("tasks", scheduler.shutdown)
+        podman = scheduler.ctx.podman
+        if podman is not None:  # any container left behind, by the sandbox's label
+            timer("containers", podman.remove_all)
     with contextlib.suppress(Exception):  # it may not have started
-        moto.stop()
+        timer("moto", moto.stop)
     if database is not None:
-        drop_database(database)
+        timer("database", lambda: drop_database(database))
     if state.status != "failed":
         for file in (paths.state_file, paths.pid_file):
             file.unlink(missing_ok=True)
-    print("sandbox stopped", flush=True)
+    print(f"sandbox stopped ({timer.summary()})", flush=True)
+
+
+class _StepTimer:
+    """Times each shutdown step, for the daemon's log (where a slow `sandbox down` goes)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str, step: Any) -> None:
+        began = time.monotonic()
+        try:
+            step()
+        finally:
+            self.seconds[name] = time.monotonic() - began
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.seconds.items())
 
 
 class _Probe:
@@ -207,19 +242,24 @@ class _Probe:
         return "no registry to pull from (docker-registry is not installed)"
 
 
-def _clients(endpoint: str, region: str) -> dict[str, Any]:
+class LazyClients:
     """boto3 clients bound to the sandbox's moto, each made on first use (they cost ~40 ms)."""
-    import boto3
 
-    session = boto3.Session(region_name=region)
+    def __init__(self, endpoint: str, region: str) -> None:
+        self._endpoint, self._region = endpoint, region
+        self._made: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._session: Any = None
 
-    class Clients(dict[str, Any]):
-        def __missing__(self, name: str) -> Any:
-            client = session.client(name, endpoint_url=endpoint)  # type: ignore[call-overload]
-            self[name] = client
-            return client
+    def __getitem__(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._made:
+                if self._session is None:
+                    import boto3
 
-    return Clients()
+                    self._session = boto3.Session(region_name=self._region)
+                self._made[name] = self._session.client(name, endpoint_url=self._endpoint)
+            return self._made[name]
 
 
 def _database_name(root: Path, names: StackNames) -> str:
@@ -228,4 +268,9 @@ def _database_name(root: Path, names: StackNames) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything was stopped and removed explicitly above; tearing down the interpreter with
+    # moto's whole in-memory world took ~5 s more of `sandbox down`, for nothing.
+    os._exit(code)

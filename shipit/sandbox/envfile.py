@@ -7,12 +7,18 @@ from typing import Any
 
 from shipit.sandbox.names import ACCOUNT_ID, StackNames
 from shipit.sandbox.state import SandboxPaths, SandboxState
+from shipit.sandbox.website import web_bucket
 
 
 def render(names: StackNames, state: SandboxState, app_env: str) -> str:
     stack: dict[str, Any] = state.stack
     database_url = stack["vars"]["DATABASE_URL"]
     origins = [o.strip() for o in stack["vars"]["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
+    # The task's CORS_ALLOWED_ORIGINS is derived from http.cors_origins + web.origin (config.py):
+    # the website's origin is written once, as web.origin.
+    website = state.website_url if state.website_port else None
+    origins = [o for o in origins if o != website]
+    bucket = web_bucket(names)
     lines = [
         "# Written by `shipit sandbox up`, removed by `shipit sandbox down`; do not edit.",
         "# Every command targets the local sandbox with --env sandbox.",
@@ -41,10 +47,11 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
         f"url = {_q(state.proxy_url)}",
         f"cors_origins = [{', '.join(_q(o) for o in origins)}]",
         "",
+        *(["[web]", f"bucket = {_q(bucket)}", f"name = {_q(bucket)}",
+           f"origin = {_q(website)}", ""] if website else []),
         "[vars]",
         f"APP_ENV = {_q(app_env)}",
         f"DATABASE_URL = {_q(database_url)}",
-        f"CORS_ALLOWED_ORIGINS = {_q(','.join(origins))}",
         "",
         "[secrets]",
         f"DB_PASSWORD = {_q(stack['secret_arn'])}",

@@ -74,6 +74,8 @@ class SandboxState:
     """The ECR data plane emulation (image.registry), when docker-registry is installed."""
     registry_pid: int = 0
     registry_ports: list[int] = field(default_factory=list)
+    website_port: int = 0
+    """The S3 website endpoint stand-in (shipit/sandbox/website.py): the frontend's origin."""
     storage: dict[str, str | None] = field(default_factory=dict)
     """The containers store podman runs the tasks from (driver, root, why: shipit.image.storage)."""
     tasks: list[dict[str, Any]] = field(default_factory=list)
@@ -84,6 +86,10 @@ class SandboxState:
     @property
     def proxy_url(self) -> str:
         return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def website_url(self) -> str:
+        return f"http://127.0.0.1:{self.website_port}"
 
 
 _WRITING = threading.Lock()

@@ -16,7 +16,7 @@ from shipit.deploy.taskdef import diff_task_definitions, next_task_definition
 from shipit.deploy.verdict import Observation, judge
 from shipit.deploy.wait import parse_duration, wait_for_deployment
 from shipit.errors import UsageError
-from shipit.sandbox.scheduler import circuit_breaker_threshold
+from shipit.sandbox.ecs_scheduler import circuit_breaker_threshold
 
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:{}"
 PULL = ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to"

@@ -187,7 +187,23 @@ def service_unreachable(stack: ReferenceStack) -> None:
 
 
 def origin_not_allowed(stack: ReferenceStack) -> None:
+    """The config and the task definition say admin, but the running service refuses it."""
     stack.write_config(cors_origins=("https://admin.articles.test",))
+    _set_task_origins(stack, "https://admin.articles.test")
+
+
+def task_allows_an_old_origin(stack: ReferenceStack) -> None:
+    """Deployed by hand (or from another config): the task allows more than shipit.toml."""
+    _set_task_origins(stack, "https://app.articles.test,https://old.articles.test")
+
+
+def _set_task_origins(stack: ReferenceStack, origins: str) -> None:
+    def change(definition: dict[str, Any]) -> None:
+        environment = definition["containerDefinitions"][0]["environment"]
+        environment[:] = [e for e in environment if e["name"] != "CORS_ALLOWED_ORIGINS"]
+        environment.append({"name": "CORS_ALLOWED_ORIGINS", "value": origins})
+
+    stack.new_revision(change)
 
 
 def cname_instead_of_alias(stack: ReferenceStack) -> None:
@@ -230,6 +246,7 @@ VARIANTS: list[tuple[str, Breaker, str]] = [
     ("iam.execution_role", role_without_policy, "fail"),
     ("http.health", service_unreachable, "fail"),
     ("http.cors", origin_not_allowed, "fail"),
+    ("http.cors_config", task_allows_an_old_origin, "fail"),
     ("dns.alias", cname_instead_of_alias, "fail"),
     ("config.convergence", diverging_environments, "fail"),
 ]

@@ -16,7 +16,7 @@ import pytest
 from shipit.image.smoke import podman_argv
 from shipit.image.storage import BuildahStorage
 from shipit.sandbox.control import running_state, sandbox_paths
-from shipit.sandbox.runtime import CONTAINER_NOTE, LABEL, probe_podman
+from shipit.sandbox.podman import CONTAINER_NOTE, LABEL, probe_podman
 from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
 from tests.image.conftest import create_project

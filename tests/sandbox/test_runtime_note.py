@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shipit.image.storage import BuildahStorage
-from shipit.sandbox.runner import runtime_note
-from shipit.sandbox.runtime import podman_problem, probe_podman
+from shipit.sandbox.podman import podman_problem, probe_podman
+from shipit.sandbox.task_process import runtime_note
 
 
 @pytest.mark.parametrize(

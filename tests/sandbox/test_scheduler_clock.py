@@ -4,7 +4,7 @@ The reference stack is created in moto (``mock_aws``, in-process, as the sandbox
 the scheduler reads the target group's and the service's real settings from it, and only the
 task itself is a fake (``FakeApp``): a process that starts answering its health check N seconds
 after RUNNING, or never, or exits. No test sleeps; every tick moves the clock by hand.
-This is the only test module that patches moto in-process (shipit.sandbox.world).
+This is the only test module that patches moto in-process (shipit.sandbox.moto_world).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 import boto3
 import pytest
 
-from shipit.sandbox import world
+from shipit.sandbox import moto_world
+from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.fargate_task import SandboxTask, TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.preflight import Stop
-from shipit.sandbox.scheduler import Scheduler, Timing
 from shipit.sandbox.stack import create_stack
-from shipit.sandbox.tasks import SandboxTask, TaskContext
 
 moto = pytest.importorskip("moto")
 TICK = 0.25
@@ -138,7 +138,7 @@ def sandbox_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[W
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with moto.mock_aws():
-        world.install_patches()
+        moto_world.install_patches()
         names = StackNames("articles")
         clients: dict[str, Any] = {}
 
@@ -151,7 +151,7 @@ def sandbox_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[W
         clock = Clock()
         apps: dict[int, App] = {1: App(answers_after=0.5)}
         ctx = TaskContext(
-            backends=world.Backends(names.region), clients=clients, command=(),
+            backends=moto_world.Backends(names.region), clients=clients, command=(),
             tasks_dir=tmp_path, target_group_arn=stack["target_group_arn"],
             container_name=names.container, container_port=CONTAINER_PORT,
             rds_hosts=set(), database=None,

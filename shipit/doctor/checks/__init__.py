@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from shipit.doctor.checks import (
     aws,
     config,
+    cors_config,
     database,
     dns,
     ecr,
@@ -73,6 +74,8 @@ CHECKS: tuple[Check, ...] = (
           _pure(iam.execution_role)),
     Check("http.health", "health path answers 200 via the name and via the ALB", http.health),
     Check("http.cors", "preflight allowed for each origin, refused for a foreign one", http.cors),
+    Check("http.cors_config", "the task's CORS_ALLOWED_ORIGINS = http.cors_origins + web origin",
+          _pure(cors_config.cors_config)),
     Check("dns.alias", "alias A (and AAAA when dualstack) to this service's ALB",
           _pure(dns.alias)),
     Check("config.convergence", "every environment defines the same variable names",

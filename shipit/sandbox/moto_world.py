@@ -1,15 +1,23 @@
-"""Direct access to the in-process moto backends, and the patches that make ECS move.
+"""The one place the sandbox reaches into moto: its in-process backends, and two patches.
 
 moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
 sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
 scheduler and the ALB do: create a deployment on UpdateService, start and stop tasks, set
 rollout states, and report target health. Everything here holds ``LOCK``, which the patched
 UpdateService also takes, so API calls and the scheduler never interleave a mutation.
+
+What moto must keep for this to work is listed in ``MOTO_CONTRACT`` and checked by
+tests/sandbox/test_moto_world.py, which fails loudly (naming the attribute) when a moto upgrade
+moves one: the two methods patched (``EC2ContainerServiceBackend.update_service``,
+``FakeTargetGroup.health_for``) with their parameters, and the attributes read or written.
 """
 
 from __future__ import annotations
 
+import math
+import secrets
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +29,22 @@ _TARGET_HEALTH: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
 _patched = False
 
 
-def new_deployment_id() -> str:
-    from moto.moto_api._internal import mock_random
+MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
+    "moto.ecs.models.EC2ContainerServiceBackend.update_service": ("self", "service_properties"),
+    "moto.elbv2.models.FakeTargetGroup.health_for": ("self", "target", "ec2_backend"),
+    "moto.elbv2.models.FakeHealthStatus": (),
+    "moto.ecs.models.Task": (),
+    "moto.ecs.models.ecs_backends": (),
+    "moto.elbv2.models.elbv2_backends": (),
+    "moto.moto_api.state_manager": (),
+    "moto.cloudwatch.models.Statistics.get_statistics_for_type": ("self", "stat"),
+    "moto.cloudwatch.models.Statistics.metric_single_values_list": (),
+}
+"""Every moto name this module uses, and the parameters of each patched method."""
 
-    return f"ecs-svc/{mock_random.randint(10**17, 10**18 - 1)}"
+
+def new_deployment_id() -> str:
+    return f"ecs-svc/{secrets.randbelow(9 * 10**17) + 10**17}"
 
 
 def utcnow() -> datetime:
@@ -74,7 +94,41 @@ def install_patches() -> None:
         )
 
     setattr(FakeTargetGroup, "health_for", health_for)  # noqa: B010
+
+    # moto answers Sum/Average/Minimum/Maximum/SampleCount only; CloudWatch also computes
+    # percentiles (p50, p99.9) over the raw values of the period.
+    from moto.cloudwatch.models import Statistics
+
+    original_statistic = Statistics.get_statistics_for_type
+
+    def get_statistics_for_type(self: Any, stat: str) -> Any:
+        wanted = percentile_of(stat)
+        if wanted is None:
+            return original_statistic(self, stat)
+        return percentile(list(self.metric_single_values_list), wanted)
+
+    setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)  # noqa: B010
     _patched = True
+
+
+def percentile_of(stat: str) -> float | None:
+    """``p99`` -> 99.0, ``p99.9`` -> 99.9; None for any other statistic."""
+    if not stat.startswith("p"):
+        return None
+    try:
+        value = float(stat[1:])
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
+
+
+def percentile(values: list[float], wanted: float) -> float | None:
+    """The nearest-rank percentile of ``values`` (None when there are none)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(wanted / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def start_deployment(service: Any, task_definition: str) -> dict[str, Any]:
@@ -110,9 +164,7 @@ def start_deployment(service: Any, task_definition: str) -> dict[str, Any]:
 
 
 def add_event(service: Any, message: str) -> None:
-    from moto.moto_api._internal import mock_random
-
-    event = {"id": str(mock_random.uuid4()), "createdAt": utcnow(), "message": message}
+    event = {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message}
     service.events = [event, *service.events][:100]
 
 
@@ -146,6 +198,10 @@ class Backends:
 
     def service(self, cluster: str, name: str) -> Any:
         return self.ecs.services.get(f"{cluster}:{name}")
+
+    def cluster_tasks(self, cluster: str) -> list[Any]:
+        """Every moto Task of ``cluster`` (the service's and RunTask's)."""
+        return list(self.ecs.tasks.get(cluster, {}).values())
 
     def task_definition(self, arn: str) -> Any:
         return self.ecs.describe_task_definition(arn)

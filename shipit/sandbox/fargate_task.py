@@ -12,23 +12,29 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from shipit.net import free_port
-from shipit.sandbox import awslogs, world
+from shipit.sandbox import awslogs, moto_world
 from shipit.sandbox.database import LocalDatabase, rewrite_urls
+from shipit.sandbox.podman import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
-from shipit.sandbox.runner import LOCAL_RUNTIME, LocalProcess, ProcessSpec
-from shipit.sandbox.runtime import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.task_life import HealthPolicy, TaskLife
+from shipit.sandbox.task_process import ENTRYPOINT, LOCAL_RUNTIME, LocalProcess, ProcessSpec
+
+
+class Clients(Protocol):
+    """boto3 clients by service name, bound to the sandbox's moto."""
+
+    def __getitem__(self, name: str) -> Any: ...
 
 
 @dataclass
 class TaskContext:
     """What every task of the service shares."""
 
-    backends: world.Backends
-    clients: dict[str, Any]
+    backends: moto_world.Backends
+    clients: Clients
     command: tuple[str, ...]
     tasks_dir: Path
     target_group_arn: str | None
@@ -56,10 +62,16 @@ class SandboxTask:
     process: LocalProcess | None = None
     host_port: int | None = None
     memory_mib: int | None = None
+    cpu_units: int = 256
+    """The task's CPU (1024 units = 1 vCPU): what CPUUtilization is a percentage of."""
     runtime: str = ""
     """How it runs: "container (podman)" or "sample_service from source (why)"."""
     store: str = ""
     """For a container: the containers store and driver it runs from, and why."""
+    one_off: bool = False
+    """Started by RunTask (no service, no target group): it runs until its process exits."""
+    command: tuple[str, ...] = ()
+    """RunTask's containerOverrides command (after the image's entrypoint), if any."""
     preparing: Future[Stop | None] | None = None
     """PENDING's work (pull, create, start), done off the scheduler's thread."""
     probing: Future[bool] | None = None
@@ -98,7 +110,8 @@ class SandboxTask:
         return {"id": self.id, "revision": self.revision, "deployment": self.deployment_id,
                 "phase": self.life.phase, "health": self.life.target,
                 "runtime": self.runtime, "store": self.store, "timings": self.life.timings(),
-                "stopped_reason": self.stop_reason, "port": self.host_port}
+                "stopped_reason": self.stop_reason, "port": self.host_port,
+                "one_off": self.one_off}
 
 
 def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> Stop | None:
@@ -111,6 +124,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     container = _container(definition.container_definitions, ctx.container_name)
     region = ctx.backends.region
     task.memory_mib = _memory_limit(container, definition)
+    task.cpu_units = _cpu_units(definition)
     image = str(container.get("image", ""))
     platform = task_platform({"runtimePlatform": definition.runtime_platform})
     _pull_moment(task, "pull_started_at")
@@ -123,6 +137,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     if isinstance(secrets, Stop):
         return secrets
     environment = {e["name"]: e["value"] for e in container.get("environment") or []}
+    environment.update(_override_environment(task, ctx.container_name))
     environment = rewrite_urls({**environment, **secrets}, ctx.rds_hosts, ctx.database)
     task.host_port = free_port()
     mapped = {str(ctx.container_port), ""}
@@ -130,6 +145,9 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     listen = task.host_port if environment.get("PORT", "") in mapped else free_port()
     environment.update({"PORT": str(listen), "HOST": "127.0.0.1"})
     write = _log_writer(container, task.id)
+    if task.one_off:
+        write(f"[sandbox] one-off task (RunTask) of revision {task.revision}, command:"
+              f" {' '.join(task.command) or '(the image default)'}")
     steps = task.life.step_seconds
     ref, why = (None, ctx.no_container_reason) if ctx.podman is None else ctx.podman.resolve(
         image, platform)
@@ -145,7 +163,7 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
         volumes = [Path(ctx.database.url.removeprefix("sqlite:///")).parent] if (
             ctx.database is not None and ctx.database.kind == "sqlite") else []
         container_process = PodmanContainer(spec, write, ctx.podman, ref, platform,
-                                            f"shipit-task-{task.id}", volumes)
+                                            f"shipit-task-{task.id}", volumes, task.command)
         task.process, task.runtime, task.store = container_process, CONTAINER_NOTE, ctx.storage_note
         began = clock()
         problem = container_process.create()
@@ -163,9 +181,8 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     _pull_moment(task, "pull_stopped_at")  # nothing to pull: the manifest was checked
     write(f"[sandbox] running sample_service from source as the task ({why}); image"
           f" {image} was checked in ECR")
-    task.process = LocalProcess(
-        ProcessSpec(ctx.command, environment, ctx.tasks_dir / task.id), write
-    )
+    command = (*ENTRYPOINT, *task.command) if task.command else ctx.command
+    task.process = LocalProcess(ProcessSpec(command, environment, ctx.tasks_dir / task.id), write)
     task.runtime = f"{LOCAL_RUNTIME} ({why})"
     began = clock()
     task.process.start()
@@ -173,24 +190,41 @@ def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> 
     return None
 
 
+def one_off_overrides(moto_task: Any, container: str) -> tuple[str, ...]:
+    """RunTask's command override for ``container`` (() when none)."""
+    for entry in (getattr(moto_task, "overrides", None) or {}).get("containerOverrides") or []:
+        if entry.get("name") in (container, None) and entry.get("command"):
+            return tuple(str(part) for part in entry["command"])
+    return ()
+
+
+def _override_environment(task: SandboxTask, container: str) -> dict[str, str]:
+    overrides = (getattr(task.moto_task, "overrides", None) or {}).get("containerOverrides")
+    found: dict[str, str] = {}
+    for entry in overrides or []:
+        if entry.get("name") in (container, None):
+            found.update({e["name"]: e["value"] for e in entry.get("environment") or []})
+    return found
+
+
 def _pull_moment(task: SandboxTask, name: str) -> None:
     """pullStartedAt / pullStoppedAt on moto's Task, as ECS reports them (DescribeTasks)."""
-    with world.LOCK:
-        setattr(task.moto_task, name, world.utcnow())
+    with moto_world.LOCK:
+        setattr(task.moto_task, name, moto_world.utcnow())
 
 
 def register(ctx: TaskContext, task: SandboxTask) -> None:
-    """RUNNING: moto's Task says so, and the task's IP joins the target group ("initial")."""
-    with world.LOCK:
+    """RUNNING: moto's Task says so, and a service task's IP joins the target group."""
+    with moto_world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "RUNNING"
-        moto_task.started_at = world.utcnow()
+        moto_task.started_at = moto_world.utcnow()
         moto_task.containers[0].last_status = "RUNNING"
-        if ctx.target_group_arn:
+        if ctx.target_group_arn and not task.one_off:
             group = ctx.backends.target_group(ctx.target_group_arn)
             if group is not None:
                 group.register([{"Id": task.target_id, "Port": ctx.container_port}])
-                world.set_target_health(
+                moto_world.set_target_health(
                     ctx.target_group_arn, task.target_id, "initial",
                     "Elb.RegistrationInProgress", "Target registration is in progress",
                 )
@@ -216,7 +250,8 @@ def mark_health(ctx: TaskContext, task: SandboxTask, state: str, reason: str | N
             "healthy": None,
             "unhealthy": "Health checks failed",
         }.get(state)
-        world.set_target_health(ctx.target_group_arn, task.target_id, state, reason, description)
+        moto_world.set_target_health(ctx.target_group_arn, task.target_id, state, reason,
+                                     description)
 
 
 def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
@@ -229,13 +264,13 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
         if exit_code is None and why.code == "EssentialContainerExited":
             exit_code = code
     task.stop_reason = why.reason
-    with world.LOCK:
+    with moto_world.LOCK:
         moto_task = task.moto_task
         moto_task.last_status = "STOPPED"
         moto_task.desired_status = "STOPPED"
         moto_task.stopped_reason = why.reason
         moto_task.stop_code = why.code
-        moto_task.stopped_at = world.utcnow()
+        moto_task.stopped_at = moto_world.utcnow()
         container = moto_task.containers[0]
         container.last_status = "STOPPED"
         container.exitCode = exit_code
@@ -245,7 +280,7 @@ def stop(ctx: TaskContext, task: SandboxTask, why: Stop, now: float) -> None:
             group = ctx.backends.target_group(ctx.target_group_arn)
             if group is not None and task.target_id in group.targets:
                 group.deregister([{"Id": task.target_id}])
-            world.set_target_health(ctx.target_group_arn, task.target_id, None)
+            moto_world.set_target_health(ctx.target_group_arn, task.target_id, None)
 
 
 def over_memory(task: SandboxTask) -> bool:
@@ -262,6 +297,13 @@ def over_memory(task: SandboxTask) -> bool:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) > task.memory_mib * 1024
     return False
+
+
+def _cpu_units(definition: Any) -> int:
+    try:
+        return max(1, int(getattr(definition, "cpu", None) or 256))
+    except (TypeError, ValueError):
+        return 256
 
 
 def _memory_limit(container: dict[str, Any], definition: Any) -> int | None:

@@ -29,7 +29,7 @@ from shipit.image.manifest import ACCEPT
 from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
 from shipit.image.storage import BuildahStorage
 from shipit.sandbox.preflight import ECR_REF, INDEX_TYPES
-from shipit.sandbox.runner import LocalProcess, ProcessSpec
+from shipit.sandbox.task_process import LocalProcess, ProcessSpec
 
 CONTAINER_NOTE = "container (podman)"
 LOCAL_NOTE = "sample_service from source (no container runtime / image not pullable)"
@@ -146,7 +146,8 @@ class PodmanContainer(LocalProcess):
     runtime = CONTAINER_NOTE
 
     def __init__(self, spec: ProcessSpec, on_line: Callable[[str], None], podman: Podman,
-                 ref: str, platform: str, name: str, volumes: Sequence[Path] = ()) -> None:
+                 ref: str, platform: str, name: str, volumes: Sequence[Path] = (),
+                 command: Sequence[str] = ()) -> None:
         self.podman = podman
         self.name = name
         names = sorted({*spec.environment, "PYTHONUNBUFFERED"})
@@ -158,10 +159,11 @@ class PodmanContainer(LocalProcess):
             *[arg for volume in volumes for arg in ("--volume", f"{volume}:{volume}")],
             # Values come from podman's own environment: never on the command line.
             *[arg for variable in names for arg in ("--env", variable)],
-            ref,
+            ref, *command,  # RunTask's command override, after the image's ENTRYPOINT
         ]
         command = [*podman.argv(), "start", "--attach", name]
         super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)
+        self._container_pid: int | None = None
 
     def create(self, timeout: float = 600.0) -> str | None:
         """``podman create``: None, or why the container could not be created."""
@@ -190,6 +192,13 @@ class PodmanContainer(LocalProcess):
             return f"the container exited with code {self.exit_code()} as it started"
         lines = (done.stderr or done.stdout).strip().splitlines()
         return lines[-1] if lines else f"podman wait exited {done.returncode}"
+
+    def main_pid(self) -> int | None:
+        """The container's own process on this host (not the attached podman client's)."""
+        if self._container_pid is None and self.exit_code() is None:
+            listed = self.podman._run("inspect", "--format", "{{.State.Pid}}", self.name).strip()
+            self._container_pid = int(listed) if listed.isdigit() and listed != "0" else None
+        return self._container_pid
 
     def stop(self, timeout: float) -> int | None:
         if self.exit_code() is None:

@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_COMMAND = (sys.executable, "-m", "sample_service", "serve")
+ENTRYPOINT = (sys.executable, "-m", "sample_service")
+"""The image's ENTRYPOINT, run from source (a RunTask command override follows it)."""
+DEFAULT_COMMAND = (*ENTRYPOINT, "serve")
 
 
 def runtime_note(runtime: str, reason: str) -> str:
@@ -56,6 +58,10 @@ class LocalProcess:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
+
+    def main_pid(self) -> int | None:
+        """The pid whose CPU and memory are the task's (here: the process itself)."""
+        return self.pid
 
     def start(self) -> None:
         self.spec.workdir.mkdir(parents=True, exist_ok=True)

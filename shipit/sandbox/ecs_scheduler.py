@@ -4,8 +4,8 @@ Each tick: move every task along its life (task_life.py: PROVISIONING -> PENDING
 health checks with the target group's own settings -> STOPPED), then reconcile the PRIMARY
 deployment: start tasks up to the desired count, COMPLETE it when enough are healthy (stopping
 the old revision's tasks), or FAIL it at the circuit-breaker threshold and roll back to the last
-completed revision. PENDING's work (pull, create, start) and the health checks run on a small
-thread pool, so a slow pull never delays another task's checks. Time is injected (``clock``).
+completed revision. PENDING's work (pull, create, start) and the health checks run on threads
+of their own, so a slow pull never delays another task's checks. Time is injected (``clock``).
 """
 
 from __future__ import annotations
@@ -14,23 +14,24 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from shipit.sandbox import world
-from shipit.sandbox.preflight import Stop
-from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
-from shipit.sandbox.tasks import (
+from shipit.sandbox import moto_world
+from shipit.sandbox.fargate_task import (
     SandboxTask,
     TaskContext,
     mark_health,
+    one_off_overrides,
     over_memory,
     prepare,
     probe,
     register,
     stop,
 )
+from shipit.sandbox.preflight import Stop
+from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 HISTORY = 20
@@ -56,7 +57,7 @@ def circuit_breaker_threshold(desired: int) -> int:
 
 
 Run = Callable[[Callable[[], Any]], "Future[Any]"]
-"""Runs a function off the scheduler's thread (a thread pool; tests run it inline)."""
+"""Runs a function off the scheduler's thread (a daemon thread; tests run it inline)."""
 
 
 class Scheduler:
@@ -80,7 +81,8 @@ class Scheduler:
         self._last_stop: dict[str, float] = {}
         self._ports_lock = threading.Lock()
         self._healthy_ports: list[int] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._seen: set[str] = set()
+        """Tasks already adopted or known (the service's own ones are added as they start)."""
         self._run = run or self._submit
         self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
         self._check = check
@@ -115,16 +117,15 @@ class Scheduler:
                 stop(self.ctx, task, Stop("Task stopped by the sandbox", "UserInitiated"),
                      self.clock())
         self.tasks.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def tick(self) -> None:
         service = self.ctx.backends.service(self.cluster, self.service_name)
         if service is None or service.status != "ACTIVE":
             return
+        self._adopt_one_offs()
         for task in [t for t in self.tasks.values() if not t.stopped]:
             self._advance(service, task)
-        with world.LOCK:
+        with moto_world.LOCK:
             self._reconcile(service)
             self._count(service)
         self._publish()
@@ -135,7 +136,7 @@ class Scheduler:
         if life.phase == "PROVISIONING":
             if now - life.created_at >= self.scale.provisioning(self.timing.provisioning):
                 life.provisioned(now)
-                with world.LOCK:
+                with moto_world.LOCK:
                     task.moto_task.last_status = "PENDING"
                 task.preparing = self._run(lambda: self._prepare(task))
             return
@@ -143,6 +144,28 @@ class Scheduler:
             self._pending(service, task)
             return
         self._observe(service, task)
+
+    def _adopt_one_offs(self) -> None:
+        """Tasks started by RunTask in the service's cluster: run each until its process exits
+        (what `shipit probe` uses), with the same runtimes as the service's tasks."""
+        with moto_world.LOCK:
+            found = list(self.ctx.backends.cluster_tasks(self.cluster))
+        for moto_task in found:
+            arn = str(moto_task.task_arn)
+            group = str(getattr(moto_task, "group", "") or "")
+            if arn in self._seen or group.startswith("service:"):
+                continue
+            self._seen.add(arn)
+            if getattr(moto_task, "desired_status", "RUNNING") == "STOPPED":
+                continue
+            with moto_world.LOCK:
+                moto_task.last_status = "PROVISIONING"
+                moto_task.containers[0].last_status = "PENDING"
+                moto_task.containers[0].exitCode = None
+            task = SandboxTask(moto_task, "", str(moto_task.task_definition_arn),
+                               TaskLife(created_at=self.clock()), one_off=True,
+                               command=one_off_overrides(moto_task, self.ctx.container_name))
+            self.tasks[arn] = task
 
     def _pending(self, service: Any, task: SandboxTask) -> None:
         future = task.preparing
@@ -179,6 +202,8 @@ class Scheduler:
                 exit_code=code,
             ))
             return
+        if task.one_off:
+            return  # no target group: nothing checks its health
         if task.probing is not None:
             if not task.probing.done():
                 return
@@ -199,8 +224,8 @@ class Scheduler:
             mark_health(self.ctx, task, "healthy", None)
         elif change == "unhealthy":
             mark_health(self.ctx, task, "unhealthy", "Target.FailedHealthChecks")
-            with world.LOCK:
-                world.add_event(service, f"(service {service.name}) (port"
+            with moto_world.LOCK:
+                moto_world.add_event(service, f"(service {service.name}) (port"
                                 f" {self.ctx.container_port}) is unhealthy in (target-group"
                                 f" {self.ctx.target_group_arn}) due to (reason Health checks"
                                 " failed).")
@@ -244,7 +269,8 @@ class Scheduler:
             task = SandboxTask(moto_task, deployment["id"], deployment["taskDefinition"],
                                TaskLife(created_at=self.clock()), policy)
             self.tasks[task.arn] = task
-            world.add_event(service, f"(service {service.name}) has started 1 tasks:"
+            self._seen.add(task.arn)
+            moto_world.add_event(service, f"(service {service.name}) has started 1 tasks:"
                             f" (task {task.id}).")
 
     def _policy(self, service: Any) -> HealthPolicy:
@@ -274,18 +300,18 @@ class Scheduler:
                 ), count_failure=False)
         deployment["rolloutState"] = "COMPLETED"
         deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
-        deployment["updatedAt"] = world.utcnow()
+        deployment["updatedAt"] = moto_world.utcnow()
         self.last_completed = deployment["taskDefinition"]
         service.deployments = [deployment]  # replaced deployments leave the list, as in ECS
-        world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
+        moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment completed.")
-        world.add_event(service, f"(service {service.name}) has reached a steady state.")
+        moto_world.add_event(service, f"(service {service.name}) has reached a steady state.")
 
     def _fail(self, service: Any, deployment: dict[str, Any], *, rollback: bool) -> None:
         deployment["rolloutState"] = "FAILED"
         deployment["rolloutStateReason"] = CIRCUIT_BREAKER_REASON
-        deployment["updatedAt"] = world.utcnow()
-        world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
+        deployment["updatedAt"] = moto_world.utcnow()
+        moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment failed: tasks failed to start.")
         for task in self._live(deployment["id"]):
             self._stop(service, task, Stop(
@@ -294,12 +320,12 @@ class Scheduler:
             ), count_failure=False)
         if not rollback or self.last_completed is None:
             return
-        back = world.start_deployment(service, self.last_completed)
+        back = moto_world.start_deployment(service, self.last_completed)
         service.task_definition = self.last_completed
         for task in self.tasks.values():
             if not task.stopped and task.task_definition == self.last_completed:
                 task.deployment_id = back["id"]  # the previous revision keeps serving
-        world.add_event(service, f"(service {service.name}) rolling back to deployment"
+        moto_world.add_event(service, f"(service {service.name}) rolling back to deployment"
                         f" {back['id']}.")
 
     def _stop(
@@ -309,20 +335,22 @@ class Scheduler:
             task.probing.cancel()
             task.probing = None
         stop(self.ctx, task, why, self.clock())
+        if task.one_off:
+            return
         self._last_stop[task.deployment_id] = self.clock()
-        with world.LOCK:
+        with moto_world.LOCK:
             deployment = next(
                 (d for d in service.deployments if d["id"] == task.deployment_id), None
             )
             if count_failure and deployment is not None and not task.life.ever_healthy:
                 deployment["failedTasks"] = int(deployment["failedTasks"]) + 1
-            world.add_event(service, f"(service {service.name}) has stopped 1 running tasks:"
+            moto_world.add_event(service, f"(service {service.name}) has stopped 1 running tasks:"
                             f" (task {task.id}).")
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _live(self, deployment_id: str) -> list[SandboxTask]:
         return [t for t in self.tasks.values()
-                if not t.stopped and t.deployment_id == deployment_id]
+                if not t.stopped and not t.one_off and t.deployment_id == deployment_id]
 
     def _count(self, service: Any) -> None:
         running = pending = 0
@@ -351,7 +379,24 @@ class Scheduler:
     def live_tasks(self) -> list[SandboxTask]:
         return [t for t in self.tasks.values() if not t.stopped]
 
-    def _submit(self, work: Callable[[], Any]) -> Future[Any]:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="task")
-        return self._pool.submit(work)
+    def running_tasks(self) -> list[SandboxTask]:
+        """Tasks whose process runs (what CloudWatch's utilization is measured on)."""
+        return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
+
+    @staticmethod
+    def _submit(work: Callable[[], Any]) -> Future[Any]:
+        """Run ``work`` on a daemon thread of its own: a health check still waiting for a task
+        that is shutting down must not hold the sandbox's exit (a ThreadPoolExecutor's
+        workers are joined at interpreter exit)."""
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(work())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="task-work").start()
+        return future

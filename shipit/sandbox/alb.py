@@ -1,6 +1,7 @@
 """The ALB stand-in: a loopback HTTP reverse proxy to the target group's healthy targets.
 
-Like an ALB it answers 503 when no target is healthy and spreads requests round-robin.
+Like an ALB it answers 503 when no target is healthy and spreads requests round-robin, and
+counts its traffic for CloudWatch (requests, 5xx by origin, target response time).
 It listens on 127.0.0.1 only; ``http.url`` of the sandbox environment points here.
 
 It must add no latency of its own: both sockets set TCP_NODELAY (with Nagle's algorithm and
@@ -14,8 +15,11 @@ import http.client
 import itertools
 import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from shipit.sandbox.cloudwatch_metrics import AlbTraffic
 
 _HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
@@ -52,6 +56,14 @@ class _Pool:
         with self._lock:
             self._idle.setdefault(port, []).append(connection)
 
+    def retain(self, ports: list[int]) -> None:
+        """Close idle connections to targets no longer registered (a task being stopped
+        must not wait for our kept-alive connections before it can exit)."""
+        with self._lock:
+            for port in [p for p in self._idle if p not in ports]:
+                for connection in self._idle.pop(port):
+                    connection.close()
+
     def close(self) -> None:
         with self._lock:
             for connections in self._idle.values():
@@ -61,8 +73,10 @@ class _Pool:
 
 
 class LoadBalancerProxy:
-    def __init__(self, port: int, targets: Callable[[], list[int]]) -> None:
+    def __init__(self, port: int, targets: Callable[[], list[int]],
+                 traffic: AlbTraffic | None = None) -> None:
         self._targets = targets
+        self.traffic = traffic or AlbTraffic()
         self._counter = itertools.count()
         self._pool = _Pool()
         proxy = self
@@ -93,21 +107,29 @@ class LoadBalancerProxy:
         self.server.server_close()
         self._pool.close()
 
+    def retain(self, ports: list[int]) -> None:
+        """The targets changed: keep kept-alive connections to these ports only."""
+        self._pool.retain(ports)
+
     def forward(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
         targets = self._targets()
         if not targets:
+            self.traffic.record(503, None, from_target=False)
             _reply(handler, 503, b"503 Service Temporarily Unavailable (no healthy targets)\n")
             return
         port = targets[next(self._counter) % len(targets)]
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["X-Forwarded-For"] = handler.client_address[0]
+        began = time.perf_counter()
         exchanged = self._exchange(port, handler.command, handler.path, body, headers)
         if exchanged is None:
+            self.traffic.record(502, None, from_target=False)
             _reply(handler, 502, b"502 Bad Gateway\n")
             return
         status, reason, response_headers, payload = exchanged
+        self.traffic.record(status, time.perf_counter() - began, from_target=True)
         head = [f"HTTP/1.1 {status} {reason}"]
         head += [f"{name}: {value}" for name, value in response_headers
                  if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length"]
