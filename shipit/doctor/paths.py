@@ -16,12 +16,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from shipit.aws.ec2 import AclEntry, Network, NetworkAcl, Route, RouteTable, Rule, Subnet
-from shipit.doctor.facts import Snapshot, Unavailable
+from shipit.doctor.facts import Fact, Snapshot, Unavailable
 from shipit.doctor.finding import Verdict
 
+T = TypeVar("T")
 WORLD = "0.0.0.0/0"
 EPHEMERAL_ANY = (1024, 65535)
 """Return ports of clients doctor cannot know (browsers, the ALB's nodes, a NAT gateway)."""
@@ -58,14 +59,18 @@ def place(subnet: Subnet) -> Place:
     return Place(subnet.id, subnet.cidr, subnet)
 
 
-def network_of(s: Snapshot) -> Network:
-    """The snapshot's network; unread or unreadable is a skip saying why (a hop whose
+def seen(fact: Fact[T], what: str) -> T:
+    """A fact a hop depends on; unread or unreadable is a skip saying why (a hop whose
     components cannot be seen is never a pass, nor blamed on the stack)."""
     try:
-        return s.network.need()
+        return fact.need()
     except Unavailable as missing:
-        prefix = "the network could not be read: " if missing.error else ""
+        prefix = f"{what} could not be read: " if missing.error else ""
         raise Unavailable(prefix + missing.reason) from None
+
+
+def network_of(s: Snapshot) -> Network:
+    return seen(s.network, "the network")
 
 
 # -- addresses ------------------------------------------------------------------------------

@@ -128,6 +128,9 @@ NETWORK_CASES: list[tuple[str, Edit, str, str]] = [
     ("net.internet_to_alb", lambda: snap.healthy(network=Fact.failed("access denied:"
                                                                      " ec2:DescribeRouteTables")),
      "skip", "the network could not be read"),
+    ("net.internet_to_alb", lambda: snap.healthy(listeners=Fact.failed("access denied:"
+                                                                       " DescribeListeners")),
+     "skip", "listeners could not be read"),
     ("net.alb_to_task", lambda: snap.healthy(target_groups=Fact.ok((snap.target_group(
         target_type="instance"),))), "fail", "target type instance"),
     ("net.task_to_aws", lambda: snap.healthy(network=_tables(

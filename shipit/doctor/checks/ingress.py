@@ -118,7 +118,7 @@ def internet_to_alb(s: Snapshot) -> Verdict:
                             " listeners and target group to it (the scheme cannot change)"))
     network = paths.network_of(s)
     groups = s.security_groups.need()
-    listeners = s.listeners.need()
+    listeners = paths.seen(s.listeners, "the ALB's listeners")
     ports = url_ports(s)
     blocks += _subnet_routes(network, lb)
     for port in ports:
