@@ -13,6 +13,7 @@ from shipit.doctor.checks import CHECKS, http, lb
 from shipit.doctor.facts import (
     AclEntry,
     Action,
+    Endpoint,
     Fact,
     Image,
     LogGroup,
@@ -144,6 +145,16 @@ NETWORK_CASES: list[tuple[str, Edit, str, str]] = [
     ("net.task_to_aws", lambda: snap.healthy(network=Fact.ok(NET(acls=(replace(
         snap.OPEN_ACL, entries=(AclEntry(50, True, "6", 443, 443, "0.0.0.0/0", False),
                                 *snap.OPEN_ACL.entries)),)))), "fail", "rule 50"),
+    ("net.task_to_aws", lambda: snap.healthy(
+        network=Fact.ok(NET(endpoints=(Endpoint("vpce-sm", "vpc-1",
+                                                "com.amazonaws.us-east-1.secretsmanager",
+                                                "Interface", "available", ("subnet-a",), (),
+                                                ("sg-vpce",), True),))),
+        security_groups=Fact.ok(snap.groups(**{"sg-vpce": SecurityGroup(
+            "sg-vpce", "vpce", "vpc-1", ingress=(Rule("tcp", 443, 443, group_id="sg-tasks"),))})),
+        task_definition=Fact.ok(TD(containers=(snap.container(secrets=(
+            ("DB_PASSWORD", snap.SECRET.replace("us-east-1", "eu-west-1")),)),)))),
+     "fail", "lives in eu-west-1"),
     ("net.task_to_db", lambda: snap.healthy(network=Fact.ok(_db_behind_tgw())), "skip",
      "does not follow"),
     ("net.task_to_db", lambda: snap.healthy(database=Fact.ok(replace(

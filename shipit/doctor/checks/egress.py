@@ -48,6 +48,23 @@ def _regions(s: Snapshot, task: TaskDefinition) -> list[Block]:
     return blocks
 
 
+def _other_region_secrets(s: Snapshot, task: TaskDefinition, service: str,
+                          endpoint: Endpoint) -> list[Block]:
+    """An interface endpoint serves its own region only: a secret elsewhere is out of reach."""
+    if service not in ("secretsmanager", "ssm"):
+        return []
+    blocks: list[Block] = []
+    for container in task.containers:
+        for name, arn in container.secrets:
+            parts = arn.split(":")
+            if len(parts) > 3 and parts[2] == service and parts[3] and parts[3] != s.region:
+                blocks.append(Block(f"{task.arn} {name}", f"secret {name} lives in {parts[3]};"
+                                    f" the tasks reach {service} only through {endpoint.id}"
+                                    f" in {s.region}", f"copy the secret to {s.region} and point"
+                                    f" {name} at it (or give the task subnets a NAT route)"))
+    return blocks
+
+
 class _Egress:
     """The judgement of one task subnet's ways out, shared by every service it needs."""
 
@@ -196,6 +213,7 @@ def task_to_aws(s: Snapshot) -> Verdict:
             if interface is not None:
                 ways[service] = interface.id
                 blocks += judge.interface(interface, subnet)
+                blocks += _other_region_secrets(s, task, service, interface)
                 continue
             if internet is None:
                 internet = judge.internet(subnet)
