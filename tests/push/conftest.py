@@ -25,8 +25,7 @@ BOTH = ("linux/amd64", "linux/arm64")
 def buildah_storage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("buildah")
     return {"SHIPIT_BUILDAH_ROOT": str(base / "root"),
-            "SHIPIT_BUILDAH_RUNROOT": str(base / "runroot"),
-            "SHIPIT_STORAGE_DRIVER": "vfs"}
+            "SHIPIT_BUILDAH_RUNROOT": str(base / "runroot")}  # the driver: shipit's decision
 
 
 @pytest.fixture
