@@ -8,8 +8,9 @@ Usage (from the repository root):
 
 One sandbox (`shipit sandbox up`, then `shipit dns` so every check has something to pass), one
 warm-up run, then N runs of `python -m shipit --env sandbox doctor --json` as a whole process:
-interpreter start, imports, the concurrent snapshot (16 reads), the 19 checks and their HTTP
-probes. Each run's verdicts are kept, so a fast run that judged wrongly would show.
+interpreter start, imports, the concurrent snapshot (19 reads; the VPC's eight network reads
+run concurrently too), the 21 checks and their HTTP probes. Each run's verdicts are kept, so a
+fast run that judged wrongly would show.
 """
 
 from __future__ import annotations

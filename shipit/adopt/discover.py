@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from shipit.adopt.emulated import LocalAddresses
 from shipit.adopt.model import Choice, Chooser, Discovery, refuse
-from shipit.aws import ecs, elbv2, inventory
+from shipit.aws import ec2, ecs, elbv2, inventory
 from shipit.aws.identity import caller_identity
-from shipit.doctor import reads
+from shipit.aws.task_definitions import parse_task_definition
 from shipit.doctor.checks.ecr import ecr_region, split_image
-from shipit.doctor.checks.net import allows
 from shipit.doctor.facts import Container
+from shipit.doctor.paths import sg_allows
 from shipit.errors import ResourceNotFound
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = re
     where = f"ecs:DescribeServices {name}"
     found.add("ecs.cluster", name.cluster, f"{where} (the cluster)")
     found.add("ecs.service", name.service, where)
-    task = reads.task_definition(ecs.describe_task_definition(aws, svc.task_definition))
+    task = parse_task_definition(ecs.describe_task_definition(aws, svc.task_definition))
     task_src = f"ecs:DescribeTaskDefinition {task.family}:{task.revision}"
     container = _container(task.containers, svc, choose)
     found.add("ecs.container", container.name,
@@ -257,7 +257,7 @@ def _reachable(aws: AwsSession, svc: ecs.Service, instances: list[inventory.DbIn
     ids = sorted({g for db in instances for g in db.security_groups})
     if not ids or not svc.security_groups:
         return []
-    groups = reads.security_groups(aws.client("ec2"), ids)
+    groups = ec2.security_groups(aws, ids)
     return [db for db in instances
-            if allows([r for g in db.security_groups if g in groups for r in groups[g].ingress
-                       if r.group_id is not None], db.port, svc.security_groups)]
+            if sg_allows([r for g in db.security_groups if g in groups for r in groups[g].ingress
+                          if r.group_id is not None], db.port, groups=svc.security_groups)]

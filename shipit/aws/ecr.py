@@ -231,3 +231,49 @@ def exclusion_unsupported(exc: BaseException) -> bool:
     return code in {"InvalidParameterException", "ValidationException"} and (
         "exclusion" in message or "imagetagmutability" in message
     )
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image as the registry holds it; platforms None when the manifest is opaque."""
+
+    reference: str
+    digest: str
+    media_type: str
+    platforms: tuple[str, ...] | None
+
+
+def read_image(aws: AwsSession, reference: str, registry_id: str, repository: str, ref: str,
+               region: str | None = None) -> Image:
+    """The image ``repository`` at tag or digest ``ref``, with its platforms when it is an index.
+
+    Raises ResourceNotFound when the repository or the image does not exist.
+    """
+    from shipit.errors import ResourceNotFound
+    from shipit.image.manifest import ImageIndex, RawManifest, parse_manifest
+
+    client = aws.client("ecr", region=region)
+    image_id: Any = {"imageDigest": ref} if ref.startswith("sha256:") else {"imageTag": ref}
+    try:
+        answer = client.batch_get_image(
+            registryId=registry_id, repositoryName=repository, imageIds=[image_id],
+            acceptedMediaTypes=list(MANIFEST_MEDIA_TYPES),
+        )
+    except Exception as exc:
+        if _code(exc) == "RepositoryNotFoundException":
+            raise ResourceNotFound(f"repository {repository} does not exist",
+                                   operation="ecr:BatchGetImage") from None
+        raise translate(exc, operation="ecr:BatchGetImage", resource=repository) from None
+    if not answer["images"]:
+        failure = answer["failures"][0] if answer["failures"] else {}
+        raise ResourceNotFound(failure.get("failureReason", f"{ref} not found in {repository}"),
+                               operation="ecr:BatchGetImage")
+    found = answer["images"][0]
+    digest = found.get("imageId", {}).get("imageDigest", "")
+    parsed = parse_manifest(RawManifest(
+        found.get("imageManifest", "{}").encode(), found.get("imageManifestMediaType", ""), digest
+    ))
+    platforms = None
+    if isinstance(parsed, ImageIndex):
+        platforms = tuple(dict.fromkeys(f"{d.os}/{d.architecture}" for d in parsed.images))
+    return Image(reference, digest, parsed.media_type, platforms)

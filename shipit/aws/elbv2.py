@@ -50,6 +50,33 @@ class LoadBalancer:
     security_groups: tuple[str, ...]
     vpc_id: str | None
     canonical_zone_id: str | None
+    subnets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a listener or rule does: forward (to target groups), redirect, fixed-response ..."""
+
+    type: str
+    target_groups: tuple[str, ...] = ()
+    redirect_port: str | None = None
+    redirect_protocol: str | None = None
+
+
+@dataclass(frozen=True)
+class ListenerRule:
+    arn: str
+    priority: str
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Listener:
+    arn: str
+    port: int
+    protocol: str
+    default_actions: tuple[Action, ...]
+    rules: tuple[ListenerRule, ...] = ()
 
 
 def target_health(aws: AwsSession, target_group_arn: str) -> list[TargetHealth]:
@@ -128,4 +155,46 @@ def parse_load_balancer(data: Mapping[str, Any]) -> LoadBalancer:
         security_groups=tuple(data.get("SecurityGroups", [])),
         vpc_id=data.get("VpcId"),
         canonical_zone_id=data.get("CanonicalHostedZoneId"),
+        subnets=tuple(
+            z["SubnetId"] for z in data.get("AvailabilityZones", []) if z.get("SubnetId")
+        ),
     )
+
+
+def parse_action(data: Mapping[str, Any]) -> Action:
+    groups = [data["TargetGroupArn"]] if data.get("TargetGroupArn") else []
+    for weighted in (data.get("ForwardConfig") or {}).get("TargetGroups", []):
+        if weighted.get("TargetGroupArn") and weighted.get("Weight", 1) != 0:
+            groups.append(weighted["TargetGroupArn"])
+    redirect = data.get("RedirectConfig") or {}
+    return Action(
+        type=str(data.get("Type", "")),
+        target_groups=tuple(dict.fromkeys(groups)),
+        redirect_port=redirect.get("Port"),
+        redirect_protocol=redirect.get("Protocol"),
+    )
+
+
+def listeners(aws: AwsSession, load_balancer_arn: str) -> list[Listener]:
+    """Every listener of the load balancer, each with its non-default rules."""
+    client = aws.client("elbv2")
+    try:
+        found = client.describe_listeners(LoadBalancerArn=load_balancer_arn)["Listeners"]
+        result = []
+        for raw in found:
+            rules = [
+                ListenerRule(r["RuleArn"], str(r.get("Priority", "")),
+                             tuple(parse_action(a) for a in r.get("Actions", [])))
+                for r in client.describe_rules(ListenerArn=raw["ListenerArn"])["Rules"]
+                if not r.get("IsDefault")
+            ]
+            result.append(Listener(
+                arn=raw["ListenerArn"], port=int(raw.get("Port", 0)),
+                protocol=str(raw.get("Protocol", "")),
+                default_actions=tuple(parse_action(a) for a in raw.get("DefaultActions", [])),
+                rules=tuple(rules),
+            ))
+    except Exception as exc:
+        raise translate(exc, operation="elasticloadbalancing:DescribeListeners",
+                        resource=load_balancer_arn) from None
+    return result

@@ -95,3 +95,22 @@ def filter_events(
     except Exception as exc:
         raise translate(exc, operation="logs:FilterLogEvents", resource=group) from None
     return sorted(events, key=lambda e: e.timestamp)[-limit:]
+
+
+@dataclass(frozen=True)
+class LogGroup:
+    name: str
+    retention_days: int | None
+
+
+def find_log_group(aws: AwsSession, name: str) -> LogGroup | None:
+    """The log group named exactly ``name``, or None."""
+    client = aws.client("logs")
+    try:
+        groups = client.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    except Exception as exc:
+        raise translate(exc, operation="logs:DescribeLogGroups", resource=name) from None
+    for group in groups:
+        if group.get("logGroupName") == name:
+            return LogGroup(name, group.get("retentionInDays"))
+    return None

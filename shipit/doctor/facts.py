@@ -11,16 +11,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
+from shipit.aws.ec2 import AclEntry as AclEntry
+from shipit.aws.ec2 import Endpoint as Endpoint
+from shipit.aws.ec2 import InternetGateway as InternetGateway
+from shipit.aws.ec2 import NatGateway as NatGateway
+from shipit.aws.ec2 import Network as Network
+from shipit.aws.ec2 import NetworkAcl as NetworkAcl
+from shipit.aws.ec2 import Peering as Peering
+from shipit.aws.ec2 import Route as Route
+from shipit.aws.ec2 import RouteTable as RouteTable
+from shipit.aws.ec2 import Rule as Rule
+from shipit.aws.ec2 import SecurityGroup as SecurityGroup
+from shipit.aws.ec2 import Subnet as Subnet
+from shipit.aws.ecr import Image as Image
 from shipit.aws.ecr import Repository as Repository
 from shipit.aws.ecs import Service as Service
 from shipit.aws.ecs import Task as Task
+from shipit.aws.elbv2 import Action as Action
+from shipit.aws.elbv2 import Listener as Listener
+from shipit.aws.elbv2 import ListenerRule as ListenerRule
 from shipit.aws.elbv2 import LoadBalancer as LoadBalancer
 from shipit.aws.elbv2 import TargetGroup as TargetGroup
 from shipit.aws.elbv2 import TargetHealth as TargetHealth
+from shipit.aws.iam import Role as Role
+from shipit.aws.iam import Statement as Statement
 from shipit.aws.identity import Identity as Identity
+from shipit.aws.logs import LogGroup as LogGroup
+from shipit.aws.rds import Database as Database
 from shipit.aws.route53 import HostedZone as HostedZone
 from shipit.aws.route53 import RecordSet as RecordSet
 from shipit.aws.secrets import SecretRef as SecretRef
+from shipit.aws.task_definitions import Container as Container
+from shipit.aws.task_definitions import PortMapping as PortMapping
+from shipit.aws.task_definitions import TaskDefinition as TaskDefinition
 
 T = TypeVar("T")
 FactState = Literal["ok", "unset", "absent", "unavailable", "error"]
@@ -75,112 +98,6 @@ class Fact(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Image:
-    """The task's image as the registry holds it; platforms None when the manifest is opaque."""
-
-    reference: str
-    digest: str
-    media_type: str
-    platforms: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class PortMapping:
-    container_port: int
-    host_port: int | None
-    protocol: str = "tcp"
-
-
-@dataclass(frozen=True)
-class Container:
-    name: str
-    image: str
-    port_mappings: tuple[PortMapping, ...] = ()
-    environment: tuple[tuple[str, str], ...] = ()
-    secrets: tuple[tuple[str, str], ...] = ()
-    """(name, valueFrom ARN) pairs injected by ECS, never plain environment."""
-    log_driver: str | None = None
-    log_options: Mapping[str, str] = field(default_factory=dict)
-    essential: bool = True
-
-
-@dataclass(frozen=True)
-class TaskDefinition:
-    arn: str
-    family: str
-    revision: int
-    network_mode: str
-    platform: str
-    """linux/amd64 or linux/arm64, from runtimePlatform (Fargate's default is linux/amd64)."""
-    execution_role_arn: str | None
-    containers: tuple[Container, ...]
-
-    def container(self, name: str | None) -> Container | None:
-        for container in self.containers:
-            if name is None or container.name == name:
-                return container
-        return None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One security-group permission, flattened: a single source or destination."""
-
-    protocol: str
-    from_port: int
-    to_port: int
-    cidr: str | None = None
-    group_id: str | None = None
-
-    def covers_port(self, port: int) -> bool:
-        if self.protocol in ("-1", "all"):
-            return True
-        return self.protocol in ("tcp", "6") and self.from_port <= port <= self.to_port
-
-
-@dataclass(frozen=True)
-class SecurityGroup:
-    id: str
-    name: str
-    vpc_id: str
-    ingress: tuple[Rule, ...] = ()
-    egress: tuple[Rule, ...] = ()
-
-
-@dataclass(frozen=True)
-class Database:
-    identifier: str
-    engine: str
-    address: str
-    port: int
-    publicly_accessible: bool
-    vpc_id: str
-    security_groups: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Statement:
-    effect: str
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Role:
-    name: str
-    arn: str
-    trusted_services: tuple[str, ...]
-    statements: tuple[Statement, ...]
-    unreadable_policies: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class LogGroup:
-    name: str
-    retention_days: int | None
-
-
-@dataclass(frozen=True)
 class ProbeRoute:
     """In an emulated AWS, names cannot resolve: send requests for ``host`` to ``address``."""
 
@@ -227,6 +144,11 @@ class Snapshot:
         default_factory=lambda: Fact.unset("not gathered")
     )
     subnet_vpcs: Fact[Mapping[str, str]] = field(
+        default_factory=lambda: Fact.unset("not gathered")
+    )
+    network: Fact[Network] = field(default_factory=lambda: Fact.unset("not gathered"))
+    """Subnets, route tables, NACLs, endpoints, peerings and gateways of the stack's VPCs."""
+    listeners: Fact[tuple[Listener, ...]] = field(
         default_factory=lambda: Fact.unset("not gathered")
     )
     database: Fact[Database] = field(default_factory=lambda: Fact.unset("not gathered"))

@@ -1,7 +1,8 @@
 """A check's result: a status, a one-line summary, the detail, and the fix as data.
 
 Checks return a ``Verdict``; the runner stamps it with the check's id to make a ``Finding``, the
-one object both the Rich table and the JSON document are made from.
+one object both the Rich table and the JSON document are made from. Network checks also name the
+hop ("task -> database") and the component that blocks it (``rtb-...``, ``acl-... rule 90``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ class Verdict:
     summary: str
     detail: str = ""
     fix: str | None = None
+    hop: str | None = None
+    component: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Finding:
     summary: str
     detail: str = ""
     fix: str | None = None
+    hop: str | None = None
+    component: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -36,6 +41,8 @@ class Finding:
             "summary": self.summary,
             "detail": self.detail,
             "fix": self.fix,
+            "hop": self.hop,
+            "component": self.component,
         }
 
 

@@ -2,7 +2,7 @@
 
 Every step runs in its own thread and waits only for the facts it needs (the service before its
 task definition, the task definition before its image ...), so the wall time is the longest
-chain of calls, not their sum. boto3 clients are thread-safe; the session builds them once.
+chain of calls, not their sum. AWS clients are thread-safe; the session builds them once.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from shipit.aws import ecr, ecs, elbv2, route53
+from shipit.aws import ec2, ecr, ecs, elbv2, iam, rds, route53
+from shipit.aws.ecr import read_image
 from shipit.aws.errors import translate
 from shipit.aws.identity import caller_identity
+from shipit.aws.logs import find_log_group
 from shipit.aws.secrets import check_secrets
-from shipit.doctor import reads
+from shipit.aws.task_definitions import read_task_definition
 from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
 from shipit.doctor.probe import emulated_address
@@ -101,8 +103,10 @@ class _Run:
             raise Unavailable(f"no {name.replace('_', ' ')}: {fact.reason}")
         return fact.value
 
-    def client(self, service: str) -> Any:
-        return self.aws.client(service)
+    def value(self, name: str) -> Any:
+        """Another step's value, or None when it has none (for optional inputs)."""
+        fact = self.futures[name].result()
+        return fact.value if fact.state == "ok" else None
 
 
 def _guarded(name: str, step: Step, run: _Run) -> Fact[Any]:
@@ -137,7 +141,7 @@ def _service(run: _Run) -> Fact[Any]:
 
 def _task_definition(run: _Run) -> Fact[Any]:
     arn = run.need("service").task_definition
-    return Fact.ok(reads.task_definition(ecs.describe_task_definition(run.aws, arn)))
+    return Fact.ok(read_task_definition(run.aws, arn))
 
 
 def _stopped_tasks(run: _Run) -> Fact[Any]:
@@ -150,9 +154,13 @@ def _image(run: _Run) -> Fact[Any]:
     container = run.need("task_definition").container(run.target.container)
     if container is None:
         return Fact.unset(f"no container {run.target.container!r} in the task definition")
-    region = ecr_region(split_image(container.image)[0])
-    other = region if region and region != run.target.region else None
-    return reads.image(run.aws.client("ecr", region=other), container.image)
+    host, repository, ref = split_image(container.image)
+    region = ecr_region(host)
+    if region is None:
+        return Fact.unset(f"{host} is not an ECR registry")
+    other = region if region != run.target.region else None
+    return Fact.ok(read_image(run.aws, container.image, host.split(".")[0], repository, ref,
+                              region=other))
 
 
 def _log_group(run: _Run) -> Fact[Any]:
@@ -160,7 +168,8 @@ def _log_group(run: _Run) -> Fact[Any]:
     group = container.log_options.get("awslogs-group") if container else None
     if not group:
         return Fact.unset("the container has no awslogs group")
-    return reads.log_group(run.client("logs"), group)
+    found = find_log_group(run.aws, group)
+    return Fact.ok(found) if found else Fact.absent(f"log group {group} does not exist")
 
 
 def _target_groups(run: _Run) -> Fact[Any]:
@@ -186,36 +195,51 @@ def _load_balancer(run: _Run) -> Fact[Any]:
 def _database(run: _Run) -> Fact[Any]:
     if not run.target.rds_instance:
         return Fact.unset("no rds.instance configured")
-    return Fact.ok(reads.database(run.client("rds"), run.target.rds_instance))
+    return Fact.ok(rds.describe_database(run.aws, run.target.rds_instance))
 
 
 def _security_groups(run: _Run) -> Fact[Any]:
     ids: list[str] = []
-    for name, attribute in (
-        ("service", "security_groups"),
-        ("load_balancer", "security_groups"),
-        ("database", "security_groups"),
-    ):
-        fact = run.futures[name].result()
-        if fact.state == "ok":
-            ids += getattr(fact.value, attribute)
+    for name in ("service", "load_balancer", "database"):
+        found = run.value(name)
+        if found is not None:
+            ids += found.security_groups
+    network = run.value("network")
+    if network is not None:  # interface endpoints have groups of their own
+        ids += [group for endpoint in network.endpoints for group in endpoint.security_groups]
     if not ids:
         return Fact.unset("no security groups to read")
-    return Fact.ok(reads.security_groups(run.client("ec2"), list(dict.fromkeys(ids))))
+    return Fact.ok(ec2.security_groups(run.aws, list(dict.fromkeys(ids))))
 
 
 def _subnet_vpcs(run: _Run) -> Fact[Any]:
     subnets = list(run.need("service").subnets)
     if not subnets:
         return Fact.unset("the service names no subnets")
-    return Fact.ok(reads.subnet_vpcs(run.client("ec2"), subnets))
+    return Fact.ok(ec2.subnet_vpcs(run.aws, subnets))
+
+
+def _network(run: _Run) -> Fact[Any]:
+    vpcs: set[str] = set((run.value("subnet_vpcs") or {}).values())
+    # The target groups' VPC is the ALB's, and is known one call earlier than the ALB.
+    vpcs |= {group.vpc_id for group in run.value("target_groups") or () if group.vpc_id}
+    database = run.value("database")
+    if database is not None and database.vpc_id:
+        vpcs.add(database.vpc_id)
+    if not vpcs:
+        return Fact.unset("no VPC to read: neither the service, the ALB nor the database")
+    return Fact.ok(ec2.read_network(run.aws, vpcs))
+
+
+def _listeners(run: _Run) -> Fact[Any]:
+    return Fact.ok(tuple(elbv2.listeners(run.aws, run.need("load_balancer").arn)))
 
 
 def _execution_role(run: _Run) -> Fact[Any]:
     arn = run.need("task_definition").execution_role_arn
     if not arn:
         return Fact.unset("the task definition has no execution role")
-    return Fact.ok(reads.role(run.client("iam"), arn))
+    return Fact.ok(iam.read_role(run.aws, arn))
 
 
 def _secrets(run: _Run) -> Fact[Any]:
@@ -252,6 +276,8 @@ STEPS: dict[str, Step] = {
     "database": _database,
     "security_groups": _security_groups,
     "subnet_vpcs": _subnet_vpcs,
+    "network": _network,
+    "listeners": _listeners,
     "execution_role": _execution_role,
     "secrets": _secrets,
     "zone": _zone,

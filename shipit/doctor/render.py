@@ -41,6 +41,8 @@ def print_findings(console: Console, env: str | None, findings: Sequence[Finding
     for finding in findings:
         style = _STYLE[finding.status]
         text = f"[{style}]{escape(finding.summary)}[/{style}]"
+        if finding.status != "pass" and finding.hop and finding.component:
+            text += f"\n[bold]{escape(finding.hop)}[/bold], blocked by {escape(finding.component)}"
         if finding.status != "pass" and finding.detail:
             text += f"\n[dim]{escape(finding.detail)}[/dim]"
         if finding.fix and finding.status in ("warn", "fail", "error"):

@@ -37,7 +37,8 @@ def run_check(check: Check, snapshot: Snapshot, probe: Prober) -> Finding:
             check.id, "error", f"the check crashed: {type(exc).__name__}", str(exc),
             "report it with `shipit doctor --json` output attached",
         )
-    return Finding(check.id, verdict.status, verdict.summary, verdict.detail, verdict.fix)
+    return Finding(check.id, verdict.status, verdict.summary, verdict.detail, verdict.fix,
+                   verdict.hop, verdict.component)
 
 
 def run_checks(checks: Sequence[Check], snapshot: Snapshot, probe: Prober) -> list[Finding]:

@@ -1,8 +1,9 @@
 """The reference stack of the checklist's diagram, created in the sandbox's moto.
 
-VPC with two subnets -> security groups (alb -> tasks:8000 -> db:5432) -> RDS Postgres ->
-ECR repository (+ an initial two-platform image) -> IAM execution role -> log group ->
-ALB + target group + listener -> ECS cluster, task definition and Fargate service -> Route53 zone.
+VPC with public, task and DB subnets (network.py) -> security groups (alb -> tasks:8000 ->
+db:5432) -> RDS Postgres -> ECR repository (+ an initial two-platform image) -> IAM execution
+role -> log group -> ALB + target group + listener -> ECS cluster, task definition and Fargate
+service -> Route53 zone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, CORS_ORIGIN, StackNames
+from shipit.sandbox.network import create_network
 
 ClientFactory = Callable[[str], Any]
 """Returns a boto3 client for a service name (bound to the sandbox endpoint)."""
@@ -54,19 +56,10 @@ def image_index(platforms: list[tuple[str, str]], seed: str) -> tuple[str, str]:
 def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) -> dict[str, Any]:
     """Create every resource; return their ids and ARNs (the daemon stores them in state)."""
     ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
-    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    subnets = [
-        ec2.create_subnet(
-            VpcId=vpc, CidrBlock=f"10.42.{n}.0/24", AvailabilityZone=f"{names.region}{zone}"
-        )["Subnet"]["SubnetId"]
-        for n, zone in ((1, "a"), (2, "b"))
-    ]
+    network = create_network(ec2, names)
+    vpc, subnets = network["vpc_id"], network["task_subnet_ids"]
     groups = _security_groups(ec2, names, vpc)
-    db = _database(client, names, subnets, groups["db"])
+    db = _database(client, names, network["db_subnet_ids"], groups["db"])
     secret_arn = client("secretsmanager").create_secret(
         Name=names.secret_name, SecretString=DB_PASSWORD
     )["ARN"]
@@ -75,7 +68,7 @@ def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) 
     logs = client("logs")
     logs.create_log_group(logGroupName=names.log_group)
     logs.put_retention_policy(logGroupName=names.log_group, retentionInDays=30)
-    lb = _load_balancer(client, names, vpc, subnets, groups["alb"])
+    lb = _load_balancer(client, names, vpc, network["public_subnet_ids"], groups["alb"])
     environment = {
         "CORS_ALLOWED_ORIGINS": CORS_ORIGIN,
         **env,
@@ -89,6 +82,7 @@ def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) 
         Name=names.zone, CallerReference=f"shipit-sandbox-{names.prefix}"
     )["HostedZone"]["Id"].rsplit("/", 1)[-1]
     return {
+        **network,
         "vpc_id": vpc,
         "subnet_ids": subnets,
         "security_groups": groups,

@@ -10,18 +10,28 @@ from shipit.aws.ecs import LoadBalancerRef, Service, Task
 from shipit.aws.identity import Identity
 from shipit.aws.route53 import HostedZone, RecordSet
 from shipit.doctor.facts import (
+    AclEntry,
+    Action,
     Container,
     Database,
     Fact,
     Image,
+    InternetGateway,
+    Listener,
     LoadBalancer,
     LogGroup,
+    NatGateway,
+    Network,
+    NetworkAcl,
     PortMapping,
     Role,
+    Route,
+    RouteTable,
     Rule,
     SecurityGroup,
     Snapshot,
     Statement,
+    Subnet,
     TargetGroup,
     TargetHealth,
     TaskDefinition,
@@ -40,7 +50,8 @@ def container(**changes: Any) -> Container:
         name="app",
         image=f"{REGISTRY}/articles@sha256:{'a' * 64}",
         port_mappings=(PortMapping(8000, 8000),),
-        environment=(("PORT", "8000"), ("DATABASE_URL", "postgresql://articles@db:5432/a"),
+        environment=(("PORT", "8000"),
+                     ("DATABASE_URL", "postgresql://articles@db.example:5432/a"),
                      ("CORS_ALLOWED_ORIGINS", "https://app.example.com")),
         secrets=(("DB_PASSWORD", SECRET),),
         log_driver="awslogs",
@@ -94,6 +105,7 @@ def load_balancer(**changes: Any) -> LoadBalancer:
         arn=LB_ARN, name="articles", dns_name="articles-1.us-east-1.elb.amazonaws.com",
         scheme="internet-facing", state="active", ip_address_type="ipv4",
         security_groups=("sg-alb",), vpc_id="vpc-1", canonical_zone_id="Z35SXDOTRQ7X7K",
+        subnets=("subnet-pub",),
     )
     return replace(base, **changes)
 
@@ -112,6 +124,45 @@ def groups(**changes: SecurityGroup) -> dict[str, SecurityGroup]:
                                egress=everything),
     }
     return {**base, **changes}
+
+
+LISTENER_ARN = LB_ARN.replace(":loadbalancer/", ":listener/") + "/443"
+OPEN_ACL = NetworkAcl("acl-1", "vpc-1", ("subnet-pub", "subnet-a", "subnet-db"), (
+    AclEntry(100, False, "-1", 0, 65535, "0.0.0.0/0", True),
+    AclEntry(100, True, "-1", 0, 65535, "0.0.0.0/0", True),
+    AclEntry(32767, False, "-1", 0, 65535, "0.0.0.0/0", False),
+    AclEntry(32767, True, "-1", 0, 65535, "0.0.0.0/0", False),
+), default=True)
+
+
+def route_table(table_id: str, subnets: tuple[str, ...], *routes: Route,
+                main: bool = False) -> RouteTable:
+    return RouteTable(table_id, "vpc-1", subnets, main,
+                      (Route("10.0.0.0/16", "local"), *routes))
+
+
+def network(**changes: Any) -> Network:
+    """Public subnet (ALB, NAT) -> igw-1; task subnet -> nat-1; DB subnet: local only."""
+    base = Network(
+        vpc_ids=("vpc-1",),
+        subnets=(Subnet("subnet-pub", "vpc-1", "10.0.0.0/24"),
+                 Subnet("subnet-a", "vpc-1", "10.0.1.0/24"),
+                 Subnet("subnet-db", "vpc-1", "10.0.2.0/24")),
+        route_tables=(
+            route_table("rtb-main", (), main=True),
+            route_table("rtb-pub", ("subnet-pub",), Route("0.0.0.0/0", "igw-1")),
+            route_table("rtb-tasks", ("subnet-a",), Route("0.0.0.0/0", "nat-1")),
+        ),
+        acls=(OPEN_ACL,),
+        nat_gateways=(NatGateway("nat-1", "vpc-1", "subnet-pub", "available"),),
+        internet_gateways=(InternetGateway("igw-1", ("vpc-1",)),),
+    )
+    return replace(base, **changes)
+
+
+def listener(**changes: Any) -> Listener:
+    base = Listener(LISTENER_ARN, 443, "HTTPS", (Action("forward", (TG_ARN,)),))
+    return replace(base, **changes)
 
 
 def role(**changes: Any) -> Role:
@@ -156,7 +207,9 @@ def healthy(**facts: Any) -> Snapshot:
         security_groups=Fact.ok(groups()),
         subnet_vpcs=Fact.ok({"subnet-a": "vpc-1"}),
         database=Fact.ok(Database("articles", "postgres", "db.example", 5432, False, "vpc-1",
-                                  ("sg-db",))),
+                                  ("sg-db",), ("subnet-db",))),
+        network=Fact.ok(network()),
+        listeners=Fact.ok((listener(),)),
         execution_role=Fact.ok(role()),
         zone=Fact.ok(HostedZone("Z1", "example.com", False)),
         records=Fact.ok((RecordSet("api.example.com", "A", alias_dns_name=lb.dns_name,

@@ -1,5 +1,6 @@
 """Doctor on the moto reference stack: healthy passes every check; each broken variant makes
-exactly its check fail (or warn, where the issue says so) and no other check fail or error."""
+exactly its check fail (or warn, where the issue says so) and no other check fail or error.
+Every network component has its own one-fault stack in test_network_hops.py."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 
 from shipit.doctor.checks import IDS
 from shipit.net import free_port
+from tests.doctor import network_faults
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.reference_stack import ReferenceStack
 
-Breaker = Callable[[ReferenceStack], None]
+Breaker = Callable[[ReferenceStack], object]
 
 
 def doctor(stack: ReferenceStack, *args: str) -> CliResult:
@@ -234,7 +236,9 @@ VARIANTS: list[tuple[str, Breaker, str]] = [
     ("lb.health_check", health_check_on_root, "fail"),
     ("lb.health_check", short_grace_period, "warn"),
     ("lb.targets", no_targets, "fail"),
+    ("net.internet_to_alb", network_faults.alb_group_closed, "fail"),
     ("net.alb_to_task", alb_blocked, "fail"),
+    ("net.task_to_aws", network_faults.nat_deleted, "fail"),
     ("net.task_to_db", db_blocked, "fail"),
     ("db.exposure", db_open_to_world, "fail"),
     ("db.exposure", db_public, "fail"),
@@ -253,6 +257,10 @@ def test_the_healthy_stack_passes_every_check(reference_stack: ReferenceStack) -
     found = statuses(result)
     assert found == dict.fromkeys(IDS, "pass"), result.stdout
     assert result.exit_code == 0
+    # moto keeps IMMUTABLE_WITH_EXCLUSION and its filters, as `shipit push` creates them.
+    repository = next(c for c in result.json()["checks"] if c["id"] == "ecr.repository")
+    assert "tags immutable except those matching latest (these stay mutable)" in \
+        repository["summary"]
 
 
 def test_every_check_has_a_broken_variant() -> None:

@@ -18,7 +18,8 @@ def test_json_contract(reference_stack: ReferenceStack) -> None:
     assert document["env"] == "test"
     assert [check["id"] for check in document["checks"]] == list(IDS)
     for check in document["checks"]:
-        assert list(check) == ["id", "status", "summary", "detail", "fix"]
+        # The first five keys are the contract since v1; hop and component came with v2.
+        assert list(check) == ["id", "status", "summary", "detail", "fix", "hop", "component"]
         assert check["status"] in STATUSES
         assert isinstance(check["summary"], str)
         assert check["summary"]
@@ -29,6 +30,11 @@ def test_json_contract(reference_stack: ReferenceStack) -> None:
     assert sum(document["summary"].values()) == len(IDS)
     logs = next(c for c in document["checks"] if c["id"] == "ecs.logs")
     assert "aws logs create-log-group" in logs["fix"]
+    hops = {c["id"]: c["hop"] for c in document["checks"] if c["id"].startswith("net.")}
+    assert hops == {
+        "net.internet_to_alb": "internet -> ALB", "net.alb_to_task": "ALB -> task",
+        "net.task_to_aws": "task -> AWS services", "net.task_to_db": "task -> database",
+    }
 
 
 def test_selected_checks_only(reference_stack: ReferenceStack) -> None:

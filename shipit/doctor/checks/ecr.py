@@ -55,6 +55,18 @@ def region(s: Snapshot) -> Verdict:
     return passed(f"ECR in {where}, as configured", f"image {reference}")
 
 
+def tag_rule(mutability: str, filters: tuple[str, ...]) -> str:
+    """What the repository's tag mutability means, exactly: which tags can move."""
+    shown = ", ".join(filters)
+    if mutability == "IMMUTABLE_WITH_EXCLUSION" and filters:
+        return f"tags immutable except those matching {shown} (these stay mutable)"
+    if mutability == "MUTABLE_WITH_EXCLUSION" and filters:
+        return f"tags mutable except those matching {shown} (only these are immutable)"
+    if mutability in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
+        return "all tags immutable"
+    return "all tags mutable"
+
+
 def repository(s: Snapshot) -> Verdict:
     fact = s.repository
     if fact.state == "absent":
@@ -66,9 +78,10 @@ def repository(s: Snapshot) -> Verdict:
             " repository)",
         )
     repo = fact.need()
+    tags = tag_rule(repo.tag_mutability, repo.mutable_tag_filters)
     problems: list[str] = []
     if repo.tag_mutability not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
-        problems.append(f"tags are {repo.tag_mutability}: a sha tag can be overwritten")
+        problems.append(f"{tags}: a sha tag can be overwritten")
     if not repo.scan_on_push:
         problems.append("scan on push is off")
     if problems:
@@ -79,7 +92,7 @@ def repository(s: Snapshot) -> Verdict:
             " --image-tag-mutability IMMUTABLE; aws ecr put-image-scanning-configuration"
             f" --repository-name {repo.name} --image-scanning-configuration scanOnPush=true",
         )
-    return passed(f"repository {repo.name}: immutable tags, scan on push", repo.uri)
+    return passed(f"repository {repo.name}: {tags}, scan on push", repo.uri)
 
 
 def image(s: Snapshot) -> Verdict:

@@ -1,47 +1,36 @@
-"""net.alb_to_task, net.task_to_db: the security groups let each hop through, on the right port."""
+"""net.alb_to_task and db.exposure: the ALB reaches the tasks; the database is not public.
+
+ALB -> task passes the target group (an awsvpc task registers by IP, on the container port),
+the ALB's security groups (egress), the tasks' (ingress), the route from the ALB's subnets to the
+tasks' and the network ACLs of both, request and replies.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from shipit.doctor.facts import Rule, SecurityGroup, Snapshot
-from shipit.doctor.finding import Verdict, failed, passed, skipped
+from shipit.doctor import paths
+from shipit.doctor.facts import Network, Rule, SecurityGroup, Snapshot, Subnet, TargetGroup
+from shipit.doctor.finding import Verdict, failed, passed
+from shipit.doctor.paths import EPHEMERAL_ANY, Block
 
+HOP = "ALB -> task"
 _OPEN = ("0.0.0.0/0", "::/0")
 
 
-def allows(rules: Iterable[Rule], port: int, peers: Iterable[str]) -> Rule | None:
-    """The first rule that lets ``port`` through from/to one of ``peers`` groups, or any CIDR."""
-    peer_set = set(peers)
-    for rule in rules:
-        if not rule.covers_port(port):
-            continue
-        if rule.group_id is not None and rule.group_id in peer_set:
-            return rule
-        if rule.cidr is not None:
-            return rule
-    return None
-
-
-def _groups(groups: Mapping[str, SecurityGroup], ids: Iterable[str]) -> list[SecurityGroup]:
+def groups_of(groups: Mapping[str, SecurityGroup], ids: Iterable[str]) -> list[SecurityGroup]:
     return [groups[gid] for gid in ids if gid in groups]
 
 
-def _ingress(groups: list[SecurityGroup]) -> list[Rule]:
+def ingress(groups: list[SecurityGroup]) -> list[Rule]:
     return [rule for group in groups for rule in group.ingress]
 
 
-def _egress(groups: list[SecurityGroup]) -> list[Rule]:
+def egress(groups: list[SecurityGroup]) -> list[Rule]:
     return [rule for group in groups for rule in group.egress]
 
 
-def _describe(rule: Rule) -> str:
-    source = rule.group_id or rule.cidr or "?"
-    ports = "all" if rule.protocol in ("-1", "all") else f"{rule.from_port}-{rule.to_port}"
-    return f"{rule.protocol}/{ports} {source}"
-
-
-def _rule_fix(direction: str, group: tuple[str, ...], port: int, peer: tuple[str, ...]) -> str:
+def rule_fix(direction: str, group: tuple[str, ...], port: int, peer: tuple[str, ...]) -> str:
     """The CLI command that opens ``port`` on ``group[0]`` to/from ``peer[0]``."""
     if not (group and peer):
         return f"console: EC2 > Security groups > the group > {direction.capitalize()} rules"
@@ -53,83 +42,116 @@ def _rule_fix(direction: str, group: tuple[str, ...], port: int, peer: tuple[str
             f"UserIdGroupPairs=[{{GroupId={peer[0]}}}]'")
 
 
+def subnets(network: Network, ids: Iterable[str], whose: str) -> tuple[list[Subnet], list[Block]]:
+    """The read subnets of ``ids``, and a skip for each one the network does not hold."""
+    found: list[Subnet] = []
+    missing: list[Block] = []
+    for subnet_id in ids:
+        subnet = paths.subnet(network, subnet_id)
+        if subnet is None:
+            missing.append(Block(subnet_id, f"{whose} subnet {subnet_id} was not read",
+                                 status="skip"))
+        else:
+            found.append(subnet)
+    return found, missing
+
+
+def local_routes(network: Network, sources: list[Subnet], targets: list[Subnet]) -> list[Block]:
+    """Each source subnet's route table reaches each target subnet by the VPC's local route."""
+    blocks: list[Block] = []
+    for source in sources:
+        table = paths.route_table(network, source.id)
+        if table is None:
+            blocks.append(Block(source.id, f"no route table read for {source.id}", status="skip"))
+            continue
+        for target in targets:
+            found = paths.route(table, target.cidr)
+            if found is None:
+                blocks.append(Block(table.id, f"route table {table.id} ({source.id}) has no route"
+                                    f" to {target.cidr} ({target.id})"))
+            elif found.target != "local":
+                blocks.append(Block(table.id, f"route table {table.id} sends {target.cidr} to"
+                                    f" {found.target}, which doctor does not follow",
+                                    status="skip"))
+    return blocks
+
+
+def _target_group(group: TargetGroup, port: int) -> list[Block]:
+    blocks: list[Block] = []
+    if group.target_type not in (None, "ip"):
+        blocks.append(Block(group.arn, f"target group {group.name} has target type"
+                            f" {group.target_type}: awsvpc tasks register by IP",
+                            "create a target group with --target-type ip (the type cannot"
+                            " change) and point the service's load balancer at it"))
+    if group.protocol not in (None, "HTTP", "HTTPS"):
+        blocks.append(Block(group.arn, f"target group {group.name} speaks {group.protocol}, an"
+                            " ALB needs HTTP or HTTPS targets",
+                            "create an HTTP target group (protocol cannot change)"))
+    if group.health_port not in (None, "traffic-port", str(port)):
+        blocks.append(Block(group.arn, f"target group {group.name} checks health on port"
+                            f" {group.health_port}; the container listens on {port}",
+                            f"aws elbv2 modify-target-group --target-group-arn {group.arn}"
+                            " --health-check-port traffic-port"))
+    return blocks
+
+
 def alb_to_task(s: Snapshot) -> Verdict:
     svc = s.service.need()
     lb = s.load_balancer.need()
     groups = s.security_groups.need()
     if not svc.load_balancers:
-        return skipped("the service has no load balancer")
-    port = svc.load_balancers[0].container_port
-    task_groups = _groups(groups, svc.security_groups)
-    alb_groups = _groups(groups, lb.security_groups)
-    inbound = allows(_ingress(task_groups), port, lb.security_groups)
-    outbound = allows(_egress(alb_groups), port, svc.security_groups)
+        return Verdict("skip", "the service has no load balancer", hop=HOP)
+    ref = svc.load_balancers[0]
+    port = ref.container_port
+    network = paths.network_of(s)
+    blocks: list[Block] = []
+    for group in s.target_groups.need():
+        if group.arn == ref.target_group_arn:
+            blocks += _target_group(group, port)
+    alb_subnets, missing = subnets(network, lb.subnets, "the ALB's")
+    task_subnets, missing_tasks = subnets(network, svc.subnets, "the tasks'")
+    task_groups = groups_of(groups, svc.security_groups)
+    alb_groups = groups_of(groups, lb.security_groups)
+    inbound = paths.sg_allows(ingress(task_groups), port, groups=lb.security_groups,
+                              cidrs=[s.cidr for s in alb_subnets])
+    outbound = paths.sg_allows(egress(alb_groups), port, groups=svc.security_groups,
+                               cidrs=[s.cidr for s in task_subnets])
     task_ids = ",".join(svc.security_groups) or "none"
     alb_ids = ",".join(lb.security_groups) or "none"
     if inbound is None:
-        return failed(
-            f"the tasks' security group does not admit the ALB on port {port}",
-            f"task groups {task_ids}; ALB groups {alb_ids}. Targets stay unhealthy and tasks"
-            " are replaced again and again.",
-            _rule_fix("ingress", svc.security_groups, port, lb.security_groups),
-        )
+        blocks.append(Block(
+            svc.security_groups[0] if svc.security_groups else svc.arn,
+            f"the tasks' security group does not admit the ALB on port {port}"
+            f" (task groups {task_ids}; ALB groups {alb_ids}): targets stay unhealthy",
+            rule_fix("ingress", svc.security_groups, port, lb.security_groups),
+        ))
     if outbound is None:
-        return failed(
-            f"the ALB's security group does not let traffic out to the tasks on port {port}",
-            f"ALB groups {alb_ids}; task groups {task_ids}",
-            _rule_fix("egress", lb.security_groups, port, svc.security_groups),
-        )
-    return passed(
-        f"ALB -> tasks on port {port} allowed",
-        f"in: {_describe(inbound)} on {task_ids}; out: {_describe(outbound)} on {alb_ids}",
-    )
-
-
-def task_to_db(s: Snapshot) -> Verdict:
-    db = s.database.need()
-    svc = s.service.need()
-    groups = s.security_groups.need()
-    vpcs = s.subnet_vpcs.need()
-    task_vpcs = {vpcs[subnet] for subnet in svc.subnets if subnet in vpcs}
-    if task_vpcs and db.vpc_id not in task_vpcs:
-        return failed(
-            f"the database is in {db.vpc_id}, the tasks in {', '.join(sorted(task_vpcs))}",
-            "security-group references do not cross VPCs, and without peering or a transit"
-            " gateway no route exists",
-            "run the service in the database's VPC (or peer the VPCs and add routes); console:"
-            " RDS > Databases > DB > Connectivity & security",
-        )
-    db_groups = _groups(groups, db.security_groups)
-    task_groups = _groups(groups, svc.security_groups)
-    inbound = allows(_ingress(db_groups), db.port, svc.security_groups)
-    outbound = allows(_egress(task_groups), db.port, db.security_groups)
-    db_ids = ",".join(db.security_groups) or "none"
-    task_ids = ",".join(svc.security_groups) or "none"
-    if inbound is None:
-        return failed(
-            f"the database's security group does not admit the tasks on port {db.port}",
-            f"database groups {db_ids}; task groups {task_ids}. The service cannot connect to"
-            f" {db.address}:{db.port} (the checklist's 'RDS unreachable').",
-            _rule_fix("ingress", db.security_groups, db.port, svc.security_groups),
-        )
-    if outbound is None:
-        return failed(
-            f"the tasks' security group does not let traffic out to the database on {db.port}",
-            f"task groups {task_ids}; database groups {db_ids}",
-            _rule_fix("egress", svc.security_groups, db.port, db.security_groups),
-        )
-    return passed(
-        f"tasks -> {db.identifier} on port {db.port} allowed, same VPC {db.vpc_id}",
-        f"in: {_describe(inbound)} on {db_ids}; out: {_describe(outbound)} on {task_ids}",
-    )
+        blocks.append(Block(
+            lb.security_groups[0] if lb.security_groups else lb.arn,
+            f"the ALB's security group does not let traffic out to the tasks on port {port}"
+            f" (ALB groups {alb_ids}; task groups {task_ids})",
+            rule_fix("egress", lb.security_groups, port, svc.security_groups),
+        ))
+    blocks += local_routes(network, alb_subnets, task_subnets)
+    for alb_subnet in alb_subnets:
+        for task_subnet in task_subnets:
+            blocks += paths.acl_flow(network, paths.place(alb_subnet), paths.place(task_subnet),
+                                     port, EPHEMERAL_ANY)
+    notes = []
+    if inbound is not None and outbound is not None:
+        notes.append(f"in: {paths.describe_rule(inbound)} on {task_ids}; out:"
+                     f" {paths.describe_rule(outbound)} on {alb_ids}")
+    return paths.judge(HOP, [*blocks, *missing, *missing_tasks],
+                       f"ALB -> tasks on port {port}: target group, groups, routes and ACLs"
+                       " allow it", notes)
 
 
 def exposure(s: Snapshot) -> Verdict:
     db = s.database.need()
     groups = s.security_groups.need()
     open_rules = [
-        f"{group.id}: {_describe(rule)}"
-        for group in _groups(groups, db.security_groups)
+        f"{group.id}: {paths.describe_rule(rule)}"
+        for group in groups_of(groups, db.security_groups)
         for rule in group.ingress
         if rule.cidr in _OPEN and rule.covers_port(db.port)
     ]
