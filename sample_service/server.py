@@ -35,8 +35,8 @@ def serve(settings: Settings) -> int:
         access_log=False,  # ours: request_context.py logs one line per request
         server_header=False,
         lifespan="on",
-        # uvloop and httptools (both in requirements.txt): ~1.5x the requests per second of
-        # asyncio + h11 for the same app (docs/benchmarks.md).
+        # uvloop and httptools are in requirements.txt; named, not "auto", so a missing wheel
+        # fails at start instead of silently serving on asyncio + h11 (docs/benchmarks.md).
         loop="uvloop",
         http=protocol_with_header_timeout(settings.http_header_timeout),
         timeout_keep_alive=settings.http_keep_alive_timeout,

@@ -266,6 +266,17 @@ def main() -> None:
         default=str(REPO),
         help="the checkout whose sample_service to run (e.g. an older commit, for before/after)",
     )
+    parser.add_argument(
+        "--baseline-root",
+        help="also run this checkout's sample_service (say, the last release) on the next port, "
+        "its search runs alternating with the service's and pgbench's, so a before/after shares "
+        "the same minutes of noise",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        default=sys.executable,
+        help="interpreter for the baseline (e.g. a venv with only the old requirements.txt)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
@@ -300,24 +311,51 @@ def main() -> None:
             cwd=work,
             stdout=subprocess.DEVNULL,
         )
+        baseline = baseline_url = None
+        if args.baseline_root:
+            baseline_url = f"http://127.0.0.1:{args.port + 1}"
+            baseline = subprocess.Popen(
+                [args.baseline_python, "-m", "sample_service", "serve"],
+                env={**env, "PORT": str(args.port + 1), "PYTHONPATH": args.baseline_root},
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+            )
         try:
             wait_healthy(service_url)
             wrk(f"{service_url}/api/search", search_lua, 5, args.connections)  # warm-up
+            if baseline_url:
+                wait_healthy(baseline_url)
+                wrk(f"{baseline_url}/api/search", search_lua, 5, args.connections)
             http_runs, db_runs, ratios = [], [], []
+            baseline_runs: list[dict[str, Any]] = []
             for _ in range(args.repeat):
+                if baseline_url:
+                    before = wrk(baseline_url, search_lua, args.seconds, args.connections)
+                    before["load_average"] = load_average()
+                    baseline_runs.append(before)
                 http = wrk(service_url, search_lua, args.seconds, args.connections)
                 http["load_average"] = load_average()
                 db = pgbench(args.database, sql_scripts, args.seconds, args.clients)
                 db["load_average"] = load_average()
                 http_runs.append(http)
                 db_runs.append(db)
-                ratios.append({"ratio": http["rps"] / db["tps"]})
+                ratio = {"ratio": http["rps"] / db["tps"]}
+                if baseline_runs:
+                    ratio["baseline_ratio"] = baseline_runs[-1]["rps"] / db["tps"]
+                ratios.append(ratio)
             report["search_http_runs"] = http_runs
             report["search_pgbench_runs"] = db_runs
             report["search_http"] = summary(http_runs, ("rps", "p50_ms", "p99_ms"))
             report["search_pgbench"] = summary(db_runs, ("tps", "p50_ms", "p99_ms"))
             # Each pair's own ratio (both saw the same minute of noise), then their median.
             report["http_over_pgbench"] = summary(ratios, ("ratio",))["ratio"]
+            if baseline_runs:
+                report["baseline_root"] = args.baseline_root
+                report["baseline_search_http_runs"] = baseline_runs
+                report["baseline_search_http"] = summary(baseline_runs, ("rps", "p50_ms", "p99_ms"))
+                report["baseline_over_pgbench"] = summary(ratios, ("baseline_ratio",))[
+                    "baseline_ratio"
+                ]
             create_runs, health_runs = [], []
             for _ in range(args.repeat):
                 create_runs.append(
@@ -330,8 +368,10 @@ def main() -> None:
             report["health_http"] = summary(health_runs, ("rps", "p50_ms", "p99_ms"))
             report["non_2xx"] = sum(r["non_2xx"] for r in [*http_runs, *create_runs, *health_runs])
         finally:
-            service.terminate()
-            service.wait(timeout=60)
+            for process in (service, baseline):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=60)
             report["index_after_cleanup"] = asyncio.run(clean_index(url))
             report["load_average_at_end"] = load_average()
     print(json.dumps(report, indent=2))
