@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipit.deploy.receipt import RECEIPT_PATH as DEPLOY_RECEIPT
+from shipit.image.receipt import RECEIPT_PATH as BUILD_RECEIPT
 from shipit.report.model import Image
 
 if TYPE_CHECKING:
@@ -59,8 +61,8 @@ def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: P
         if probe is None and isinstance(prober, HttpProber):
             prober.close()
     evidence = Evidence(snapshot, findings,
-                        build_receipt=_json(root / ".shipit" / "build-receipt.json"),
-                        deploy_receipt=_json(root / ".shipit" / "deploy-receipt.json"),
+                        build_receipt=_json(root / BUILD_RECEIPT),
+                        deploy_receipt=_json(root / DEPLOY_RECEIPT),
                         demo_report=_json(root / ".shipit" / "demo-report.json"),
                         screenshots=screenshots(root / SCREENSHOTS))
     _ecr(aws, config, env, evidence)
