@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.aws.endpoint_clients import EndpointClients
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.cloudwatch_metrics import Publisher
@@ -95,7 +96,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         port = moto.get_host_and_port()[1]
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
-        clients = LazyClients(state.endpoint_url, names.region)
+        clients = EndpointClients(state.endpoint_url, names.region)
         state.website_bucket = web_bucket(names)
         website = start_website(clients["s3"], state.website_bucket)  # the S3 website endpoint
         state.website_port = website.port
@@ -241,26 +242,6 @@ class _Probe:
         if self.problem is not None:
             return self.problem
         return "no registry to pull from (docker-registry is not installed)"
-
-
-class LazyClients:
-    """boto3 clients bound to the sandbox's moto, each made on first use (they cost ~40 ms)."""
-
-    def __init__(self, endpoint: str, region: str) -> None:
-        self._endpoint, self._region = endpoint, region
-        self._made: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._session: Any = None
-
-    def __getitem__(self, name: str) -> Any:
-        with self._lock:
-            if name not in self._made:
-                if self._session is None:
-                    import boto3
-
-                    self._session = boto3.Session(region_name=self._region)
-                self._made[name] = self._session.client(name, endpoint_url=self._endpoint)
-            return self._made[name]
 
 
 def _database_name(root: Path, names: StackNames) -> str:

@@ -14,7 +14,7 @@ policies or replication. The sandbox's tasks pull through it when they run as po
 It also records the IAM action ECR checks for each registry request (``actions``), so the
 iam-policy completeness test covers the data plane as well as the API calls.
 
-    plane = EcrDataPlane(upstream="127.0.0.1:5000", ecr=boto3_ecr_client).start()
+    plane = EcrDataPlane(upstream="127.0.0.1:5000", ecr=ecr_api_client).start()
     plane.host   # "127.0.0.1:PORT": image.registry for `shipit push`
     plane.stop()
 """

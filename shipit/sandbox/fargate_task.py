@@ -24,7 +24,7 @@ from shipit.sandbox.task_process import ENTRYPOINT, LOCAL_RUNTIME, LocalProcess,
 
 
 class Clients(Protocol):
-    """boto3 clients by service name, bound to the sandbox's moto."""
+    """AWS API clients by service name, bound to the sandbox's moto (EndpointClients)."""
 
     def __getitem__(self, name: str) -> Any: ...
 

@@ -17,7 +17,7 @@ from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, CORS_ORIGIN, StackN
 from shipit.sandbox.network import create_network
 
 ClientFactory = Callable[[str], Any]
-"""Returns a boto3 client for a service name (bound to the sandbox endpoint)."""
+"""Returns an AWS API client for a service name (bound to the sandbox endpoint)."""
 
 DB_PASSWORD = "sandbox-password"  # noqa: S105 - a local, throwaway sandbox secret
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"

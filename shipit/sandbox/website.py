@@ -54,7 +54,7 @@ class SandboxWebsite:
 
 
 def start_website(s3: Any, bucket: str, port: int = 0) -> SandboxWebsite:
-    """Serve ``bucket`` (read through the boto3 client ``s3``) on 127.0.0.1:``port``."""
+    """Serve ``bucket`` (read through the S3 API client ``s3``) on 127.0.0.1:``port``."""
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "AmazonS3"  # what S3's website endpoint calls itself
