@@ -33,9 +33,32 @@ def diagnose(
     checks = select(check_ids)
     snapshot = gather(aws, target_from_config(config, env, aws.region))
     if probe is not None:
-        return run_checks(checks, snapshot, probe)
+        return point_to_probe(run_checks(checks, snapshot, probe), env)
     prober = HttpProber()
     try:
-        return run_checks(checks, snapshot, prober)
+        return point_to_probe(run_checks(checks, snapshot, prober), env)
     finally:
         prober.close()
+
+
+PROBE_CONFIRMS = {
+    "net.task_to_db": "the database login",
+    "net.task_to_aws": "ECR, S3, CloudWatch Logs and the secrets endpoints",
+}
+"""Hops judged from descriptions that `shipit probe` can confirm from inside a task."""
+
+
+def point_to_probe(findings: list[Finding], env: str | None) -> list[Finding]:
+    """A failing or doubtful task hop's fix names the probe that would confirm it."""
+    import dataclasses
+
+    command = f"shipit{f' --env {env}' if env else ''} probe"
+    out = []
+    for finding in findings:
+        what = PROBE_CONFIRMS.get(finding.id)
+        if what and finding.status in ("fail", "warn", "skip"):
+            confirm = f"confirm from inside the VPC ({what}): `{command}`"
+            fix = f"{finding.fix}; {confirm}" if finding.fix else confirm
+            finding = dataclasses.replace(finding, fix=fix)
+        out.append(finding)
+    return out

@@ -344,3 +344,17 @@ def test_a_crashing_check_is_an_error_and_the_others_still_run() -> None:
     findings = run_checks(checks, snap.healthy(), FakeProber())
     assert [f.status for f in findings] == ["error", "pass", "pass"]
     assert "KeyError" in findings[0].summary
+
+
+def test_a_failing_task_hop_names_the_probe_that_confirms_it() -> None:
+    from shipit.doctor import point_to_probe
+    from shipit.doctor.finding import Finding
+
+    findings = [Finding("net.task_to_db", "fail", "blocked", fix="open 5432 on sg-1"),
+                Finding("net.task_to_aws", "pass", "ok"),
+                Finding("lb.targets", "fail", "unhealthy", fix="see logs")]
+    pointed = point_to_probe(findings, "prod")
+    assert pointed[0].fix == ("open 5432 on sg-1; confirm from inside the VPC (the database"
+                              " login): `shipit --env prod probe`")
+    assert pointed[1].fix is None
+    assert pointed[2].fix == "see logs"
