@@ -137,6 +137,9 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
         Grant("FindHostedZones", ("route53:ListHostedZones",), ("*",),
               "route53:ListHostedZones has no resource-level permissions (AWS requires *)"),
         Grant("ZoneRead", ("route53:ListResourceRecordSets",), ("zone",), "the DNS records"),
+        Grant("RecentErrors", ("cloudwatch:GetMetricData",), ("*",),
+              "the load balancer's 5xx counts of the last minutes; cloudwatch:GetMetricData"
+              " has no resource-level permissions (AWS requires *)"),
     ),
     "dns": (
         Grant("FindHostedZones", ("route53:ListHostedZones",), ("*",),

@@ -156,6 +156,10 @@ class Snapshot:
     secrets: Fact[tuple[SecretRef, ...]] = field(default_factory=lambda: Fact.ok(()))
     """The task definition's secrets, looked up (never read)."""
     zone: Fact[HostedZone] = field(default_factory=lambda: Fact.unset("not gathered"))
+    recent_5xx: Fact[Mapping[str, float]] = field(
+        default_factory=lambda: Fact.unset("not gathered")
+    )
+    """Sums of the ALB's 5xx metrics over the last minutes (status's metrics, one call)."""
     records: Fact[tuple[RecordSet, ...]] = field(
         default_factory=lambda: Fact.unset("not gathered")
     )

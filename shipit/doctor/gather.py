@@ -192,6 +192,28 @@ def _load_balancer(run: _Run) -> Fact[Any]:
     return Fact.ok(found[0]) if found else Fact.absent(f"load balancer {arns[0]} not found")
 
 
+RECENT_MINUTES = 10
+
+
+def _recent_5xx(run: _Run) -> Fact[Any]:
+    """HTTPCode_Target_5XX_Count and HTTPCode_ELB_5XX_Count, summed over the last minutes."""
+    from datetime import UTC, datetime, timedelta
+
+    from shipit.aws import cloudwatch
+    from shipit.deploy.metrics import service_queries
+
+    service = run.need("service")
+    balancer = run.need("load_balancer")
+    groups = run.need("target_groups")
+    queries = [q for q in service_queries(run.target.cluster or "", service.name, balancer.arn,
+                                          groups[0].arn if groups else None)
+               if q.id in ("target_5xx", "elb_5xx")]
+    end = datetime.now(UTC)
+    series = cloudwatch.read_series(run.aws, queries, end - timedelta(minutes=RECENT_MINUTES),
+                                    end, period=60)
+    return Fact.ok({s.query.id: float(sum(s.values)) for s in series})
+
+
 def _database(run: _Run) -> Fact[Any]:
     if not run.target.rds_instance:
         return Fact.unset("no rds.instance configured")
@@ -282,6 +304,7 @@ STEPS: dict[str, Step] = {
     "secrets": _secrets,
     "zone": _zone,
     "records": _records,
+    "recent_5xx": _recent_5xx,
 }
 
 

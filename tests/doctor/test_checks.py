@@ -358,3 +358,21 @@ def test_a_failing_task_hop_names_the_probe_that_confirms_it() -> None:
                               " login): `shipit --env prod probe`")
     assert pointed[1].fix is None
     assert pointed[2].fix == "see logs"
+
+
+@pytest.mark.parametrize(("errors", "status", "words"), [
+    ({"target_5xx": 0.0, "elb_5xx": 0.0}, "pass", None),
+    ({"target_5xx": 7.0, "elb_5xx": 0.0}, "warn", "7 from the tasks"),
+    ({"target_5xx": 0.0, "elb_5xx": 3.0}, "warn", "3 from the load balancer itself"),
+])
+def test_ecs_service_warns_on_recent_5xx(errors: dict[str, float], status: str,
+                                         words: str | None) -> None:
+    from shipit.doctor.checks.ecs import service
+    from shipit.doctor.facts import Fact
+
+    snapshot = snap.healthy()
+    snapshot.recent_5xx = Fact.ok(errors)
+    verdict = service(snapshot)
+    assert verdict.status == status
+    if words:
+        assert words in verdict.summary

@@ -59,6 +59,22 @@ def service(s: Snapshot) -> Verdict:
             f"a recent deployment failed ({c.kind}); the service runs another revision",
             f"{task.task_definition}: {task.stopped_reason}", c.hint,
         ))
+    errors = s.recent_5xx.value or {}
+    if errors.get("target_5xx") or errors.get("elb_5xx"):
+        verdicts.append(warned(
+            f"5xx answers in the last minutes: {errors.get('target_5xx', 0):g} from the tasks,"
+            f" {errors.get('elb_5xx', 0):g} from the load balancer itself",
+            "HTTPCode_Target_5XX_Count / HTTPCode_ELB_5XX_Count (AWS/ApplicationELB)",
+            "`shipit status` shows the series; `shipit logs --filter ERROR` the tasks' side;"
+            " ELB 5xx with no healthy target: see lb.targets",
+        ))
+    unhealthy = [t for ts in (s.target_health.value or {}).values() for t in ts
+                 if t.state == "unhealthy"]
+    if unhealthy:
+        verdicts.append(warned(
+            f"{len(unhealthy)} target(s) unhealthy now", ", ".join(t.id for t in unhealthy),
+            "`shipit status` (targets, events) and `shipit logs` show why",
+        ))
     bad = worst(verdicts)
     if bad is not None:
         extra = [v.summary for v in verdicts if v is not bad]
