@@ -37,7 +37,7 @@ from bench.report import record_section  # noqa: E402 - after the path setup
 
 SECTION = "## demo"
 STEPS = ("sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
-         "sandbox down")
+         "report", "sandbox down")
 
 
 def user_env() -> dict[str, str]:

@@ -31,6 +31,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("doctor", steps.doctor),
     ("e2e", steps.e2e),
     ("browser", steps.browser),
+    ("report", steps.report),
 )
 
 

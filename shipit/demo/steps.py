@@ -332,6 +332,28 @@ def browser(ctx: DemoContext) -> Outcome:
                    + (f"; screenshot {shot}" if shot else ""), report.to_dict())
 
 
+def report(ctx: DemoContext) -> Outcome:
+    """The week's acceptance report of this run (shipit report), as Markdown and HTML files."""
+    from shipit.report import build as build_report
+    from shipit.report import render_html, render_markdown
+
+    assert ctx.config is not None
+    found = build_report(ctx.aws, ctx.config, ENV_NAME, root=ctx.root)
+    folder = ctx.root / ".shipit"
+    markdown, html = folder / "report.md", folder / "report.html"
+    markdown.write_text(render_markdown(found), encoding="utf-8")
+    html.write_text(render_html(found), encoding="utf-8")
+    ctx.output.step(f"report: {markdown} and {html}")
+    detail = (f"{len(found.deliverables)} deliverables, "
+              + ("every one met" if found.ok else "NOT met: " + ", ".join(
+                  d.title for d in found.not_met))
+              + f"; {html}")
+    if not found.ok:
+        raise Failed(f"report: {detail}", hint=f"open {markdown}: each deliverable has its proof")
+    return Outcome("pass", detail, {"markdown": str(markdown), "html": str(html),
+                                    **found.to_dict()})
+
+
 def sandbox_down(ctx: DemoContext) -> Outcome:
     from shipit.sandbox.control import down, sandbox_paths
 

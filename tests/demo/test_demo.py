@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
 FAKES = REPO / "tests" / "fakes"
 STEPS = ["sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
-         "sandbox down"]
+         "report", "sandbox down"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
@@ -145,7 +145,7 @@ def test_builder_none_deploys_from_source_and_keep_leaves_it_running(project: Pa
         verdicts = run.verdicts()
         assert verdicts["build"] == verdicts["push"] == verdicts["sandbox down"] == "skip"
         assert {verdicts[s] for s in ("sandbox up", "deploy", "dns", "web", "doctor", "e2e",
-                                      "browser")} == {"pass"}
+                                      "browser", "report")} == {"pass"}
         assert "no image built" in run.step("build")["detail"]
         assert answers(run.report["url"])
         assert run.report["kept"] is True
@@ -171,7 +171,7 @@ def test_a_failing_step_exits_1_names_it_and_still_cleans_up(project: Path) -> N
     assert verdicts["sandbox up"] == "pass"
     assert verdicts["build"] == "fail"
     assert {verdicts[s] for s in ("push", "deploy", "dns", "web", "doctor", "e2e",
-                                  "browser")} == {"skip"}
+                                  "browser", "report")} == {"skip"}
     assert verdicts["sandbox down"] == "pass"
     assert "demo failed at step build" in run.stderr
     assert_nothing_left(project, run)
