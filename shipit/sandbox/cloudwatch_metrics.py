@@ -24,6 +24,7 @@ from typing import Any
 
 from shipit.aws.cloudwatch import put_values
 from shipit.deploy.metrics import ALB_NAMESPACE, ECS_NAMESPACE, lb_dimension, tg_dimension
+from shipit.sandbox.task_process import resident_bytes
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -70,15 +71,14 @@ def process_usage(pid: int) -> tuple[int, int] | None:
     """(CPU ticks used, resident bytes) of ``pid`` and its children, or None if it is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
     except OSError:
+        return None
+    rss = resident_bytes(pid)
+    if rss is None:
         return None
     fields = stat.rsplit(")", 1)[-1].split()
     # utime, stime, cutime, cstime: fields 14-17 of stat (1-based), after "pid (comm)"
-    ticks = sum(int(value) for value in fields[11:15])
-    rss = next((int(line.split()[1]) * 1024 for line in status.splitlines()
-                if line.startswith("VmRSS:")), 0)
-    return ticks, rss
+    return sum(int(value) for value in fields[11:15]), rss
 
 
 class Publisher:

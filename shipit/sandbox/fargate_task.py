@@ -20,7 +20,13 @@ from shipit.sandbox.database import LocalDatabase, rewrite_urls
 from shipit.sandbox.podman import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
 from shipit.sandbox.task_life import HealthPolicy, TaskLife
-from shipit.sandbox.task_process import ENTRYPOINT, LOCAL_RUNTIME, LocalProcess, ProcessSpec
+from shipit.sandbox.task_process import (
+    ENTRYPOINT,
+    LOCAL_RUNTIME,
+    LocalProcess,
+    ProcessSpec,
+    resident_bytes,
+)
 
 
 class Clients(Protocol):
@@ -289,14 +295,8 @@ def over_memory(task: SandboxTask) -> bool:
         return False
     if not task.process.measures_memory:
         return False
-    try:
-        status = Path(f"/proc/{task.process.pid}/status").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) > task.memory_mib * 1024
-    return False
+    rss = resident_bytes(task.process.pid)
+    return rss is not None and rss > task.memory_mib * 1024 * 1024
 
 
 def _cpu_units(definition: Any) -> int:

@@ -119,6 +119,16 @@ class LocalProcess:
                 self._on_line(line)
 
 
+def resident_bytes(pid: int) -> int | None:
+    """The resident set size of ``pid`` (VmRSS; 0 when it has none), None when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return next((int(line.split()[1]) * 1024 for line in status.splitlines()
+                 if line.startswith("VmRSS:")), 0)
+
+
 def source_root() -> Path | None:
     """The folder holding the sample_service package (run from source, like the image does)."""
     import importlib.util
