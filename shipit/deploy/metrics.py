@@ -73,9 +73,6 @@ class Metrics:
                 "unit": s.query.unit_hint,
             } for s in self.series}}
 
-    def total(self, query_id: str) -> float:
-        return sum(next((s.values for s in self.series if s.query.id == query_id), ()))
-
 
 def shown(query: MetricQuery, value: float) -> float:
     """Values as people read them: TargetResponseTime (seconds) in ms."""

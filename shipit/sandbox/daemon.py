@@ -129,6 +129,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             runtimes = {t.id: t.runtime for t in live}
             tasks = [t.describe() for t in [*scheduler.history, *scheduler.live_tasks()]]
             steady = scheduler.steady()
+            if proxy is not None:  # kept-alive connections only to targets still registered
+                proxy.retain(scheduler.healthy_ports())
             if (pids, runtimes, tasks, steady) != (state.task_pids, state.task_runtimes,
                                                    state.tasks, state.steady):
                 state.task_pids, state.task_runtimes = pids, runtimes
