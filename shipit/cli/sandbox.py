@@ -163,20 +163,9 @@ def _print_state(console: Console, state: SandboxState) -> None:
 
 
 def task_lines(tasks: list[dict[str, Any]]) -> list[str]:
-    """One line per task, newest first: revision, phase and health, runtime, life timings."""
-    lines = []
-    for task in reversed(tasks):
-        t = task.get("timings") or {}
-        steps = ", ".join(f"{name} {t[name]:.1f}s" for name in ("pull", "create", "start")
-                          if t.get(name) is not None)
-        when = ", ".join(f"{name} at {t[key]:.1f}s" for name, key in (
-            ("running", "running"), ("healthy", "first_healthy"), ("stopped", "stopped"))
-            if t.get(key) is not None)
-        line = (f"task {str(task.get('id'))[:8]} rev {task.get('revision')}:"
-                f" {task.get('phase')}/{task.get('health')}; {task.get('runtime') or '-'}")
-        line += f"; {steps}" if steps else ""
-        line += f"; {when}" if when else ""
-        if task.get("stopped_reason"):
-            line += f"; stopped: {task['stopped_reason']}"
-        lines.append(line)
-    return lines or ["tasks: none"]
+    """One line per task, newest first: revision, phase and health, then its summary."""
+    from shipit.sandbox.state import task_summary
+
+    return [f"task {str(task.get('id'))[:8]} rev {task.get('revision')}:"
+            f" {task.get('phase')}/{task.get('health')}; {task_summary(task)}"
+            for task in reversed(tasks)] or ["tasks: none"]

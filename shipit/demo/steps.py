@@ -200,22 +200,11 @@ def deployed_task(ctx: DemoContext, read: Callable[[Any], SandboxState | None], 
 
 
 def describe_task(task: dict[str, Any]) -> str:
-    """"container (podman), store: overlay (...); pull 0.4s, create 0.6s, start 0.1s, healthy
-    at 3.2s" in one line, from a task of the sandbox's state."""
-    if not task:
-        return "unknown (the sandbox reported no task of this revision)"
-    timings = task.get("timings") or {}
-    steps = ", ".join(f"{name} {timings[name]:.1f}s" for name in ("pull", "create", "start")
-                      if timings.get(name) is not None)
-    healthy = timings.get("first_healthy")
-    parts = [str(task.get("runtime") or "?")]
-    if task.get("store"):
-        parts.append(str(task["store"]))
-    life = steps + (f", healthy at {healthy:.1f}s" if healthy is not None else "")
-    text = ", ".join(parts) + (f"; {life}" if life else "")
-    if task.get("stopped_reason") and task.get("phase") == "STOPPED":
-        text += f"; stopped: {task['stopped_reason']}"
-    return text
+    """The deployed revision's task in one line (shipit.sandbox.state.task_summary)."""
+    from shipit.sandbox.state import task_summary
+
+    return task_summary(task) if task else \
+        "unknown (the sandbox reported no task of this revision)"
 
 
 def deploy(ctx: DemoContext) -> Outcome:

@@ -145,3 +145,20 @@ def test_no_check_before_running_and_timings_from_creation() -> None:
 ])
 def test_matcher(matcher: str, status: int, accepted: bool) -> None:
     assert HealthPolicy(matcher=matcher).accepts(status) is accepted
+
+
+def test_task_summary_of_the_state_file() -> None:
+    from shipit.sandbox.state import task_summary
+
+    running = {"runtime": "container (podman)", "store": "store: overlay (new store)",
+               "timings": {"pull": 0.4, "create": 0.61, "start": 0.1, "running": 1.2,
+                           "first_healthy": 3.25, "stopped": None}, "stopped_reason": None}
+    assert task_summary(running) == ("container (podman), store: overlay (new store);"
+                                     " pull 0.4s, create 0.6s, start 0.1s; running at 1.2s,"
+                                     " healthy at 3.2s")
+    stopped = {"runtime": "sample_service from source (why)", "store": "",
+               "timings": {"start": 0.0, "running": 0.4, "stopped": 5.0},
+               "stopped_reason": "Essential container in task exited"}
+    assert task_summary(stopped) == ("sample_service from source (why); start 0.0s;"
+                                     " running at 0.4s, stopped at 5.0s; stopped: Essential"
+                                     " container in task exited")
