@@ -16,13 +16,9 @@ per-round differences, with its range.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,15 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import record_section  # noqa: E402 - after the path setup
+from bench.sandbox_run import head_commit, sandbox_project  # noqa: E402
 from shipit.e2e import E2eRun  # noqa: E402
 
 SECTION = "## ALB stand-in"
-
-
-def shipit(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHIPIT_", "AWS_"))}
-    return subprocess.run([sys.executable, "-m", "shipit", *args], cwd=folder, env=env,
-                          capture_output=True, text=True, check=False, timeout=300)
 
 
 def one_path(url: str, client: httpx.Client, origin: str | None) -> dict[str, float]:
@@ -56,13 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="shipit-alb-bench-"))
-    shutil.copy(ROOT / "shipit.toml", folder / "shipit.toml")
-    up = shipit(folder, "--json", "sandbox", "up")
-    if up.returncode != 0:
-        raise SystemExit(f"sandbox up failed: {up.stderr}")
-    try:
-        state = json.loads(up.stdout)
+    with sandbox_project("shipit-alb-bench-") as (_, state):
         task = next(t for t in state["tasks"] if t["phase"] == "RUNNING")
         direct = f"http://127.0.0.1:{task['port']}"
         alb = state["alb_url"]
@@ -83,15 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                     straight.setdefault(step, []).append(results[direct][step])
                     diffs.setdefault(step, []).append(ms - results[direct][step])
         load_end = os.getloadavg()[0]
-    finally:
-        shipit(folder, "sandbox", "down")
     rows = [f"| {step} | {statistics.median(through[step]):.1f} ms |"
             f" {statistics.median(straight[step]):.1f} ms |"
             f" {statistics.median(diffs[step]):+.1f} ms ({min(diffs[step]):+.1f} to"
             f" {max(diffs[step]):+.1f}) |" for step in through]
     worst = max(statistics.median(d) for d in diffs.values())
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                          capture_output=True, check=True).stdout.strip()
+    head = head_commit()
     section = f"""{SECTION}
 
 Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, 2 CPUs, load average {load:.1f} at

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import record_section  # noqa: E402 - after the path setup
+from bench.sandbox_run import head_commit  # noqa: E402
 
 SECTION = "## demo"
 STEPS = ("sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
@@ -75,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=5, help="warm runs after the cold one")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                          capture_output=True, check=True).stdout.strip()
+    head = head_commit()
     work = Path(tempfile.mkdtemp(prefix="shipit-demo-bench-"))
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)

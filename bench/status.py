@@ -16,11 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -30,14 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import record_section  # noqa: E402 - after the path setup
+from bench.sandbox_run import head_commit, sandbox_project, user_shipit  # noqa: E402
 
 SECTION = "## status with metrics"
-
-
-def shipit(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHIPIT_", "AWS_"))}
-    return subprocess.run([sys.executable, "-m", "shipit", *args], cwd=folder, env=env,
-                          capture_output=True, text=True, check=False, timeout=300)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,14 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="shipit-status-bench-"))
-    shutil.copy(ROOT / "shipit.toml", folder / "shipit.toml")
-    up = shipit(folder, "--json", "sandbox", "up")
-    if up.returncode != 0:
-        raise SystemExit(f"sandbox up failed: {up.stderr}")
     times: list[float] = []
-    try:
-        alb = json.loads(up.stdout)["alb_url"]
+    with sandbox_project("shipit-status-bench-") as (folder, state):
+        alb = state["alb_url"]
         for _ in range(50):
             urllib.request.urlopen(f"{alb}/api/health", timeout=10).read()
         time.sleep(2.5)  # the publisher flushes every second
@@ -60,19 +47,16 @@ def main(argv: list[str] | None = None) -> int:
         series = 0
         for _ in range(args.runs):
             began = time.perf_counter()
-            done = shipit(folder, "--env", "sandbox", "--json", "status")
+            done = user_shipit(folder, "--env", "sandbox", "--json", "status")
             times.append(time.perf_counter() - began)
             if done.returncode != 0:
                 raise SystemExit(f"status failed: {done.stderr}")
             metrics = json.loads(done.stdout)["metrics"]["series"]
             series = sum(1 for s in metrics.values() if s["values"])
         load_end = os.getloadavg()[0]
-    finally:
-        shipit(folder, "sandbox", "down")
     median = statistics.median(times)
     verdict = "met" if median <= 1.5 else "NOT met"
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                          capture_output=True, check=True).stdout.strip()
+    head = head_commit()
     section = f"""{SECTION}
 
 Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, 2 CPUs, load average {load:.1f} at
