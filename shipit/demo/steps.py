@@ -111,7 +111,8 @@ def sandbox_up(ctx: DemoContext) -> Outcome:
 
 
 def wait_serving(ctx: DemoContext, url: str, timeout: float = 90.0) -> float:
-    """Wait (bounded) until the ALB answers 200: a deploy refuses to start over a rollout."""
+    """The ALB answers 200 (bounded wait). `sandbox up` already waited for a steady service;
+    this proves it through the ALB stand-in, as a user's first request would."""
     import httpx
 
     began = ctx.clock()
