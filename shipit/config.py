@@ -181,6 +181,10 @@ class HttpSection(_Section):
     url: HttpUrl | None = None
     health_path: str = Field(default="/api/health", pattern=r"^/[^\s?#]*$")
     cors_origins: list[Origin] = Field(default_factory=list)
+    cors_variable: str = Field(default="CORS_ALLOWED_ORIGINS",
+                               pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+    """The task variable the service reads its origins from; "" when it configures CORS itself
+    (shipit then writes no variable, and doctor judges CORS by the live preflight alone)."""
 
 
 class WebSection(_Section):
@@ -231,21 +235,23 @@ class Settings(_Section):
 
     @model_validator(mode="after")
     def _derived_origins(self) -> Settings:
-        # One source: the task's CORS_ALLOWED_ORIGINS is http.cors_origins + the web origin.
-        # Writing it in vars as well is allowed only when it says the same thing.
-        from shipit.web.origins import CORS_VARIABLE, allowed_origins, same_origins
+        # One source: the task's origins variable (http.cors_variable, CORS_ALLOWED_ORIGINS by
+        # default) is http.cors_origins + the web origin. Writing it in vars as well is allowed
+        # only when it says the same thing.
+        from shipit.web.origins import allowed_origins, same_origins
 
         origins = allowed_origins(self)
-        if not origins:
+        variable = self.http.cors_variable
+        if not (origins and variable):
             return self
-        written = self.vars.get(CORS_VARIABLE)
+        written = self.vars.get(variable)
         if written is not None and not same_origins(written, origins):
             raise ValueError(
-                f"vars.{CORS_VARIABLE} = {written!r} disagrees with http.cors_origins + the web"
+                f"vars.{variable} = {written!r} disagrees with http.cors_origins + the web"
                 f" origin ({', '.join(origins)}); remove it from vars: shipit derives it"
             )
         # The model is frozen; the derived variable is part of what it was validated into.
-        object.__setattr__(self, "vars", {**self.vars, CORS_VARIABLE: ",".join(origins)})
+        object.__setattr__(self, "vars", {**self.vars, variable: ",".join(origins)})
         return self
 
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from shipit.config import Settings
 
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
-"""The variable the sample service reads: exact origins, comma-separated, no '*'."""
+"""The default of http.cors_variable, the variable the sample service reads: exact origins,
+comma-separated, no '*'."""
 
 _OLD_STYLE_REGIONS = frozenset({
     "us-east-1", "us-west-1", "us-west-2", "ap-southeast-1", "ap-southeast-2",
@@ -62,6 +63,7 @@ def written_variable_names(settings: Settings, raw_vars: object) -> frozenset[st
     """The variable names an environment writes itself: the derived CORS variable counts only
     when vars names it (config.convergence compares what people write)."""
     names = frozenset(settings.vars)
-    if isinstance(raw_vars, dict) and CORS_VARIABLE in raw_vars:
+    variable = settings.http.cors_variable
+    if not variable or (isinstance(raw_vars, dict) and variable in raw_vars):
         return names
-    return names - {CORS_VARIABLE}
+    return names - {variable}
