@@ -28,6 +28,10 @@ class Container:
     log_driver: str | None = None
     log_options: Mapping[str, str] = field(default_factory=dict)
     essential: bool = True
+    start_period: int | None = None
+    """The container healthCheck's startPeriod (seconds), when it declares one."""
+    log_router: bool = False
+    """A FireLens log router (firelensConfiguration): it carries other containers' logs."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class TaskDefinition:
     """linux/amd64 or linux/arm64, from runtimePlatform (Fargate's default is linux/amd64)."""
     execution_role_arn: str | None
     containers: tuple[Container, ...]
+    task_role_arn: str | None = None
 
     def container(self, name: str | None) -> Container | None:
         for container in self.containers:
@@ -66,6 +71,8 @@ def parse_task_definition(raw: Mapping[str, Any]) -> TaskDefinition:
             log_driver=c.get("logConfiguration", {}).get("logDriver"),
             log_options=dict(c.get("logConfiguration", {}).get("options", {})),
             essential=c.get("essential", True),
+            start_period=c["healthCheck"].get("startPeriod") if "healthCheck" in c else None,
+            log_router="firelensConfiguration" in c,
         )
         for c in raw["containerDefinitions"]
     )
@@ -77,6 +84,7 @@ def parse_task_definition(raw: Mapping[str, Any]) -> TaskDefinition:
         platform=f"linux/{arch or 'amd64'}",
         execution_role_arn=raw.get("executionRoleArn"),
         containers=containers,
+        task_role_arn=raw.get("taskRoleArn"),
     )
 
 

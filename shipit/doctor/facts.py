@@ -116,6 +116,9 @@ class Snapshot:
     health_path: str = "/api/health"
     http_url: str | None = None
     cors_origins: tuple[str, ...] = ()
+    cors_variable: str = "CORS_ALLOWED_ORIGINS"
+    """The task variable holding the origins (http.cors_variable); "" when the service
+    configures CORS itself."""
     cluster: str | None = None
     container_name: str | None = None
     image_registry: str | None = None
@@ -153,6 +156,8 @@ class Snapshot:
     )
     database: Fact[Database] = field(default_factory=lambda: Fact.unset("not gathered"))
     execution_role: Fact[Role] = field(default_factory=lambda: Fact.unset("not gathered"))
+    task_role: Fact[Role] = field(default_factory=lambda: Fact.unset("not gathered"))
+    """The role the application assumes; read to tell grants put there by mistake."""
     secrets: Fact[tuple[SecretRef, ...]] = field(default_factory=lambda: Fact.ok(()))
     """The task definition's secrets, looked up (never read)."""
     zone: Fact[HostedZone] = field(default_factory=lambda: Fact.unset("not gathered"))

@@ -49,6 +49,7 @@ class Target:
     http_url: str | None = None
     health_path: str = "/api/health"
     cors_origins: tuple[str, ...] = ()
+    cors_variable: str = "CORS_ALLOWED_ORIGINS"
     env_var_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
     route_to: str | None = None
     """host:port for names that cannot resolve (AWS emulated on this machine), see probe.py."""
@@ -80,6 +81,7 @@ def target_from_config(
         http_url=settings.http.url,
         health_path=settings.http.health_path,
         cors_origins=allowed_origins(settings),  # http.cors_origins + the web origin
+        cors_variable=settings.http.cors_variable,
         env_var_names=names,
         route_to=emulated_address(endpoint, settings.http.url),
     )
@@ -103,10 +105,25 @@ class _Run:
             raise Unavailable(f"no {name.replace('_', ' ')}: {fact.reason}")
         return fact.value
 
+    def container_name(self) -> str | None:
+        """ecs.container, else the container the service's load balancer names, else the first
+        essential container that is not a log router (a FireLens sidecar is often first)."""
+        return self.target.container or resolve_container(self.value("service"),
+                                                          self.value("task_definition"))
+
     def value(self, name: str) -> Any:
         """Another step's value, or None when it has none (for optional inputs)."""
         fact = self.futures[name].result()
         return fact.value if fact.state == "ok" else None
+
+
+def resolve_container(service: Any, definition: Any) -> str | None:
+    if service is not None and service.load_balancers:
+        return str(service.load_balancers[0].container_name)
+    if definition is None:
+        return None
+    apps = [c for c in definition.containers if c.essential and not c.log_router]
+    return str((apps or list(definition.containers))[0].name) if definition.containers else None
 
 
 def _guarded(name: str, step: Step, run: _Run) -> Fact[Any]:
@@ -129,6 +146,13 @@ def _repository(run: _Run) -> Fact[Any]:
     name = run.target.repository
     if not name:
         return Fact.unset("no image.repository configured")
+    definition = run.value("task_definition")
+    container = definition.container(run.container_name()) if definition else None
+    if container is not None:
+        host = split_image(container.image)[0]
+        if ecr_region(host) is None:
+            return Fact.unset(f"the task's image {container.image} comes from {host}, not ECR:"
+                              " no repository to inspect")
     found = ecr.find_repository(run.aws, name)
     return Fact.ok(found) if found else Fact.absent(f"repository {name} does not exist")
 
@@ -151,9 +175,9 @@ def _stopped_tasks(run: _Run) -> Fact[Any]:
 
 
 def _image(run: _Run) -> Fact[Any]:
-    container = run.need("task_definition").container(run.target.container)
+    container = run.need("task_definition").container(run.container_name())
     if container is None:
-        return Fact.unset(f"no container {run.target.container!r} in the task definition")
+        return Fact.unset(f"no container {run.container_name()!r} in the task definition")
     host, repository, ref = split_image(container.image)
     region = ecr_region(host)
     if region is None:
@@ -164,8 +188,9 @@ def _image(run: _Run) -> Fact[Any]:
 
 
 def _log_group(run: _Run) -> Fact[Any]:
-    container = run.need("task_definition").container(run.target.container)
-    group = container.log_options.get("awslogs-group") if container else None
+    container = run.need("task_definition").container(run.container_name())
+    options = container.log_options if container else {}
+    group = options.get("awslogs-group") or options.get("log_group_name")
     if not group:
         return Fact.unset("the container has no awslogs group")
     found = find_log_group(run.aws, group)
@@ -264,6 +289,13 @@ def _execution_role(run: _Run) -> Fact[Any]:
     return Fact.ok(iam.read_role(run.aws, arn))
 
 
+def _task_role(run: _Run) -> Fact[Any]:
+    arn = run.need("task_definition").task_role_arn
+    if not arn:
+        return Fact.unset("the task definition has no task role")
+    return Fact.ok(iam.read_role(run.aws, arn))
+
+
 def _secrets(run: _Run) -> Fact[Any]:
     wanted = {name: arn for c in run.need("task_definition").containers for name, arn in c.secrets}
     return Fact.ok(tuple(check_secrets(run.aws, wanted)))
@@ -286,9 +318,9 @@ def _records(run: _Run) -> Fact[Any]:
 
 STEPS: dict[str, Step] = {
     "identity": _identity,
-    "repository": _repository,
     "service": _service,
     "task_definition": _task_definition,
+    "repository": _repository,  # after the task definition, whose image it looks at
     "stopped_tasks": _stopped_tasks,
     "image": _image,
     "log_group": _log_group,
@@ -301,6 +333,7 @@ STEPS: dict[str, Step] = {
     "network": _network,
     "listeners": _listeners,
     "execution_role": _execution_role,
+    "task_role": _task_role,
     "secrets": _secrets,
     "zone": _zone,
     "records": _records,
@@ -323,8 +356,10 @@ def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -
         health_path=target.health_path,
         http_url=target.http_url,
         cors_origins=target.cors_origins,
+        cors_variable=target.cors_variable,
         cluster=target.cluster,
-        container_name=target.container,
+        container_name=target.container or resolve_container(facts["service"].value,
+                                                              facts["task_definition"].value),
         image_registry=target.image_registry,
         dns_name=target.dns_name,
         env_var_names=target.env_var_names,

@@ -246,7 +246,9 @@ VARIANTS: list[tuple[str, Breaker, str]] = [
     ("iam.execution_role", role_without_policy, "fail"),
     ("http.health", service_unreachable, "fail"),
     ("http.cors", origin_not_allowed, "fail"),
-    ("http.cors_config", task_allows_an_old_origin, "fail"),
+    # The live service (started with ALLOWED_ORIGIN only) refuses the old origin: the task's
+    # variable is drift from shipit.toml, which live evidence outranks (a warning, not a fail).
+    ("http.cors_config", task_allows_an_old_origin, "warn"),
     ("dns.alias", cname_instead_of_alias, "fail"),
     ("config.convergence", diverging_environments, "fail"),
 ]

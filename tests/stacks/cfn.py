@@ -4,16 +4,16 @@ moto 5.2.5's CloudFormation drops, and ``finish`` applies with the API as the te
 AWS::ECS::Service's ``LoadBalancers``, ``DeploymentConfiguration`` and ``NetworkConfiguration``
 (UpdateService, as AWS now allows, with the desired count: moto counts running tasks only
 after it), AWS::ECS::TaskDefinition's ``ExecutionRoleArn`` and ``RuntimePlatform`` (a new
-revision), and AWS::EC2::SubnetRouteTableAssociation. It registers the tasks' addresses in the
-target group, as a running service would. moto also keeps an inline role policy of the
-template as a Python repr, not JSON: it is put again with the API.
+revision), AWS::IAM::Role's ``ManagedPolicyArns``, and AWS::EC2::SubnetRouteTableAssociation.
+It registers the tasks' addresses in the target group, as a running service would. moto also
+keeps an inline role policy of the template as a Python repr, not JSON: it is put again by API.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.stacks.console import Console
+from tests.stacks.console import EXEC_POLICY, Console
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,6 +41,9 @@ def finish(c: Console, outputs: dict[str, str], *, service: str, container: str,
         c.client("ec2").associate_route_table(RouteTableId=outputs["PublicRoutes"],
                                               SubnetId=subnet)
     role = outputs["ExecutionRole"].rsplit("/", 1)[-1]
+    iam = c.client("iam")
+    if not iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        iam.attach_role_policy(RoleName=role, PolicyArn=EXEC_POLICY)  # ManagedPolicyArns
     secret = c.client("iam").get_role_policy(RoleName=role, PolicyName="secrets")
     if isinstance(secret["PolicyDocument"], str):  # moto keeps the template's dict as a repr
         c.role(role, inline={"secrets": [{"Effect": "Allow",

@@ -170,7 +170,7 @@ def containers_for(shape: Shape, image: str, secrets: list[dict[str, str]],
         "name": "log_router", "essential": True,
         "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
         "firelensConfiguration": {"type": "fluentbit"},
-        "logConfiguration": awslogs(f"/ecs/{shape.name}-firelens", create=True),
+        "logConfiguration": awslogs(f"/ecs/{shape.name}-firelens"),
         "memoryReservation": 50,
     }
     return [router, app]
@@ -207,6 +207,8 @@ def build(c: Console, shape: Shape) -> Built:
                            inline={"app": shape.task_role_statements})
     if not shape.create_log_group:
         c.log_group(f"/ecs/{shape.name}", shape.retention)
+    if shape.log_router_first:
+        c.log_group(f"/ecs/{shape.name}-firelens", 7)
     built.task_definition = c.task_definition(
         shape.name, containers_for(shape, image, secrets, built.database_host),
         execution_role=role, task_role=task_role, arch=shape.arch)

@@ -35,9 +35,18 @@ def alias(s: Snapshot) -> Verdict:
     fix = f"shipit dns --name {s.dns_name}  (add --force to replace a non-alias record)"
     dualstack = (lb.ip_address_type or "ipv4").startswith("dualstack")
     kinds = ["A", "AAAA"] if dualstack else ["A"]
+    cname = _record(records, s.dns_name, "CNAME")
+    if cname is not None and any(same_alias_target(v, lb.dns_name) for v in cname.values):
+        return Verdict(
+            "warn", f"{s.dns_name} is a CNAME to this service's ALB; an alias would be better",
+            f"CNAME {', '.join(cname.values)} (TTL {cname.ttl}) works, but costs resolvers a"
+            " second lookup, is billed per query and cannot sit at the zone apex; an alias A"
+            f" {'and AAAA ' if dualstack else ''}record answers the ALB's addresses directly",
+            f"shipit dns --name {s.dns_name} --force  (replaces the CNAME with an alias)",
+            hop="internet -> ALB", component=f"{zone.name} {s.dns_name} CNAME",
+        )
     for kind in kinds:
         record = _record(records, s.dns_name, kind)
-        cname = _record(records, s.dns_name, "CNAME")
         if record is None:
             what = f"a CNAME to {', '.join(cname.values)}" if cname else "no record"
             return failed(

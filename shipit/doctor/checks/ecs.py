@@ -106,6 +106,8 @@ def logs(s: Snapshot) -> Verdict:
     task, container = _container(s)
     if container is None:
         return skipped(f"no container {s.container_name!r} in {task.family}:{task.revision}")
+    if container.log_driver == "awsfirelens":
+        return _firelens(s, task, container)
     if container.log_driver != "awslogs":
         return failed(
             f"container {container.name} does not log to CloudWatch"
@@ -116,6 +118,15 @@ def logs(s: Snapshot) -> Verdict:
             " definition (console: ECS > Task definitions > Create new revision > Logging)",
         )
     group_name = container.log_options.get("awslogs-group", "")
+    creates = container.log_options.get("awslogs-create-group", "").lower() == "true"
+    if s.log_group.state == "absent" and creates:
+        return warned(
+            f"log group {group_name} does not exist yet; awslogs-create-group makes it at the"
+            " first task start, keeping logs forever",
+            "the execution role then needs logs:CreateLogGroup (see iam.execution_role)",
+            f"aws logs create-log-group --log-group-name {group_name} && aws logs"
+            f" put-retention-policy --log-group-name {group_name} --retention-in-days 30",
+        )
     if s.log_group.state == "absent":
         return failed(
             f"log group {group_name} does not exist",
@@ -131,6 +142,43 @@ def logs(s: Snapshot) -> Verdict:
             f"aws logs put-retention-policy --log-group-name {group.name} --retention-in-days 30",
         )
     return passed(f"awslogs to {group.name}, kept {group.retention_days} days")
+
+
+FIRELENS_CLOUDWATCH = ("cloudwatch", "cloudwatch_logs")
+
+
+def _firelens(s: Snapshot, task: TaskDefinition, container: Container) -> Verdict:
+    """Logs through a FireLens router: judged by where its output goes."""
+    router = next((c for c in task.containers if c.log_router), None)
+    output = container.log_options.get("Name", "")
+    group = container.log_options.get("log_group_name", "")
+    if router is None:
+        return failed(
+            f"container {container.name} logs to FireLens, but no container is a log router",
+            f"{task.family}:{task.revision} has no firelensConfiguration",
+            "add the aws-for-fluent-bit container with firelensConfiguration {\"type\":"
+            " \"fluentbit\"} (console: ECS > Task definitions > Create new revision > Log"
+            " collection > FireLens)",
+        )
+    if output not in FIRELENS_CLOUDWATCH or not group:
+        return passed(f"logs through FireLens ({router.name}) to {output or 'its own config'}",
+                      "not CloudWatch: doctor cannot check the destination")
+    if s.log_group.state == "absent":
+        if container.log_options.get("auto_create_group", "").lower() == "true":
+            return warned(f"log group {group} does not exist yet; FireLens creates it",
+                          "created without retention", f"aws logs create-log-group"
+                          f" --log-group-name {group} && aws logs put-retention-policy"
+                          f" --log-group-name {group} --retention-in-days 30")
+        return failed(f"log group {group} does not exist (FireLens output of {container.name})",
+                      "the router cannot deliver the application's logs",
+                      f"aws logs create-log-group --log-group-name {group}")
+    found = s.log_group.need()
+    if found.retention_days is None:
+        return warned(f"log group {found.name} keeps logs forever", f"via FireLens ({router.name})",
+                      f"aws logs put-retention-policy --log-group-name {found.name}"
+                      " --retention-in-days 30")
+    return passed(f"logs through FireLens ({router.name}) to {found.name}, kept"
+                  f" {found.retention_days} days")
 
 
 def ports(s: Snapshot) -> Verdict:

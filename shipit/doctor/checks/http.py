@@ -48,15 +48,36 @@ def _preflight(s: Snapshot, probe: Prober, base: str, origin: str) -> ProbeRespo
     return probe(web.request(s, url, method="OPTIONS", headers=headers))
 
 
+def live_cors_agrees(s: Snapshot, probe: Prober) -> bool | None:
+    """Whether the live service allows every configured origin and refuses a foreign one;
+    None when it cannot be asked (no URL, no origin, no answer). Probes are cached per run,
+    so this costs nothing after http.cors."""
+    base = s.http_url or web.alb_base(s)
+    if base is None or not s.cors_origins:
+        return None
+    for origin in s.cors_origins:
+        answer = _preflight(s, probe, base, origin)
+        if answer.status is None:
+            return None
+        if answer.status >= 400 or answer.headers.get("access-control-allow-origin") != origin:
+            return False
+    foreign = _preflight(s, probe, base, FOREIGN_ORIGIN)
+    if foreign.status is None:
+        return None
+    return foreign.headers.get("access-control-allow-origin") not in (FOREIGN_ORIGIN, "*")
+
+
 def cors(s: Snapshot, probe: Prober) -> Verdict:
     base = s.http_url or web.alb_base(s)
     if base is None:
         return skipped("no http.url or ALB to send a preflight to")
     if not s.cors_origins:
         return skipped("no http.cors_origins configured; nothing to check")
+    where = (f"the task's {s.cors_variable} (http.cors_variable), comma-separated, no '*'"
+             if s.cors_variable else "the service's own CORS settings (http.cors_variable = \"\")")
     fix = (
-        "set the service's allowed origins to exactly http.cors_origins (the sample service"
-        " reads CORS_ALLOWED_ORIGINS, comma-separated, no '*'), then `shipit deploy`"
+        f"set the service's allowed origins to exactly http.cors_origins ({where}), then"
+        " `shipit deploy`"
     )
     problems: list[str] = []
     seen: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from shipit.aws.secrets import secret_resource
 from shipit.doctor.checks.ecr import split_image
 from shipit.doctor.facts import Role, Snapshot, Statement
 from shipit.doctor.finding import Verdict, failed, passed
@@ -50,10 +51,25 @@ def required(s: Snapshot, role: Role) -> list[tuple[str, str]]:
                 ("logs:CreateLogStream", f"{group_arn}:log-stream:app"),
                 ("logs:PutLogEvents", f"{group_arn}:log-stream:app"),
             ]
-        for _, arn in container.secrets:
+            if container.log_options.get("awslogs-create-group", "").lower() == "true":
+                needs.append(("logs:CreateLogGroup", group_arn))
+        for _, value_from in container.secrets:
+            arn = secret_resource(value_from, region=s.region, account=account)
             action = "ssm:GetParameters" if ":ssm:" in arn else "secretsmanager:GetSecretValue"
             needs.append((action, arn))
     return list(dict.fromkeys(needs))
+
+
+def _on_task_role(s: Snapshot, execution: Role) -> str | None:
+    """The task role's name when it allows what the execution role lacks (a common mix-up)."""
+    task = s.task_role.value
+    if task is None or task.arn == execution.arn:
+        return None
+    lacking = [(a, r) for a, r in required(s, execution)
+               if not permits(execution.statements, a, r)]
+    if lacking and all(permits(task.statements, a, r) for a, r in lacking):
+        return task.name
+    return None
 
 
 FIX_TRUST = (
@@ -110,6 +126,16 @@ def execution_role(s: Snapshot) -> Verdict:
             f" (could not read: {', '.join(role.unreadable_policies)})"
             if role.unreadable_policies else ""
         )
+        misplaced = _on_task_role(s, role)
+        if misplaced:
+            return failed(
+                f"role {role.name} lacks {len(missing)} permission(s): {missing[0]}; the task role"
+                f" {misplaced} has them, but ECS pulls images, writes awslogs and reads secrets"
+                " with the execution role",
+                "; ".join(missing[1:]) + unread,
+                f"grant them on the execution role {role.name} (the task role is what the"
+                " application's own AWS calls use): " + FIX_POLICY.replace("ROLE", role.name),
+            )
         return failed(
             f"role {role.name} lacks {len(missing)} permission(s): {missing[0]}",
             "; ".join(missing[1:]) + unread,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shipit.doctor.checks import web
 from shipit.doctor.facts import Snapshot, TargetGroup
 from shipit.doctor.finding import Verdict, failed, passed, warned
@@ -34,6 +36,54 @@ def _settings_problems(s: Snapshot, group: TargetGroup) -> tuple[list[str], list
     return fails, warns
 
 
+QUICK_START = 30
+"""Seconds under which a registration window is tight for an app of unknown start time."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    status: str
+    summary: str
+    detail: str
+    fix: str
+    component: str
+
+
+def timing(s: Snapshot, group: TargetGroup) -> Timing | None:
+    """How long a new task has to answer the ALB: grace + unhealthy threshold x interval, against
+    the container's declared start (its healthCheck startPeriod)."""
+    svc = s.service.value
+    if svc is None:
+        return None
+    grace = svc.health_check_grace_seconds or 0
+    interval = group.health_interval or 30
+    unhealthy = group.unhealthy_threshold or 2
+    window = grace + unhealthy * interval
+    container = None
+    if s.task_definition.state == "ok":
+        names = [ref.container_name for ref in svc.load_balancers]
+        container = s.task_definition.need().container(names[0] if names else s.container_name)
+    start = container.start_period if container is not None else None
+    cluster = s.cluster or svc.cluster_arn.rsplit("/", 1)[-1]
+    shown = f"grace {grace}s + {unhealthy} x {interval}s = {window}s"
+    if start and window < start:
+        need = start + interval
+        return Timing(
+            "fail", f"a new task must answer within {window}s of registration ({shown}), but"
+            f" its container declares {start}s to start (healthCheck startPeriod)",
+            "the ALB marks it unhealthy and ECS replaces it before it can answer: a restart"
+            " loop", f"aws ecs update-service --cluster {cluster} --service {svc.name}"
+            f" --health-check-grace-period-seconds {need}", group.name)
+    if start is None and window < QUICK_START:
+        return Timing(
+            "warn", f"a new task must answer within {window}s of registration ({shown})",
+            "an application that takes longer to start is replaced before it answers",
+            f"aws ecs update-service --cluster {cluster} --service {svc.name}"
+            f" --health-check-grace-period-seconds 60 (or declare the container's start with a"
+            " healthCheck startPeriod)", group.name)
+    return None
+
+
 def _accepts_200(matcher: str) -> bool:
     """ALB matchers: "200", "200,302" or "200-299"."""
     for part in matcher.split(","):
@@ -62,6 +112,7 @@ def health_check(s: Snapshot, probe: Prober) -> Verdict:
     fails: list[str] = []
     warns: list[str] = []
     notes: list[str] = []
+    timings = [t for group in groups if (t := timing(s, group)) is not None]
     for group in groups:
         group_fails, group_warns = _settings_problems(s, group)
         fails += [f"{group.name}: {text}" for text in group_fails]
@@ -76,6 +127,14 @@ def health_check(s: Snapshot, probe: Prober) -> Verdict:
         else:
             notes.append(answer.describe())
     detail = "; ".join(fails[1:] + warns + notes)
+    first = next((t for t in timings if t.status == "fail"), None)
+    if first is None and not fails:
+        first = next(iter(timings), None)
+    if first is not None and not (fails and first.status == "warn"):
+        others = [t.summary for t in timings if t is not first] + fails + warns
+        return Verdict("fail" if first.status == "fail" else "warn", first.summary,
+                       "; ".join([first.detail, *others, *notes]), first.fix,
+                       hop="ALB -> task", component=f"target group {first.component}")
     if fails:
         return failed(fails[0], detail, FIX_PATH)
     if warns:

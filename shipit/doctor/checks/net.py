@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from shipit.doctor import paths
-from shipit.doctor.facts import Network, Rule, SecurityGroup, Snapshot, Subnet, TargetGroup
+from shipit.doctor.facts import (
+    Network,
+    Rule,
+    SecurityGroup,
+    Service,
+    Snapshot,
+    Subnet,
+    TargetGroup,
+)
 from shipit.doctor.finding import Verdict, failed, passed
-from shipit.doctor.paths import EPHEMERAL_ANY, Block
+from shipit.doctor.paths import EPHEMERAL_ANY, Block, BlockStatus
 
 HOP = "ALB -> task"
 _OPEN = ("0.0.0.0/0", "::/0")
@@ -95,6 +103,31 @@ def _target_group(group: TargetGroup, port: int) -> list[Block]:
     return blocks
 
 
+def zones_served(lb_name: str, alb_subnets: list[Subnet], task_subnets: list[Subnet],
+                 svc: Service) -> list[Block]:
+    """An ALB sends nothing to targets in an Availability Zone it is not enabled in (their
+    health reads "unused", Target.NotInUse)."""
+    served = {subnet.zone for subnet in alb_subnets if subnet.zone}
+    if not served:
+        return []
+    outside = [subnet for subnet in task_subnets if subnet.zone and subnet.zone not in served]
+    if not outside:
+        return []
+    zones = ", ".join(sorted({subnet.zone for subnet in outside}))
+    inside = [subnet for subnet in task_subnets if subnet.zone in served]
+    status: BlockStatus = "warn" if inside else "fail"
+    cluster = svc.cluster_arn.rsplit("/", 1)[-1]
+    return [Block(
+        outside[0].id,
+        f"tasks may start in {zones} ({', '.join(s.id for s in outside)}), where {lb_name} is"
+        f" not enabled (it serves {', '.join(sorted(served))}): their targets stay unused",
+        f"aws elbv2 set-subnets --load-balancer-arn ARN --subnets (add a subnet in {zones}),"
+        f" or aws ecs update-service --cluster {cluster} --service {svc.name}"
+        " --network-configuration with task subnets in the ALB's zones",
+        status,
+    )]
+
+
 def alb_to_task(s: Snapshot) -> Verdict:
     svc = s.service.need()
     lb = s.load_balancer.need()
@@ -132,6 +165,7 @@ def alb_to_task(s: Snapshot) -> Verdict:
             f" (ALB groups {alb_ids}; task groups {task_ids})",
             rule_fix("egress", lb.security_groups, port, svc.security_groups),
         ))
+    blocks += zones_served(lb.name, alb_subnets, task_subnets, svc)
     blocks += local_routes(network, alb_subnets, task_subnets)
     for alb_subnet in alb_subnets:
         for task_subnet in task_subnets:
