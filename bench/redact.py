@@ -79,7 +79,8 @@ def reference_module() -> ModuleType | None:
     path = Path(tempfile.mkdtemp()) / "redact_before.py"
     path.write_text(done.stdout, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("redact_before", path)
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -17,6 +17,9 @@ from shipit.config.overlays import deep_merge, defined_in
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
 from shipit.redact import is_secret_name
 
+PATH_KEYS = [["image", "dockerfile"], ["image", "context"], ["web", "folder"],
+             ["aws", "credentials_file"]]
+"""Every key that names a file or folder: each must resolve inside the repository."""
 HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
 
 
@@ -93,7 +96,23 @@ class Config:
                 f"vars.{CORS_VARIABLE} = {written!r} disagrees with http.cors_origins + the web"
                 f" origin ({', '.join(origins)}); remove it from vars: shipit derives it",
                 ["vars", CORS_VARIABLE])])
+        outside = [(message, keys) for keys in PATH_KEYS
+                   if (message := self._leaves_root(settings, keys)) is not None]
+        if outside:
+            raise self._error(env, outside)
         return settings
+
+    def _leaves_root(self, settings: Settings, keys: list[str]) -> str | None:
+        """Why the path at ``keys`` resolves (symlinks followed) outside the repository."""
+        value = getattr(getattr(settings, keys[0]), keys[1])
+        if value is None:
+            return None
+        home = self.root.resolve()
+        resolved = (self.root / value).resolve()
+        if resolved.is_relative_to(home):
+            return None
+        return (f"{value!r} resolves to {resolved}, outside the repository {home} (a symlink"
+                " leads out); paths must stay inside the folder of shipit.toml")
 
     def _index(self, source: Path) -> KeyIndex:
         """The key lines of ``source``, scanned once however many problems it has."""

@@ -51,13 +51,13 @@ def dns_name_problem(value: str) -> str | None:
 
 def repo_path_problem(value: str) -> str | None:
     """Why ``value`` is not a relative path inside the repository, or None."""
-    if not value or "\\" in value:
+    if not value or "\\" in value or value.startswith("~"):
         return f"{value!r}: use a relative path with '/' inside the repository"
     if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
-        return f"{value!r} is an absolute path; build inputs must be inside the repository"
+        return f"{value!r} is an absolute path; paths must be inside the repository"
     normal = posixpath.normpath(value)
     if normal == ".." or normal.startswith("../"):
-        return f"{value!r} points outside the repository; build inputs must be inside it"
+        return f"{value!r} points outside the repository; paths must be inside it"
     return None
 
 

@@ -66,7 +66,7 @@ class DemoContext:
 
     @property
     def aws(self) -> AwsSession:
-        """A session on the sandbox's loopback endpoint: placeholder keys, no AWS account.
+        """A session on the sandbox's loopback endpoint with the sandbox's own keys.
 
         ``environ={}``: nothing from the shell (a real profile or keys) is ever used here.
         """
@@ -74,10 +74,12 @@ class DemoContext:
             from shipit.aws.session import AwsSession, resolve_target
 
             aws = self.settings.aws
-            target = resolve_target(config_region=aws.region, config_endpoint=aws.endpoint_url,
-                                    environ={})
+            target = resolve_target(
+                config_region=aws.region, config_endpoint=aws.endpoint_url, environ={},
+                credentials_file=self.root / aws.credentials_file if aws.credentials_file
+                else None)
             self._aws = AwsSession(target, environ={})
-            assert self._aws.uses_placeholder_credentials, "the sandbox endpoint is on loopback"
+            assert self._aws.local_credentials is not None, "the sandbox's own keys"
         return self._aws
 
 

@@ -5,6 +5,9 @@
     <project>/.shipit/sandbox/daemon.log    moto's and the scheduler's own log
     <project>/.shipit/sandbox/tasks/<id>/   each task's working directory and output
     <project>/.shipit/sandbox/registry/     docker-registry behind the ECR data plane (its blobs)
+    <project>/.shipit/sandbox/credentials.json  this start's random AWS credentials
+
+The folder is 0700 and every file in it 0600 (the daemon runs with umask 077).
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class SandboxPaths:
     @property
     def log_file(self) -> Path:
         return self.dir / "daemon.log"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.dir / "credentials.json"
 
     @property
     def tasks_dir(self) -> Path:
@@ -120,9 +127,12 @@ _WRITING = threading.Lock()
 def write_state(paths: SandboxPaths, state: SandboxState) -> None:
     """Atomically (a reader never sees half a file), from any thread of the daemon."""
     with _WRITING:
-        paths.dir.mkdir(parents=True, exist_ok=True)
+        paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = paths.state_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+        temporary.unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # vars are in it
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(json.dumps(asdict(state), indent=2))
         os.replace(temporary, paths.state_file)
 
 
