@@ -33,6 +33,7 @@ class Config:
         overlays: Mapping[str, Mapping[str, Any]],
         sources: Mapping[str, Path],
         project: str | None,
+        indexes: Mapping[Path, KeyIndex] | None = None,
     ) -> None:
         self.path = path
         self.root = path.parent
@@ -41,7 +42,7 @@ class Config:
         self._overlays = {name: dict(data) for name, data in overlays.items()}
         self._sources = dict(sources)
         self._cache: dict[str | None, Settings] = {}
-        self._indexes: dict[Path, KeyIndex] = {}
+        self._indexes: dict[Path, KeyIndex] = dict(indexes or {})  # load's, reused
 
     @property
     def environments(self) -> list[str]:
@@ -168,6 +169,7 @@ def _message(error: Any, keys: list[str]) -> str:
     if kind.endswith("_type") or kind in {"int_parsing", "bool_parsing"}:
         value = error.get("input")
         shown = "***" if keys and is_secret_name(keys[-1]) else repr(value)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."  # a 200,000-element array
         message += f", got {toml_type(value)} {shown}"
     return message
 
