@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from shipit.aws import ecr
 from shipit.aws.ecr import Repository
 from shipit.errors import Failed
+from shipit.image_ref import ecr_host
 from shipit.push.builder import Pusher
 from shipit.push.judge import (
     PushedImageCheck,
@@ -72,8 +73,7 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
         check_region(request.registry, request.region)
     image = request.image
     repo, repo_status, warnings = _ensure_repository(request, aws, progress)
-    host = request.registry or (repo.host if repo else f"<account>.dkr.ecr.{request.region}"
-                                ".amazonaws.com")
+    host = request.registry or (repo.host if repo else ecr_host("<account>", request.region))
     target = Destination(host=host, repository=request.repository)
     ref = target.ref(request.tag)
     state = _sha_tag_state(request, aws, ref, exists=repo is not None)

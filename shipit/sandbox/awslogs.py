@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shipit.aws.logs import stream_name
 from shipit.sandbox import moto_world
 from shipit.sandbox.names import ACCOUNT_ID
 
@@ -23,8 +24,7 @@ def stream_for(container: dict[str, Any], task_id: str) -> tuple[str, str, str] 
     group = options.get("awslogs-group")
     if not group:
         return None
-    prefix = options.get("awslogs-stream-prefix")
-    name = f"{prefix}/{container['name']}/{task_id}" if prefix else task_id
+    name = stream_name(options.get("awslogs-stream-prefix"), container["name"], task_id)
     return options.get("awslogs-region", ""), group, name
 
 
