@@ -236,17 +236,22 @@ def deploy(ctx: DemoContext) -> Outcome:
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
+    from shipit.web import dns as web_dns
 
     result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
                          probe_unchanged=True)
+    web = web_dns.run(ctx.settings, ctx.aws, dry_run=False, force=False, clock=ctx.clock,
+                      sleep=ctx.sleep)
     record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
                                       result.attempts)
     assert answer is not None
     change = "already in place" if plan.up_to_date else "UPSERTed, INSYNC"
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
+    if web is not None:
+        detail += f"; frontend {web['name']} alias A -> its S3 website endpoint"
     return Outcome("pass" if answer.ok else "warn", detail,
-                   {"name": record, "attempts": attempts, "ok": answer.ok})
+                   {"name": record, "attempts": attempts, "ok": answer.ok, "web": web})
 
 
 def doctor(ctx: DemoContext) -> Outcome:
