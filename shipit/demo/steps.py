@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.demo.base_image import BuilderChoice
-from shipit.demo.report import Verdict
+from shipit.demo.report import StepVerdict
 from shipit.errors import Failed
 from shipit.project_paths import ProjectPaths
 from shipit.sandbox.names import ENV_NAME, StackNames
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Outcome:
-    verdict: Verdict
+    verdict: StepVerdict
     detail: str
     data: dict[str, Any] = field(default_factory=dict)
 

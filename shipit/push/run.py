@@ -23,7 +23,7 @@ from shipit.push.judge import (
 )
 from shipit.push.judge import tag_state as judge_tag_state
 from shipit.push.receipt import BuiltImage
-from shipit.push.target import LATEST, Destination, check_region
+from shipit.push.target import LATEST, Destination, check_registry_region
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -70,7 +70,7 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
          ) -> PushReport:
     """Push the built image under its sha tag and ``latest``; verify both through the ECR API."""
     if request.registry:
-        check_region(request.registry, request.region)
+        check_registry_region(request.registry, request.region)
     image = request.image
     repo, repo_status, warnings = _ensure_repository(request, aws, progress)
     host = request.registry or (repo.host if repo else ecr_host("<account>", request.region))

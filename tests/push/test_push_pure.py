@@ -12,11 +12,13 @@ from botocore.exceptions import ClientError, ParamValidationError
 from shipit.aws.ecr import RegistryLogin, Repository, StoredImage, exclusion_unsupported
 from shipit.errors import AccessDenied, RegionProblem, UsageError
 from shipit.image.storage import BuildahStorage
+from shipit.image_ref import EcrHost, parse_ecr_host
+from shipit.net import is_loopback_hostport as is_loopback
 from shipit.push.builder import BuildahPusher, receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms
 from shipit.push.receipt import built_image, load_built_image
-from shipit.push.target import Destination, EcrHost, check_region, is_loopback, parse_ecr_host
+from shipit.push.target import Destination, check_registry_region
 from tests.fakes.runner import FakeRunner
 from tests.fixtures.receipts import build_receipt
 
@@ -50,11 +52,11 @@ def test_parse_ecr_host(host: str, expected: EcrHost | None) -> None:
 
 
 def test_check_region_explains_a_registry_in_another_region() -> None:
-    check_region("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1")
-    check_region("127.0.0.1:5000", "us-east-1")
+    check_registry_region("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1")
+    check_registry_region("127.0.0.1:5000", "us-east-1")
     wrong = r"is in eu-west-1, but aws\.region is us-east-1"
     with pytest.raises(RegionProblem, match=wrong) as err:
-        check_region("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "us-east-1")
+        check_registry_region("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "us-east-1")
     assert err.value.hint is not None
     assert "--region eu-west-1" in err.value.hint
 
