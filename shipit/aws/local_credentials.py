@@ -10,12 +10,12 @@ the session signs with them for that loopback endpoint only, never for AWS itsel
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipit.errors import ConfigError
+from shipit.private_files import write_private
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,8 @@ class LocalCredentials:
 
     def write(self, path: Path) -> None:
         """Write the pair to ``path``, readable by its owner only (created 0600, never wider)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump({"aws_access_key_id": self.access_key_id,
-                       "aws_secret_access_key": self.secret_access_key}, file)
+        write_private(path, json.dumps({"aws_access_key_id": self.access_key_id,
+                                        "aws_secret_access_key": self.secret_access_key}))
 
 
 def read_local_credentials(path: Path) -> LocalCredentials:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.private_files import write_private
 from shipit.project_paths import SANDBOX_DIR, ProjectPaths
 
 
@@ -128,12 +129,7 @@ def write_state(paths: SandboxPaths, state: SandboxState) -> None:
     """Atomically (a reader never sees half a file), from any thread of the daemon."""
     with _WRITING:
         paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = paths.state_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # vars are in it
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(json.dumps(asdict(state), indent=2))
-        os.replace(temporary, paths.state_file)
+        write_private(paths.state_file, json.dumps(asdict(state), indent=2))  # vars in it
 
 
 def read_state(paths: SandboxPaths) -> SandboxState | None:
