@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipit.errors import EnvironmentProblem
+from shipit.private_files import write_private
 from shipit.sandbox import envfile
 from shipit.sandbox.daemon import DaemonSpec
 from shipit.sandbox.names import StackNames
@@ -63,12 +64,12 @@ def up(
     paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     paths.dir.chmod(0o700)  # the store holds every plain var and this start's credentials
     spec = _with_app_env(spec)
+    write_private(paths.spec_file, json.dumps(asdict(spec)))  # not argv: `ps` shows argv
     with os.fdopen(os.open(paths.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
                    "ab") as log:
         os.fchmod(log.fileno(), 0o600)
         process = subprocess.Popen(
-            [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root),
-             "--spec", json.dumps(asdict(spec))],
+            [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root)],
             cwd=paths.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
@@ -221,7 +222,7 @@ def _drop_leftover_database(url: str) -> None:
 
 
 def _clear(paths: SandboxPaths) -> None:
-    for file in (paths.state_file, paths.pid_file, paths.credentials_file):
+    for file in (paths.state_file, paths.pid_file, paths.credentials_file, paths.spec_file):
         file.unlink(missing_ok=True)
 
 

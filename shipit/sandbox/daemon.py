@@ -1,4 +1,6 @@
-"""The sandbox daemon: ``python -m shipit.sandbox.daemon --root DIR --spec JSON``.
+"""The sandbox daemon: ``python -m shipit.sandbox.daemon --root DIR`` (its spec, the task's
+plain vars among it, is read from ``.shipit/sandbox/spec.json``, 0600, never from the command
+line that ``ps`` shows every user).
 
 One process holds moto (in-process so the scheduler can move ECS state; behind the request
 guard, so it answers only the sandbox's own signed clients), the reference stack, the scheduler
@@ -60,10 +62,11 @@ class DaemonSpec:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shipit.sandbox.daemon")
     parser.add_argument("--root", required=True, type=Path)
-    parser.add_argument("--spec", required=True)
     args = parser.parse_args(argv)
-    spec = DaemonSpec(**json.loads(args.spec))
-    return run(SandboxPaths(args.root.resolve()), spec)
+    paths = SandboxPaths(args.root.resolve())
+    spec = DaemonSpec(**json.loads(paths.spec_file.read_text(encoding="utf-8")))
+    paths.spec_file.unlink()
+    return run(paths, spec)
 
 
 def run(paths: SandboxPaths, spec: DaemonSpec) -> int:

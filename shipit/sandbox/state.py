@@ -45,6 +45,11 @@ class SandboxPaths:
         return self.dir / "daemon.log"
 
     @property
+    def spec_file(self) -> Path:
+        """What `sandbox up` hands the daemon (read and removed at its start)."""
+        return self.dir / "spec.json"
+
+    @property
     def credentials_file(self) -> Path:
         return self.dir / "credentials.json"
 
