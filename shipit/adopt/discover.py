@@ -40,7 +40,7 @@ class Wanted:
 def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = refuse,
              local: LocalAddresses | None = None) -> Discovery:
     found = Discovery()
-    _account(aws, found)
+    _account(aws, found, local)
     name = _service_name(aws, wanted, choose)
     svc = ecs.describe_service(aws, name.cluster, name.service)
     where = f"ecs:DescribeServices {name}"
@@ -113,10 +113,13 @@ def _web(aws: AwsSession, origins: list[str], found: Discovery,
     return origins
 
 
-def _account(aws: AwsSession, found: Discovery) -> None:
+def _account(aws: AwsSession, found: Discovery, local: LocalAddresses | None = None) -> None:
     if aws.endpoint_url:
         found.add("aws.endpoint_url", aws.endpoint_url,
                   "the endpoint these reads went to (AWS_ENDPOINT_URL or aws.endpoint_url)")
+    if local is not None and local.credentials_file:
+        found.add("aws.credentials_file", local.credentials_file,
+                  f"emulated AWS: the sandbox's own keys ({local.state_file}), which it requires")
     found.add("aws.region", aws.region, f"the region these reads went to ({aws.region_source})")
     identity = caller_identity(aws)
     found.add("aws.account_id", identity.account, "sts:GetCallerIdentity")
