@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shipit.private_files import write_private
 from shipit.project_paths import SANDBOX_DIR
 from shipit.sandbox.names import ACCOUNT_ID, StackNames
 from shipit.sandbox.state import SandboxPaths, SandboxState
@@ -64,8 +65,7 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
 
 
 def write(paths: SandboxPaths, text: str) -> None:
-    paths.env_file.parent.mkdir(parents=True, exist_ok=True)
-    paths.env_file.write_text(text, encoding="utf-8")
+    write_private(paths.env_file, text)  # 0600: it holds the sandbox database's URL
 
 
 def _q(value: str) -> str:
