@@ -222,7 +222,8 @@ def _drop_leftover_database(url: str) -> None:
 
 
 def _clear(paths: SandboxPaths) -> None:
-    for file in (paths.state_file, paths.pid_file, paths.credentials_file, paths.spec_file):
+    for file in (paths.state_file, paths.pid_file, paths.credentials_file, paths.spec_file,
+                 paths.registry_auth_file):
         file.unlink(missing_ok=True)
 
 

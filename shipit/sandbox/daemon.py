@@ -11,6 +11,7 @@ database and removes the state files.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import json
@@ -28,6 +29,7 @@ from typing import Any
 from shipit.aws.endpoint_clients import EndpointClients
 from shipit.aws.local_credentials import LocalCredentials
 from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.private_files import write_private
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.cloudwatch_metrics import Publisher
@@ -89,7 +91,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         os.environ.pop(name, None)
 
     moto_world.install_patches()
-    moto_world.set_registry_password(secrets.token_urlsafe(24))
+    registry_password = secrets.token_urlsafe(24)
+    moto_world.set_registry_password(registry_password)
     website_origin: list[str] = []
     guard: RequestGuard | None = None
 
@@ -133,7 +136,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
-            database=database, podman=probe.podman(registry, paths.root),
+            database=database,
+            podman=probe.podman(registry, paths.root,
+                                _registry_login(paths, registry, registry_password)),
             no_container_reason=probe.why_not(registry),
             storage_note=f"store: {probe.storage.driver} ({probe.storage.reason})",
         )
@@ -216,7 +221,8 @@ def _shutdown(
     if database is not None:
         timer("database", lambda: drop_database(database))
     if state.status != "failed":
-        for file in (paths.state_file, paths.pid_file, paths.credentials_file):
+        for file in (paths.state_file, paths.pid_file, paths.credentials_file,
+                     paths.registry_auth_file):
             file.unlink(missing_ok=True)
     print(f"sandbox stopped ({timer.summary()})", flush=True)
 
@@ -252,18 +258,30 @@ class _Probe:
     def _run(self) -> None:
         self.problem = podman_problem(self.storage)
 
-    def podman(self, registry: SandboxRegistry | None, root: Path) -> Podman | None:
+    def podman(self, registry: SandboxRegistry | None, root: Path,
+               authfile: Path | None) -> Podman | None:
         """podman for the tasks when it works and there is a registry to pull from."""
         self._thread.join(timeout=30)
         if self.problem is not None or registry is None:
             return None
-        return Podman(self.storage, registry.host, registry.registry.host, str(root))
+        return Podman(self.storage, registry.host, registry.registry.host, str(root),
+                      authfile=authfile)
 
     def why_not(self, registry: SandboxRegistry | None) -> str:
         """Why tasks run from source, for the task notes (when ``podman()`` gave None)."""
         if self.problem is not None:
             return self.problem
         return "no registry to pull from (docker-registry is not installed)"
+
+
+def _registry_login(paths: SandboxPaths, registry: SandboxRegistry | None,
+                    password: str) -> Path | None:
+    """The tasks' ECR login (what the execution role gets from ECR), as a 0600 auth file."""
+    if registry is None:
+        return None
+    auth = base64.b64encode(f"AWS:{password}".encode()).decode()
+    return write_private(paths.registry_auth_file,
+                         json.dumps({"auths": {registry.host: {"auth": auth}}}))
 
 
 def _database_name(root: Path, names: StackNames) -> str:

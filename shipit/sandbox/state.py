@@ -50,6 +50,11 @@ class SandboxPaths:
         return self.dir / "spec.json"
 
     @property
+    def registry_auth_file(self) -> Path:
+        """The tasks' login to the registry data plane (podman pull --authfile)."""
+        return self.dir / "registry-auth.json"
+
+    @property
     def credentials_file(self) -> Path:
         return self.dir / "credentials.json"
 
