@@ -56,6 +56,7 @@ def inputs(size: int) -> dict[str, str]:
         "Bearer repeated": "Bearer " * (size // 7),
         "PEM header repeated": "-----BEGIN RSA PRIVATE KEY-----" * (size // 31),
         "escaped quotes in a value": 'API_TOKEN="' + '\\"' * (size // 2),
+        "JSON-escaped assignments repeated": 'A=\\"' * (size // 4),
         "log lines with URLs": ("connect postgresql://u:s3@cr/t p%x@db:5432/a ok\n"
                                 * (size // 48)),
     }

@@ -23,6 +23,7 @@ tests/core/test_redact_twin.py.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
@@ -68,10 +69,13 @@ _TEXT_STOP = re.compile(r"[\n\r\"]|://")
 
 # -- NAME=value, NAME = "value", ?name=value ----------------------------------------------------
 # Tried only where a name starts (the look-behind), so each word is scanned once.
+# A value is quoted ("..." or '...'), quoted inside a JSON string (\"...\", what a --json
+# document holds), or bare (up to a space, quote, backslash or delimiter: nothing is eaten).
 _ASSIGNMENT = re.compile(
     r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)(?P<eq>[ \t]*=[ \t]*)"
     r"(?:(?P<q>[\"'])(?P<quoted>(?:[^\"'\\\n]|\\.|(?!(?P=q))[\"'])*)(?P<close>(?P=q)?)"
-    r"|(?P<bare>[^\s\"',;&#<>]+))"
+    r"|(?P<jq>\\\")(?P<jquoted>(?:[^\"\\\n]|\\[^\"\n])*)(?P<jclose>(?:\\\")?)"
+    r"|(?P<bare>[^\s\"',;&#<>\\]+))"
 )
 # Placeholders in usage text ("--build-arg KEY=VALUE"), not values.
 _PLACEHOLDERS = frozenset({REDACTED, "VALUE", "VAL", "KEY", "NAME", "SECRET", "TOKEN",
@@ -99,6 +103,7 @@ _TOKEN_SHAPES = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """True for names that usually hold secrets: ``DB_PASSWORD``, ``apiKey``, ``GITHUB_PAT``."""
     upper = _CAMEL.sub(r"\1_\2", urllib.parse.unquote(name)).upper()
@@ -232,18 +237,27 @@ def _redact_assignments(text: str) -> str:
     return _ASSIGNMENT.sub(_assignment, text)
 
 
+def _value_of(match: re.Match[str]) -> tuple[str, str, str]:
+    """(opening quote, value, closing quote) of an assignment; quotes are "" when bare."""
+    if match["bare"] is not None:
+        return "", match["bare"], ""
+    if match["jq"] is not None:
+        return match["jq"], match["jquoted"], match["jclose"]
+    return match["q"], match["quoted"], match["close"]
+
+
 def _assignment(match: re.Match[str]) -> str:
-    value = match["bare"] if match["bare"] is not None else match["quoted"]
-    if match["bare"] is None and not is_secret_name(match["name"]):
+    opening, value, closing = _value_of(match)
+    if opening and not is_secret_name(match["name"]):
+        if "=" not in value:
+            return match[0]
         # A quoted value may hold assignments of its own: CB = "https://x/?token=t".
         inner = _redact_assignments(value)
-        return f"{match['name']}{match['eq']}{match['q']}{inner}{match['close']}"
+        return f"{match['name']}{match['eq']}{opening}{inner}{closing}"
     if (not value or value in _PLACEHOLDERS or value.startswith("arn:")
             or not is_secret_name(match["name"])):
         return match[0]
-    if match["bare"] is not None:
-        return f"{match['name']}{match['eq']}{REDACTED}"
-    return f"{match['name']}{match['eq']}{match['q']}{REDACTED}{match['close']}"
+    return f"{match['name']}{match['eq']}{opening}{REDACTED}{closing}"
 
 
 def _redact_tokens(text: str) -> str:
@@ -377,9 +391,9 @@ def _secrets_in(value: str) -> set[str]:
 def _assigned_secrets(text: str) -> set[str]:
     found: set[str] = set()
     for match in _ASSIGNMENT.finditer(text):
-        value = match["bare"] if match["bare"] is not None else match["quoted"]
+        opening, value, _ = _value_of(match)
         if not is_secret_name(match["name"]):
-            if match["bare"] is None:
+            if opening:
                 found |= _assigned_secrets(value)
         elif value and value not in _PLACEHOLDERS and not value.startswith("arn:"):
             found.add(value)

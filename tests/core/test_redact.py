@@ -264,3 +264,22 @@ def test_secret_values_include_key_users_and_query_tokens() -> None:
         "SENTRY": "https://0123456789abcdef0123456789abcdef@o1.sentry.example/1",
         "CB": "https://cb.example/h?page=2&token=t0k3nvalue"}})
     assert found == {"0123456789abcdef0123456789abcdef", "t0k3nvalue"}
+
+
+def test_a_json_document_stays_json_when_its_text_is_redacted() -> None:
+    """--json output passes the stream's free-text redaction too: TOML inside a JSON string is
+    quoted as \\"...\\"; its secrets are hidden and nothing escaped is eaten."""
+    import json
+
+    diff = ('+ DB_PW = "hunter2 x"\n+ CB = "https://cb.example/h?token=t0k3n&x=1"\n'
+            '+ PGPASSWORD = "***"\n+ PLAIN = "a=b"\n')
+    text = json.dumps({"diff": diff, "url": "postgresql://u:p w@db/x"}, indent=2)
+    shown = redact_text(text)
+    parsed = json.loads(shown)
+    assert "hunter2" not in shown
+    assert "t0k3n" not in shown
+    assert parsed["diff"] == ('+ DB_PW = "***"\n+ CB = "https://cb.example/h?token=***&x=1"\n'
+                              '+ PGPASSWORD = "***"\n+ PLAIN = "a=b"\n')
+    assert parsed["url"] == "postgresql://u:***@db/x"
+    assert redact_text(json.dumps({"d": redact_data({"d": diff})["d"]})) == json.dumps(
+        {"d": redact_data({"d": diff})["d"]})
