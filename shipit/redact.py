@@ -60,7 +60,7 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _SCHEME_MAX = 32
 # A host (name, IPv4 or [IPv6]) and optional port, then the end of the authority. Both classes
 # exclude '@', so the matches tried from each '@' of one URL never overlap.
-_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?"
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_.-]++)(?::(\d{1,5}))?"
                    r"(?=[/?#\s\"'<>)\],;]|$)")
 _AUTHORITY_END = re.compile(r"[/?#\s]")
 # In free text a URL's user-info ends at a line break, a double quote (the end of a JSON or TOML
@@ -71,11 +71,13 @@ _TEXT_STOP = re.compile(r"[\n\r\"]|://")
 # Tried only where a name starts (the look-behind), so each word is scanned once.
 # A value is quoted ("..." or '...'), quoted inside a JSON string (\"...\", what a --json
 # document holds), or bare (up to a space, quote, backslash or delimiter: nothing is eaten).
+# Possessive quantifiers (*+, ++): a run is taken whole and never given back, so a failed
+# attempt costs one scan of its word, never a backtrack through it.
 _ASSIGNMENT = re.compile(
-    r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)(?P<eq>[ \t]*=[ \t]*)"
-    r"(?:(?P<q>[\"'])(?P<quoted>(?:[^\"'\\\n]|\\.|(?!(?P=q))[\"'])*)(?P<close>(?P=q)?)"
-    r"|(?P<jq>\\\")(?P<jquoted>(?:[^\"\\\n]|\\[^\"\n])*)(?P<jclose>(?:\\\")?)"
-    r"|(?P<bare>[^\s\"',;&#<>\\]+))"
+    r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*+)(?P<eq>[ \t]*+=[ \t]*+)"
+    r"(?:(?P<q>[\"'])(?P<quoted>(?:[^\"'\\\n]++|\\.|(?!(?P=q))[\"'])*+)(?P<close>(?P=q)?)"
+    r"|(?P<jq>\\\")(?P<jquoted>(?:[^\"\\\n]++|\\[^\"\n])*+)(?P<jclose>(?:\\\")?)"
+    r"|(?P<bare>[^\s\"',;&#<>\\]++))"
 )
 # Placeholders in usage text ("--build-arg KEY=VALUE"), not values.
 _PLACEHOLDERS = frozenset({REDACTED, "VALUE", "VAL", "KEY", "NAME", "SECRET", "TOKEN",
@@ -87,20 +89,25 @@ _PLACEHOLDERS = frozenset({REDACTED, "VALUE", "VAL", "KEY", "NAME", "SECRET", "T
 _T = r"(?<![A-Za-z0-9_+/.-])"
 _TOKEN_SHAPES = re.compile(
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"  # AWS access key ids, session keys
-    rf"|{_T}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{{8,}}"  # Stripe secret / restricted keys
-    rf"|{_T}whsec_[A-Za-z0-9+/]{{8,}}={{0,2}}"  # Stripe webhook signing secrets
-    rf"|{_T}gh[pousr]_[A-Za-z0-9]{{20,}}"  # GitHub tokens
-    rf"|{_T}github_pat_[A-Za-z0-9_]{{20,}}"  # GitHub fine-grained tokens
-    rf"|{_T}glpat-[A-Za-z0-9_-]{{20,}}"  # GitLab personal access tokens
-    rf"|{_T}xox[abposr]-[A-Za-z0-9-]{{10,}}"  # Slack tokens
-    rf"|{_T}eyJ[A-Za-z0-9_-]{{4,}}\.[A-Za-z0-9_-]{{4,}}\.[A-Za-z0-9_-]*"  # JWTs (base64url of {")
-    rf"|{_T}eyJ[A-Za-z0-9+/_-]{{40,}}={{0,2}}"  # long base64 of a JSON object (ECR's password)
-    rf"|{_T}QVdTO[A-Za-z0-9+/]{{8,}}={{0,2}}"  # base64 of "AWS:..." (ECR's basic-auth token)
-    r"|(?i:\b(?:bearer|basic)[ \t]+)[A-Za-z0-9._~+/-]{16,}=*"  # Authorization header values
-    r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*"  # a PEM private key, or its
+    rf"|{_T}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{{8,}}+"  # Stripe secret / restricted keys
+    rf"|{_T}whsec_[A-Za-z0-9+/]{{8,}}+={{0,2}}"  # Stripe webhook signing secrets
+    rf"|{_T}gh[pousr]_[A-Za-z0-9]{{20,}}+"  # GitHub tokens
+    rf"|{_T}github_pat_[A-Za-z0-9_]{{20,}}+"  # GitHub fine-grained tokens
+    rf"|{_T}glpat-[A-Za-z0-9_-]{{20,}}+"  # GitLab personal access tokens
+    rf"|{_T}xox[abposr]-[A-Za-z0-9-]{{10,}}+"  # Slack tokens
+    # JWTs (base64url of {"), then a long base64 of a JSON object (ECR's login password)
+    rf"|{_T}eyJ[A-Za-z0-9_-]{{4,}}+\.[A-Za-z0-9_-]{{4,}}+\.[A-Za-z0-9_-]*+"
+    rf"|{_T}eyJ[A-Za-z0-9+/_-]{{40,}}+={{0,2}}"
+    rf"|{_T}QVdTO[A-Za-z0-9+/]{{8,}}+={{0,2}}"  # base64 of "AWS:..." (ECR's basic-auth token)
+    r"|(?i:\b(?:bearer|basic)[ \t]++)[A-Za-z0-9._~+/-]{16,}+=*+"  # Authorization header values
+    r"|-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*+"  # a PEM private key, or its
     r"(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?"  # start when cut
-    r"|(?P<slack>hooks\.slack\.com/services/)[A-Za-z0-9/_-]+"  # a Slack webhook's secret path
+    r"|(?P<slack>hooks\.slack\.com/services/)[A-Za-z0-9/_-]++"  # a Slack webhook's secret path
 )
+
+# A literal every shape above starts with (bearer/basic aside, checked case-insensitively).
+_TOKEN_MARKS = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "sk_", "rk_", "whsec_", "gh",
+                "glpat-", "xox", "eyJ", "QVdTO", "-----BEGIN ", "hooks.slack.com/services/")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -261,6 +268,10 @@ def _assignment(match: re.Match[str]) -> str:
 
 
 def _redact_tokens(text: str) -> str:
+    if not any(mark in text for mark in _TOKEN_MARKS):
+        lower = text.lower()
+        if "bearer" not in lower and "basic" not in lower:
+            return text  # no shape can start here: skip the per-position scan
     return _TOKEN_SHAPES.sub(_token, text)
 
 
