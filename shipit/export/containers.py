@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shipit.export.context import Build
-from shipit.export.model import Json, Moved, Parameter, literal_sub, logical, ref, sub
+from shipit.export.model import Json, Moved, Parameter, literal_sub, logical, ref
 from shipit.redact import secret_reason
 
 FREE_MAPS = frozenset({"options", "dockerLabels"})
@@ -90,7 +90,11 @@ def _variable(build: Build, container: str, name: str, value: str) -> Json:
             None, no_echo=True))
         build.template.moved.append(Moved(container, name, parameter, reason))
         return ref(parameter)
-    for literal, variable in build.replacements.items():
-        if literal and literal in value:
-            return sub(literal_sub(value).replace(literal, "${" + variable + "}"))
-    return value
+    used = {variable: target for literal, (variable, target) in build.replacements.items()
+            if literal and literal in value}
+    if not used:
+        return value
+    text = literal_sub(value)
+    for literal, (variable, _) in build.replacements.items():
+        text = text.replace(literal, "${" + variable + "}")
+    return {"Fn::Sub": [text, used]}

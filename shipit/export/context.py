@@ -31,9 +31,9 @@ class Build:
     load_balancer: str | None = None
     database: str | None = None
     vpc: Json = None
-    replacements: dict[str, str] = field(default_factory=dict)
+    replacements: dict[str, tuple[str, Json]] = field(default_factory=dict)
     """A literal in a variable's value -> the Fn::Sub variable standing for it in this template
-    (the database's address)."""
+    and that variable's value (the database's address: its GetAtt)."""
     secret_parameters: dict[str, str] = field(default_factory=dict)
     """A secret's ARN (or SSM name) -> the parameter holding it."""
 

@@ -18,7 +18,8 @@ def reserve_database(build: Build) -> None:
     """Variables holding the database's address will name the template's database instead."""
     db = build.snapshot.database
     if db is not None and db.address:
-        build.replacements[db.address] = f"{DATABASE}.Endpoint.Address"
+        build.replacements[db.address] = ("DatabaseAddress",
+                                          get_att(DATABASE, "Endpoint.Address"))
         build.database = DATABASE
 
 

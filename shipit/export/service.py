@@ -42,7 +42,8 @@ def log_groups(build: Build) -> dict[str, str]:
             "LogGroup" if not names else f"LogGroup{len(names) + 1}",
             Resource("AWS::Logs::LogGroup",
                      {"LogGroupName": group.name, "RetentionInDays": retention}, source,
-                     identifier={"LogGroupName": group.name}))
+                     identifier={"LogGroupName": group.name},
+                     deletion_policy="Retain"))  # the logs outlive the stack
     return names
 
 
