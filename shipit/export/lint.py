@@ -26,8 +26,9 @@ def lint_template(text: str, region: str) -> list[LintFinding]:
     try:
         from cfnlint.api import ManualArgs, lint
     except ImportError:
-        raise EnvironmentProblem("cfn-lint is not installed",
-                                 hint="pip install cfn-lint (it is in shipit's dev extra)") from None
+        raise EnvironmentProblem(
+            "cfn-lint is not installed", hint="pip install cfn-lint (shipit's dev extra)",
+        ) from None
     matches = lint(text, config=ManualArgs(regions=[region], include_checks=["I"]))
     return [LintFinding(m.rule.id, LEVELS.get(m.rule.id[:1], "error"), str(m.message),
                         int(m.linenumber)) for m in matches]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from shipit.aws.ec2 import RouteTable, Subnet
 from shipit.aws.stack_reads import GroupRule
 from shipit.export.context import Build
-from shipit.export.model import Json, Parameter, Resource, get_att, ref
+from shipit.export.model import Json, Parameter, Resource, get_att, logical, ref
 
 WORLD = "0.0.0.0/0"
 
@@ -53,8 +53,13 @@ def _rule(build: Build, rule: GroupRule) -> None:
     direction = "Egress" if rule.egress else "Ingress"
     if rule.peer.startswith("sg-"):
         key = "DestinationSecurityGroupId" if rule.egress else "SourceSecurityGroupId"
-        props[key] = get_att(group_ref, "GroupId") if group_ref else rule.peer
-        peer_name = (group_ref or rule.peer).removesuffix("SecurityGroup")
+        if group_ref:
+            props[key] = get_att(group_ref, "GroupId")
+        else:  # a group outside the stack (a bastion's): its id, as a parameter
+            props[key] = build.template.parameter(logical("PeerGroup", rule.peer), Parameter(
+                "AWS::EC2::SecurityGroup::Id", f"A security group outside the stack that"
+                f" {rule.group_id}'s rule {rule.id} names (the stack's: {rule.peer})", rule.peer))
+        peer_name = (group_ref or "PeerGroup").removesuffix("SecurityGroup")
     elif rule.peer.startswith("pl-"):
         props["DestinationPrefixListId" if rule.egress else "SourcePrefixListId"] = rule.peer
         peer_name = "PrefixList"

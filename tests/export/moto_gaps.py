@@ -78,7 +78,9 @@ def apply(account: Account, text: str, parameters: Mapping[str, str]) -> list[st
     """Apply every gap named above; returns what was applied (for the test's message)."""
     template = yaml.safe_load(text)
     resources: dict[str, Any] = template["Resources"]
-    resolve = Resolver(account, "rebuilt", parameters)
+    defaults = {name: str(spec["Default"]) for name, spec in
+                template.get("Parameters", {}).items() if "Default" in spec}
+    resolve = Resolver(account, "rebuilt", {**defaults, **parameters})
     ec2, ecs = account.client("ec2"), account.client("ecs")
     applied: list[str] = []
     for name, resource in resources.items():

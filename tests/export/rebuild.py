@@ -105,15 +105,16 @@ def verdicts(stack: ReferenceStack, env: str) -> dict[str, str]:
 
 
 def rebuilt_env(stack: ReferenceStack, *, service: str, secrets: Mapping[str, str],
-                http: bool = True) -> None:
+                http: bool = True, container: str = "app") -> None:
     """[env.rebuilt]: the same names as [env.test], in the new account and region."""
     names = stack.names
     lines = ["", "[env.rebuilt]", f'aws = {{ region = "{NEW_REGION}",'
              f' account_id = "{NEW_ACCOUNT}" }}',
-             f'ecs = {{ cluster = "{names.cluster}", service = "{service}" }}']
+             f'ecs = {{ cluster = "{names.cluster}", service = "{service}",'
+             f' container = "{container}" }}',
+             f'rds = {{ instance = "{names.db_instance}" }}']
     if http:
-        lines += [f'rds = {{ instance = "{names.db_instance}" }}',
-                  f'dns = {{ zone = "{names.zone}", name = "{names.dns_name}" }}',
+        lines += [f'dns = {{ zone = "{names.zone}", name = "{names.dns_name}" }}',
                   f'http = {{ url = "{stack.service_url}", cors_origins = ["{ALLOWED_ORIGIN}"] }}']
     lines.append('vars = { APP_ENV = "test" }')
     lines.append("secrets = { " + ", ".join(f'{k} = "{v}"' for k, v in secrets.items()) + " }")

@@ -3,12 +3,10 @@ fresh account and region, and doctor judges the rebuilt stack as it judges the s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from shipit.export.lint import errors, lint_template
-from tests.export import moto_gaps
+from tests.export import moto_gaps, shapes
 from tests.export.rebuild import (
     Account,
     bring_image,
@@ -32,12 +30,12 @@ def export(stack: ReferenceStack, *args: str, env: str = "test") -> tuple[str, d
 
 def round_trip(stack: ReferenceStack, monkeypatch: pytest.MonkeyPatch, *,
                service: str | None = None, env: str = "test", http: bool = True,
-               extra: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+               container: str = "app") -> tuple[dict[str, str], dict[str, str]]:
     service = service or stack.names.service
     text, report = export(stack, "--include-network", env=env)
     assert errors(lint_template(text, "us-west-2")) == []
     account = fresh_account()
-    parameters, secrets = _parameters(stack, account, report, extra or {})
+    parameters, secrets = _parameters(stack, account, report)
     if "HostedZoneId" in report["parameters"]:  # type: ignore[operator]
         parameters["HostedZoneId"] = account.client("route53").create_hosted_zone(
             Name=stack.names.zone, CallerReference="rebuild")["HostedZone"]["Id"].rsplit("/")[-1]
@@ -47,14 +45,14 @@ def round_trip(stack: ReferenceStack, monkeypatch: pytest.MonkeyPatch, *,
     assert "Service (deploymentConfiguration, desiredCount, healthCheckGracePeriodSeconds," \
         " loadBalancers, networkConfiguration)" in applied or not http
     register_target(account)
-    rebuilt_env(stack, service=service, secrets=secrets, http=http)
+    rebuilt_env(stack, service=service, secrets=secrets, http=http, container=container)
     source = verdicts(stack, env)
     account.use(monkeypatch)
     return source, verdicts(stack, "rebuilt")
 
 
-def _parameters(stack: ReferenceStack, account: Account, report: dict[str, object],
-                extra: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+def _parameters(stack: ReferenceStack, account: Account, report: dict[str, object]
+                ) -> tuple[dict[str, str], dict[str, str]]:
     """The values a user gives in a new account: the image pushed there, the secrets made
     there (same names), the NoEcho parameters' values."""
     parameters: dict[str, str] = {}
@@ -62,7 +60,7 @@ def _parameters(stack: ReferenceStack, account: Account, report: dict[str, objec
     declared: dict[str, dict[str, object]] = report["parameters"]  # type: ignore[assignment]
     for name, spec in declared.items():
         default = str(spec["default"])
-        if name.endswith("Image"):
+        if name.endswith("Image") and ".dkr.ecr." in default:
             parameters[name] = bring_image(stack, account, default)
         elif name.startswith("Secret") and ":secretsmanager:" in default:
             secret_name = default.split(":secret:", 1)[1].rsplit("-", 1)[0]
@@ -74,20 +72,29 @@ def _parameters(stack: ReferenceStack, account: Account, report: dict[str, objec
             account.client("ssm").put_parameter(Name="/" + arn.split(":parameter/", 1)[1],
                                                  Value="made-here", Type="SecureString")
             parameters[name] = arn
-        elif spec["no_echo"]:
-            parameters[name] = extra[name]
+        elif name.startswith("PeerGroup"):  # a group outside the exported stack (the web
+            # app's tasks, for the worker): the user names their own; here, a group made for it
+            ec2 = account.client("ec2")
+            vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+            parameters[name] = ec2.create_security_group(
+                GroupName=name, Description="outside the stack", VpcId=vpc)["GroupId"]
+        elif name.startswith("CertificateArn"):
+            parameters[name] = account.client("acm").request_certificate(
+                DomainName=stack.names.dns_name)["CertificateArn"]
     for moved in report["moved_to_parameters"]:  # type: ignore[attr-defined]
         parameters.setdefault(moved["parameter"], "given-at-create-time")
-    for entry in _secrets(stack):
-        key, arn = entry
+    for key, arn in _secrets(stack, report):
         param = next(n for n, s in declared.items() if s["default"] == arn)
         secrets[key] = parameters[param]
     return parameters, secrets
 
 
-def _secrets(stack: ReferenceStack) -> list[tuple[str, str]]:
+def _secrets(stack: ReferenceStack, report: dict[str, object]) -> list[tuple[str, str]]:
+    source: dict[str, str] = report["source"]  # type: ignore[assignment]
+    service = stack.client("ecs").describe_services(
+        cluster=source["cluster"], services=[source["service"]])["services"][0]
     raw = stack.client("ecs").describe_task_definition(
-        taskDefinition=stack.ids["task_definition_arn"])["taskDefinition"]
+        taskDefinition=service["taskDefinition"])["taskDefinition"]
     return [(s["name"], s["valueFrom"]) for c in raw["containerDefinitions"]
             for s in c.get("secrets", [])]
 
@@ -101,5 +108,24 @@ def test_the_reference_stack_round_trips(reference_stack: ReferenceStack,
     assert source["iam.execution_role"] == "pass"
 
 
-def _unused(path: Path) -> None:  # pragma: no cover
-    del path
+
+def test_https_sidecar_ssm_and_plain_text_secrets_round_trip(
+        reference_stack: ReferenceStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes.https_listener(reference_stack)
+    shapes.sidecar_ssm_and_planted(reference_stack)
+
+    source, rebuilt = round_trip(reference_stack, monkeypatch)
+
+    assert rebuilt == source
+    assert source["secrets.plaintext"] != "pass"  # the planted variables, in both stacks
+
+
+def test_a_worker_without_load_balancer_round_trips(
+        reference_stack: ReferenceStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = shapes.worker(reference_stack)
+
+    source, rebuilt = round_trip(reference_stack, monkeypatch, service=service, env="worker",
+                                 http=False, container="worker")
+
+    assert rebuilt == source
+    assert source["net.task_to_db"] == "pass"
