@@ -8,11 +8,11 @@ import json
 import re
 from typing import Any
 
-from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.export.containers import READ_ONLY, container_definition, pascal
 from shipit.export.context import Build
 from shipit.export.model import Json, Resource, get_att, ref, sub
 from shipit.iam_policy import Scope, execution_role_policy
+from shipit.image_ref import split_image
 
 DEFAULT_RETENTION_DAYS = 30
 ASSUME_ECS_TASKS = {"Version": "2012-10-17", "Statement": [{
@@ -78,11 +78,10 @@ def _roles(build: Build, raw: Any) -> dict[str, str]:
     if snap.execution_role is not None:
         repositories, foreign = [], []
         for container in raw["containerDefinitions"]:
-            host, repository, _ = split_image(container["image"])
-            if ecr_region(host) and host.split(".", 1)[0] == snap.account:
-                repositories.append(repository)
-            elif ecr_region(host) or snap.endpoint:
-                repositories.append(repository)  # emulated AWS: the ECR host is a local one
+            image = split_image(container["image"])
+            ecr = image.ecr
+            if ecr is not None and ecr.account == snap.account:
+                repositories.append(image.repository)
             else:
                 foreign.append(container["image"])
         for image in foreign:
