@@ -270,14 +270,14 @@ def doctor(ctx: DemoContext) -> Outcome:
 
 def export(ctx: DemoContext) -> Outcome:
     """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
-    error fails the step; warnings are named (docs/export.md says why each stays)."""
+    error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
     from shipit.adopt.emulated import local_addresses
     from shipit.export.gather import Selection
     from shipit.export.lint import errors, lint_template
     from shipit.export.run import export as export_stack
 
     settings = ctx.settings
-    path = ctx.root / ".shipit" / "stack.yaml"
+    path = ProjectPaths(ctx.root).demo_template
     selection = Selection(env=ENV_NAME, cluster=settings.ecs.cluster,
                           service=settings.ecs.service, rds=settings.rds.instance,
                           web_bucket=settings.web.bucket)
@@ -294,7 +294,7 @@ def export(ctx: DemoContext) -> Outcome:
     others = sorted({f.rule for f in findings})
     detail = (f"{path}: {len(result.template.resources)} resources, {len(result.text.encode())}"
               f" bytes in {result.seconds:.2f} s; cfn-lint {lint_seconds:.1f} s, no error"
-              + (f" (also {', '.join(others)}: see docs/export.md)" if others else ""))
+              + (f" (also {', '.join(others)}: see docs/commands/export.md)" if others else ""))
     return Outcome("pass", detail, {**result.to_dict(), "lint_seconds": round(lint_seconds, 2),
                                     "lint": [vars(f) for f in findings]})
 

@@ -7,8 +7,10 @@ needs (stack_reads) and doctor's typed reads of groups, roles, logs and the netw
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shipit.adopt.discover import Wanted, discover
 from shipit.adopt.model import Chooser, refuse
@@ -47,39 +49,63 @@ def read_stack(aws: AwsSession, selection: Selection, *, choose: Chooser = refus
         raw_task["taskDefinitionArn"]: f"ecs:DescribeTaskDefinition {raw_task['family']}"
                                        f":{raw_task['revision']}",
     }
-    groups, lb_attributes, listeners, target_groups, health = _entry(aws, service, sources)
-    lb = groups[0] if groups else None
-    db = None
-    if value.get("rds.instance"):
-        db = stack_reads.database_spec(aws, str(value["rds.instance"]))
+    rds_id = str(value["rds.instance"]) if value.get("rds.instance") else None
+    # The reads that depend only on the service and its task definition, concurrently.
+    first = _concurrently({
+        "entry": lambda: _entry(aws, service, sources),
+        "db": lambda: stack_reads.database_spec(aws, rds_id) if rds_id else None,
+        "insights": lambda: stack_reads.cluster_insights(aws, cluster),
+        "settings": lambda: stack_reads.service_settings(aws, cluster, name),
+        "execution": lambda: _role(aws, raw_task.get("executionRoleArn"), sources),
+        "task": lambda: _role(aws, raw_task.get("taskRoleArn"), sources),
+        "logs": lambda: _log_groups(aws, raw_task, sources),
+        "website": lambda: _website(aws, value, selection, sources),
+        "subnet_vpcs": lambda: ec2.subnet_vpcs(aws, list(service.subnets[:1]))
+        if service.subnets else {},
+    })
+    lbs, lb_attributes, listeners, target_groups, health = first["entry"]
+    lb = lbs[0] if lbs else None
+    db = first["db"]
+    if db is not None:
         sources[f"db/{db.identifier}"] = f"rds:DescribeDBInstances {db.identifier}"
     group_ids = sorted({*service.security_groups, *(lb.security_groups if lb else ()),
                         *(db.security_groups if db else ())})
-    security_groups = ec2.security_groups(aws, group_ids) if group_ids else {}
+    vpc_id = (lb.vpc_id if lb and lb.vpc_id else None) or next(
+        iter(first["subnet_vpcs"].values()), "")
+    second = _concurrently({
+        "groups": lambda: ec2.security_groups(aws, group_ids) if group_ids else {},
+        "descriptions": lambda: stack_reads.group_descriptions(aws, group_ids)
+        if group_ids else {},
+        "rules": lambda: tuple(stack_reads.group_rules(aws, group_ids)) if group_ids else (),
+        "vpc": lambda: stack_reads.vpc_spec(aws, vpc_id),
+        "network": lambda: ec2.read_network(aws, [vpc_id]) if selection.include_network
+        else None,
+        "alias": lambda: _alias(aws, value, lb, sources),
+    })
+    security_groups = second["groups"]
     for group in security_groups.values():
         sources[group.id] = f"ec2:DescribeSecurityGroups {group.id} ({group.name})"
-    vpc_id = (lb.vpc_id if lb and lb.vpc_id else None) or next(
-        iter(ec2.subnet_vpcs(aws, list(service.subnets[:1])).values()), "")
-    vpc = stack_reads.vpc_spec(aws, vpc_id)
+    vpc = second["vpc"]
     sources[vpc.id] = f"ec2:DescribeVpcs {vpc.id}"
-    network = ec2.read_network(aws, [vpc.id]) if selection.include_network else None
     return StackSnapshot(
         region=aws.region, account=str(value["aws.account_id"]), env=selection.env,
-        endpoint=aws.endpoint_url, cluster=cluster,
-        cluster_insights=stack_reads.cluster_insights(aws, cluster), service=service,
-        service_settings=stack_reads.service_settings(aws, cluster, name),
-        task_definition=raw_task, main_container=str(value["ecs.container"]), vpc=vpc,
-        security_groups=security_groups,
-        group_descriptions=stack_reads.group_descriptions(aws, group_ids) if group_ids else {},
-        group_rules=tuple(stack_reads.group_rules(aws, group_ids)) if group_ids else (),
-        execution_role=_role(aws, raw_task.get("executionRoleArn"), sources),
-        task_role=_role(aws, raw_task.get("taskRoleArn"), sources),
-        log_groups=_log_groups(aws, raw_task, sources), target_groups=target_groups,
-        health_checks=health, load_balancer=lb, load_balancer_attributes=lb_attributes,
-        listeners=listeners, database=db, alias=_alias(aws, value, lb, sources),
-        website=_website(aws, value, selection, sources), url=value.get("http.url"),
-        network=network, sources=sources,
+        endpoint=aws.endpoint_url, cluster=cluster, cluster_insights=first["insights"],
+        service=service, service_settings=first["settings"], task_definition=raw_task,
+        main_container=str(value["ecs.container"]), vpc=vpc, security_groups=security_groups,
+        group_descriptions=second["descriptions"], group_rules=second["rules"],
+        execution_role=first["execution"], task_role=first["task"], log_groups=first["logs"],
+        target_groups=target_groups, health_checks=health, load_balancer=lb,
+        load_balancer_attributes=lb_attributes, listeners=listeners, database=db,
+        alias=second["alias"], website=first["website"], url=value.get("http.url"),
+        network=second["network"], sources=sources,
     )
+
+
+def _concurrently(reads: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run independent reads at once (AWS clients are thread-safe); the first error is raised."""
+    with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="export") as pool:
+        futures = {name: pool.submit(read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _entry(aws: AwsSession, service: ecs.Service, sources: dict[str, str]
