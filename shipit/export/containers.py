@@ -80,7 +80,7 @@ def container_definition(build: Build, raw: Mapping[str, Any]) -> dict[str, Json
 
 
 def _variable(build: Build, container: str, name: str, value: str) -> Json:
-    reason = secret_reason(name, value)
+    reason = None if value.startswith("arn:") else secret_reason(name, value)  # a reference
     if reason:
         parameter = f"Var{logical(container)}{logical(name)}" if container != (
             build.snapshot.main_container) else f"Var{logical(name)}"

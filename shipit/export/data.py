@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from shipit.arn import parse_secret_source
 from shipit.aws.s3 import public_read_policy
 from shipit.export.context import Build
 from shipit.export.model import Json, Parameter, Resource, get_att, ref, sub
@@ -53,22 +54,30 @@ def database(build: Build) -> None:
                    "; no secret of the task names the password: Secrets Manager manages a new"
                    " one (point the application at it)")
     else:
-        props["MasterUserPassword"] = sub("{{resolve:secretsmanager:${" + password + "}}}")
-        source += f"; password: a dynamic reference to the secret in parameter {password}"
+        props["MasterUserPassword"] = password
+        source += "; password: a dynamic reference to the secret the task reads"
     build.template.add(DATABASE, Resource(
         "AWS::RDS::DBInstance", {k: v for k, v in props.items() if v is not None}, source,
         identifier={"DBInstanceIdentifier": db.identifier}, deletion_policy="Snapshot"))
 
 
-def _password_secret(build: Build) -> str | None:
-    """The parameter of a Secrets Manager secret the task reads as the database password."""
-    for container in build.snapshot.task_definition["containerDefinitions"]:
+def _password_secret(build: Build) -> Json:
+    """A dynamic reference to the Secrets Manager secret the task reads as the database's
+    password (its JSON key too, when the task reads one), or None."""
+    snap = build.snapshot
+    for container in snap.task_definition["containerDefinitions"]:
         for secret in container.get("secrets", []):
-            name, arn = secret["name"], secret["valueFrom"]
-            upper = name.upper()
-            if (":secretsmanager:" in arn and is_secret_name(name)
-                    and any(w in upper for w in DB_WORDS)):
-                return build.secret_parameters.get(arn)
+            name, source = secret["name"], parse_secret_source(secret["valueFrom"])
+            if (source.kind != "secretsmanager" or not is_secret_name(name)
+                    or not any(w in name.upper() for w in DB_WORDS)):
+                continue
+            parameter = build.secret_parameters.get(source.source)
+            if not source.json_key and parameter:
+                return sub("{{resolve:secretsmanager:${" + parameter + "}}}")
+            own = (source.arn or "").replace(f":{snap.region}:{snap.account}:",
+                                              ":${AWS::Region}:${AWS::AccountId}:")
+            return sub("{{resolve:secretsmanager:" + own + ":SecretString:"
+                       + source.json_key + "}}")
     return None
 
 

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from shipit.arn import parse_secret_source
 from shipit.export.containers import READ_ONLY, container_definition, pascal
 from shipit.export.context import Build
 from shipit.export.model import Json, Resource, get_att, ref, sub
@@ -90,11 +91,12 @@ def _roles(build: Build, raw: Any) -> dict[str, str]:
                 "not this account's ECR: a public or other registry needs no ECR statement (a"
                 " private one needs repositoryCredentials)")
         groups = [g.name for g in snap.log_groups]
-        secrets = tuple(s["valueFrom"] for c in raw["containerDefinitions"]
-                        for s in c.get("secrets", []))
+        # the secrets' own ARNs (a valueFrom may add a JSON key, a stage or a version id)
+        secrets = tuple(parse_secret_source(s["valueFrom"]).in_region(snap.region, snap.account)
+                        for c in raw["containerDefinitions"] for s in c.get("secrets", []))
         policy = execution_role_policy(
-            Scope("${AWS::Region}", "${AWS::AccountId}", secrets=tuple(
-                _parameter_arn(s) for s in secrets)), repositories=repositories, log_groups=groups)
+            Scope("${AWS::Region}", "${AWS::AccountId}", secrets=secrets),
+            repositories=repositories, log_groups=groups)
         names["execution"] = build.template.add("ExecutionRole", Resource("AWS::IAM::Role", {
             "RoleName": snap.execution_role.name,
             "AssumeRolePolicyDocument": ASSUME_ECS_TASKS,
@@ -121,13 +123,6 @@ def _roles(build: Build, raw: Any) -> dict[str, str]:
             build.source(role.arn, "iam:GetRole") + "; the application's own statements, copied"
             " (conditions are not read)", identifier={"RoleName": role.name}))
     return names
-
-
-def _parameter_arn(value_from: str) -> str:
-    if value_from.startswith("arn:"):
-        return value_from
-    name = value_from if value_from.startswith("/") else f"/{value_from}"
-    return f"arn:aws:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{name}"
 
 
 def _portable(build: Build, policy: dict[str, Any]) -> dict[str, Any]:
