@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shipit.export.context import Build
-from shipit.export.model import Json, Parameter, Resource, get_att, logical, ref
+from shipit.export.model import Json, Parameter, Resource, logical, ref
 
 KEEP_ATTRIBUTES = ("deletion_protection.enabled", "idle_timeout.timeout_seconds",
                    "routing.http.drop_invalid_header_fields.enabled",
@@ -142,6 +142,3 @@ def _pascal(value: Any) -> Any:
         return [_pascal(v) for v in value]
     return value
 
-
-def dns_name(build: Build) -> Json:
-    return get_att(build.load_balancer, "DNSName") if build.load_balancer else None

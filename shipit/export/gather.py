@@ -7,7 +7,7 @@ needs (stack_reads) and doctor's typed reads of groups, roles, logs and the netw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -161,10 +161,10 @@ def _role(aws: AwsSession, arn: str | None, sources: dict[str, str]) -> iam.Role
     return role
 
 
-def _log_groups(aws: AwsSession, raw_task: dict[str, object], sources: dict[str, str]
+def _log_groups(aws: AwsSession, raw_task: Mapping[str, Any], sources: dict[str, str]
                 ) -> tuple[LogGroup, ...]:
     names: list[str] = []
-    for container in raw_task.get("containerDefinitions", []):  # type: ignore[attr-defined]
+    for container in raw_task.get("containerDefinitions", []):
         options = (container.get("logConfiguration") or {}).get("options") or {}
         if options.get("awslogs-group") and options["awslogs-group"] not in names:
             names.append(options["awslogs-group"])
