@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shipit.export import balancer, data, network, service
 from shipit.export.context import Build, Options
 from shipit.export.model import Json, Template, get_att, ref, sub
@@ -74,5 +76,26 @@ def _for_import(template: Template) -> None:
                 " add it with a stack update after the import (delete the clicked one first)")
             continue
         resource.deletion_policy = RETAIN
-    if "Url" in template.outputs and "LoadBalancer" not in template.resources:
-        del template.outputs["Url"]
+    used = _referenced([r.properties for r in template.resources.values()], template.outputs)
+    for name in [n for n in template.parameters if n not in used]:
+        del template.parameters[name]  # it named only what was left out (the hosted zone)
+
+
+def _referenced(*values: Json) -> set[str]:
+    """Every name a Ref or an Fn::Sub variable in ``values`` refers to."""
+    found: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("Ref"), str):
+                found.add(value["Ref"])
+            sub_text = value.get("Fn::Sub")
+            if isinstance(sub_text, list):
+                sub_text = sub_text[0]
+            if isinstance(sub_text, str):
+                found.update(re.findall(r"\$\{([A-Za-z0-9]+)\}", sub_text))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found

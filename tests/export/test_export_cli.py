@@ -9,9 +9,10 @@ from typing import Any
 
 import yaml
 
-from shipit.export.lint import errors, lint_template
+from shipit.export.lint import lint_template
 from shipit.sandbox.stack import DB_PASSWORD
 from tests.export import shapes
+from tests.export.documented import undocumented
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.reference_stack import ReferenceStack
 
@@ -69,7 +70,7 @@ def test_json_says_what_was_exported_and_from_where(reference_stack: ReferenceSt
     assert report["bytes"] == len(path.read_bytes())
     text = path.read_text(encoding="utf-8")
     assert "# from ec2:DescribeSecurityGroupRules" in text  # where each resource came from
-    assert errors(lint_template(text, "us-east-1")) == []
+    assert undocumented(lint_template(text, "us-east-1")) == []
 
 
 def test_no_secret_value_reaches_the_template_or_the_report(reference_stack: ReferenceStack
@@ -125,10 +126,12 @@ def test_for_import_retains_everything_and_writes_the_import_list(
     assert by_id["TaskSecurityGroup"]["ResourceIdentifier"] == {
         "Id": reference_stack.ids["security_groups"]["tasks"]}
     assert "AliasRecordA" not in template["Resources"]  # Route53 records cannot be imported
+    assert "HostedZoneId" not in template["Parameters"]  # it named only the record
     assert "create-change-set" in result.stderr
     assert "--change-set-type IMPORT" in result.stderr
     assert "execute-change-set" in result.stderr
-    assert errors(lint_template(path.read_text(encoding="utf-8"), "us-east-1")) == []
+    assert [f.rule for f in lint_template(path.read_text(encoding="utf-8"), "us-east-1")] == [
+        "W3691"]  # moto's postgres 16.3: the one warning, docs/commands/export.md says why
 
 
 def test_usage_mistakes_exit_2_before_reading_aws(reference_stack: ReferenceStack) -> None:
@@ -168,6 +171,6 @@ def test_unsupported_shapes_are_listed_not_dropped(reference_stack: ReferenceSta
     assert f"forward to {function}" in listed
     text = path.read_text(encoding="utf-8")
     assert f"not exported: transit gateway route 10.99.0.0/16 -> {tgw}" in text
-    assert errors(lint_template(text, "us-east-1")) == []
+    assert undocumented(lint_template(text, "us-east-1")) == []
 
 

@@ -8,10 +8,11 @@ import yaml
 
 from shipit.config import load_config
 from shipit.demo import steps
-from shipit.export.lint import errors, lint_template
+from shipit.export.lint import lint_template
 from shipit.image.runner import SubprocessRunner
 from shipit.output import Output
 from tests.export import moto_gaps
+from tests.export.documented import undocumented
 from tests.export.rebuild import create, fresh_account
 from tests.fixtures.sandbox import Sandbox
 
@@ -28,7 +29,7 @@ def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
     assert report["source"]["env"] == "sandbox"
     assert report["source"]["cluster"] == sandbox.cluster
     text = path.read_text(encoding="utf-8")
-    assert errors(lint_template(text, "us-east-1")) == []
+    assert undocumented(lint_template(text, "us-east-1")) == []
     resources = yaml.safe_load(text)["Resources"]
     kinds = {r["Type"] for r in resources.values()}
     assert {"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::Listener", "AWS::RDS::DBInstance",
@@ -43,7 +44,7 @@ def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
     networked = sandbox.root / "stack-network.yaml"
     assert sandbox.cli("export", "--include-network", "-o", str(networked)).exit_code == 0
     text = networked.read_text(encoding="utf-8")
-    assert errors(lint_template(text, "us-west-2")) == []
+    assert undocumented(lint_template(text, "us-west-2")) == []
     resources = yaml.safe_load(text)["Resources"]
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.state.endpoint_url)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
