@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -54,12 +55,12 @@ def fresh_account() -> Account:
     return account
 
 
-def bring_image(stack: ReferenceStack, account: Account, image: str) -> str:
+def bring_image(source_ecr: Any, account: Account, image: str) -> str:
     """The running image, pushed to the new account's ECR as `shipit push` would: its ref."""
     repository, _, digest = image.rsplit("/", 1)[-1].partition("@")
-    source = stack.client("ecr").batch_get_image(
+    source = source_ecr.batch_get_image(
         repositoryName=repository, imageIds=[{"imageDigest": digest}])["images"][0]
-    described = stack.client("ecr").describe_repositories(repositoryNames=[repository])[
+    described = source_ecr.describe_repositories(repositoryNames=[repository])[
         "repositories"][0]
     ecr = account.client("ecr")
     ecr.create_repository(
@@ -67,7 +68,7 @@ def bring_image(stack: ReferenceStack, account: Account, image: str) -> str:
         imageTagMutabilityExclusionFilters=described.get("imageTagMutabilityExclusionFilters",
                                                          []),
         imageScanningConfiguration=described["imageScanningConfiguration"])
-    tags = stack.client("ecr").describe_images(repositoryName=repository, imageIds=[
+    tags = source_ecr.describe_images(repositoryName=repository, imageIds=[
         {"imageDigest": digest}])["imageDetails"][0].get("imageTags", [])
     ecr.put_image(repositoryName=repository, imageManifest=source["imageManifest"],
                   imageManifestMediaType=source["imageManifestMediaType"], imageDigest=digest,
@@ -97,9 +98,9 @@ def register_target(account: Account) -> None:
                                Targets=[{"Id": TARGET_IP, "Port": group["Port"]}])
 
 
-def verdicts(stack: ReferenceStack, env: str) -> dict[str, str]:
-    result = run_cli(["--config", str(stack.config_path), "--env", env, "--json", "doctor"],
-                     cwd=stack.root)
+def verdicts(config: Path, env: str) -> dict[str, str]:
+    result = run_cli(["--config", str(config), "--env", env, "--json", "doctor"],
+                     cwd=config.parent)
     assert result.exit_code in (0, 1), result.stderr
     return {f["id"]: f["status"] for f in result.json()["checks"]}
 

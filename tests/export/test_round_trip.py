@@ -47,9 +47,9 @@ def round_trip(stack: ReferenceStack, monkeypatch: pytest.MonkeyPatch, *,
         " loadBalancers, networkConfiguration)" in applied or not http
     register_target(account)
     rebuilt_env(stack, service=service, secrets=secrets, http=http, container=container)
-    source = verdicts(stack, env)
+    source = verdicts(stack.config_path, env)
     account.use(monkeypatch)
-    return source, verdicts(stack, "rebuilt")
+    return source, verdicts(stack.config_path, "rebuilt")
 
 
 def _parameters(stack: ReferenceStack, account: Account, report: dict[str, object]
@@ -62,7 +62,7 @@ def _parameters(stack: ReferenceStack, account: Account, report: dict[str, objec
     for name, spec in declared.items():
         default = str(spec["default"])
         if name.endswith("Image") and ".dkr.ecr." in default:
-            parameters[name] = bring_image(stack, account, default)
+            parameters[name] = bring_image(stack.client("ecr"), account, default)
         elif name.startswith("Secret") and ":secretsmanager:" in default:
             secret_name = default.split(":secret:", 1)[1].rsplit("-", 1)[0]
             parameters[name] = account.client("secretsmanager").create_secret(

@@ -1,7 +1,11 @@
-"""`shipit export` on a running sandbox (the demo's stack): the template lints clean, holds the
-sandbox's chain and its website bucket, and the demo's export step passes on it."""
+"""`shipit export` on a running sandbox (the demo's stack): the template lints clean and holds
+the sandbox's chain and its website bucket; created through the sandbox's own moto's
+CloudFormation in a fresh account and region, doctor judges the rebuilt stack as it judges the
+sandbox; and the demo's export step passes on it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 import yaml
@@ -13,7 +17,16 @@ from shipit.image.runner import SubprocessRunner
 from shipit.output import Output
 from tests.export import moto_gaps
 from tests.export.documented import undocumented
-from tests.export.rebuild import create, fresh_account
+from tests.export.rebuild import (
+    NEW_ACCOUNT,
+    NEW_REGION,
+    Account,
+    bring_image,
+    create,
+    fresh_account,
+    register_target,
+    verdicts,
+)
 from tests.fixtures.sandbox import Sandbox
 
 
@@ -38,30 +51,32 @@ def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
     assert report["unsupported"] == []
     assert "sandbox-password" not in text
 
-    # rebuilt through the sandbox's own moto's CloudFormation, in a fresh account and region
-    # (doctor's verdicts are compared on the reference stack, the same stack without the
-    # sandbox's stand-ins: tests/export/test_round_trip.py)
+    # rebuilt through the sandbox's own moto's CloudFormation, in a fresh account and region;
+    # doctor judges it as it judges the sandbox (moto's gaps applied as in test_round_trip)
     networked = sandbox.root / "stack-network.yaml"
-    assert sandbox.cli("export", "--include-network", "-o", str(networked)).exit_code == 0
+    exported = sandbox.cli("--json", "export", "--include-network", "-o", str(networked))
+    assert exported.exit_code == 0, exported.stderr
     text = networked.read_text(encoding="utf-8")
     assert undocumented(lint_template(text, "us-west-2")) == []
     resources = yaml.safe_load(text)["Resources"]
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.state.endpoint_url)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    source = verdicts(sandbox.config, "sandbox")  # before [env.rebuilt] exists
     account = fresh_account()
-    zone = account.client("route53").create_hosted_zone(
-        Name=sandbox.state.stack.get("zone_name", "sandbox.articles.test"),
-        CallerReference="rebuild")["HostedZone"]["Id"].rsplit("/")[-1]
-    secrets = {name: account.client("secretsmanager").create_secret(
-        Name=f"rebuilt/{name}", SecretString="made-in-the-new-account")["ARN"]
-        for name in report["parameters"] if name.startswith("Secret")}
-    outputs = create(account, text, {"HostedZoneId": zone, **secrets})
+    parameters = _parameters(sandbox, account, exported.json()["parameters"])
+    outputs = create(account, text, parameters)
     made = account.client("cloudformation").list_stack_resources(StackName="rebuilt")[
         "StackResourceSummaries"]
     assert {r["LogicalResourceId"] for r in made} - {""} == {
         name for name, r in resources.items() if r["Type"] not in moto_gaps.NOT_IMPLEMENTED}
     assert outputs["ServiceArn"].endswith(f":service/{sandbox.cluster}/{sandbox.service}")
     assert ":222222222222:" in outputs["ServiceArn"]
+    moto_gaps.apply(account, text, parameters)
+    register_target(account)
+    _rebuilt_env(sandbox, account, parameters)
+    account.use(monkeypatch)
+    assert verdicts(sandbox.config, "rebuilt") == source
+    assert set(source.values()) == {"pass"}  # every check judged, on both stacks
 
     # the demo's step, on the same sandbox (one sandbox start: they are slow)
     ctx = steps.DemoContext(sandbox.config, "none", Output(), SubprocessRunner())
@@ -73,3 +88,34 @@ def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
     assert (sandbox.root / ".shipit" / "stack.yaml").is_file()
     assert outcome.data["written"] == str(sandbox.root / ".shipit" / "stack.yaml")
     assert [f for f in outcome.data["lint"] if f["level"] == "error"] == []
+
+
+def _parameters(sandbox: Sandbox, account: Account, declared: dict[str, Any]
+                ) -> dict[str, str]:
+    """What a user brings to the new account: the zone, the secret, the image in its ECR."""
+    parameters = {"HostedZoneId": account.client("route53").create_hosted_zone(
+        Name="sandbox.articles.test", CallerReference="rebuild")["HostedZone"]["Id"].rsplit(
+        "/")[-1]}
+    for name, spec in declared.items():
+        if name.startswith("Secret"):
+            parameters[name] = account.client("secretsmanager").create_secret(
+                Name=f"rebuilt/{name}", SecretString="made-in-the-new-account")["ARN"]
+        elif name.endswith("Image"):
+            parameters[name] = bring_image(sandbox.client("ecr"), account, spec["default"])
+    return parameters
+
+
+def _rebuilt_env(sandbox: Sandbox, account: Account, parameters: dict[str, str]) -> None:
+    """.shipit/envs/rebuilt.toml: the sandbox's environment, in the new account and region,
+    with the new secret and the new database's address."""
+    text = sandbox.env_file.read_text(encoding="utf-8")
+    database = account.client("rds").describe_db_instances()["DBInstances"][0]
+    old_host = sandbox.client("rds").describe_db_instances(
+        DBInstanceIdentifier=database["DBInstanceIdentifier"])["DBInstances"][0]["Endpoint"][
+        "Address"]
+    secret = next(v for k, v in parameters.items() if k.startswith("Secret"))
+    text = (text.replace('region = "us-east-1"', f'region = "{NEW_REGION}"')
+            .replace('account_id = "123456789012"', f'account_id = "{NEW_ACCOUNT}"')
+            .replace(sandbox.state.stack["secret_arn"], secret)
+            .replace(old_host, database["Endpoint"]["Address"]))
+    (sandbox.env_file.parent / "rebuilt.toml").write_text(text, encoding="utf-8")
