@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shipit.arn import REGION_PATTERN
 from shipit.errors import UsageError
+from shipit.oci_grammar import tag_problem
 
-_REGION = r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})"
+_REGION = f"(?P<region>{REGION_PATTERN})"
 ECR_HOST_PATTERN = (
     r"(?P<account>\d{12})\.dkr[.-]ecr(?:-fips)?\." + _REGION
     + r"\.(?:amazonaws\.com(?:\.cn)?|on\.aws)(?::\d{1,5})?"
@@ -88,4 +90,16 @@ def parse_image(reference: str) -> ImageRef:
     if not parsed.repository or (parsed.digest is not None and not _DIGEST.match(parsed.digest)):
         raise UsageError(f"{reference!r} is not an image reference",
                          hint="use REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST")
+    if parsed.tag is not None:
+        check_tag(parsed.tag, option="--image")
     return parsed
+
+
+def check_tag(tag: str, *, option: str = "--tag") -> str:
+    """``tag`` when the registry's tag grammar allows it; else a UsageError (exit 2)."""
+    problem = tag_problem(tag)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}",
+                         hint="a tag is 1-128 of A-Z a-z 0-9 _ . - (not starting with . or -),"
+                         " e.g. 1a2b3c4 or v1.2.0")
+    return tag

@@ -16,10 +16,10 @@ from shipit.adopt.model import Choice, Chooser, Discovery, refuse
 from shipit.aws import ec2, ecs, elbv2, inventory
 from shipit.aws.identity import caller_identity
 from shipit.aws.task_definitions import parse_task_definition
-from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Container
 from shipit.doctor.paths import sg_allows
 from shipit.errors import ResourceNotFound
+from shipit.image_ref import split_image
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -40,7 +40,7 @@ class Wanted:
 def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = refuse,
              local: LocalAddresses | None = None) -> Discovery:
     found = Discovery()
-    _account(aws, found)
+    _account(aws, found, local)
     name = _service_name(aws, wanted, choose)
     svc = ecs.describe_service(aws, name.cluster, name.service)
     where = f"ecs:DescribeServices {name}"
@@ -83,7 +83,7 @@ def _web(aws: AwsSession, origins: list[str], found: Discovery,
     """The frontend: a website bucket whose origin the task allows becomes [web] (shipit derives
     that origin again at deploy time); the other origins stay http.cors_origins."""
     from shipit.aws import s3
-    from shipit.web.origins import website_host
+    from shipit.s3_website import website_host
 
     if not origins:
         return origins
@@ -113,10 +113,13 @@ def _web(aws: AwsSession, origins: list[str], found: Discovery,
     return origins
 
 
-def _account(aws: AwsSession, found: Discovery) -> None:
+def _account(aws: AwsSession, found: Discovery, local: LocalAddresses | None = None) -> None:
     if aws.endpoint_url:
         found.add("aws.endpoint_url", aws.endpoint_url,
                   "the endpoint these reads went to (AWS_ENDPOINT_URL or aws.endpoint_url)")
+    if local is not None and local.credentials_file:
+        found.add("aws.credentials_file", local.credentials_file,
+                  f"emulated AWS: the sandbox's own keys ({local.state_file}), which it requires")
     found.add("aws.region", aws.region, f"the region these reads went to ({aws.region_source})")
     identity = caller_identity(aws)
     found.add("aws.account_id", identity.account, "sts:GetCallerIdentity")
@@ -155,7 +158,8 @@ def _container(containers: tuple[Container, ...], svc: ecs.Service, choose: Choo
 
 def _image(aws: AwsSession, container: Container, task_src: str, found: Discovery,
            local: LocalAddresses | None) -> None:
-    host, repository, reference = split_image(container.image)
+    image = split_image(container.image)
+    host, repository, reference = image.host or "docker.io", image.repository, image.reference
     found.add("image.repository", repository, f"{task_src}: image {container.image}")
     found.note("image.reference", reference, f"{task_src}: image")
     if local is not None and local.registry_host:
@@ -164,7 +168,7 @@ def _image(aws: AwsSession, container: Container, task_src: str, found: Discover
                   f" image names {host}, which does not resolve here")
         return
     account = next((f.value for f in found.values if f.key == "aws.account_id"), None)
-    if ecr_region(host) == aws.region and account and host.startswith(f"{account}."):
+    if image.ecr and image.ecr.region == aws.region and account and host.startswith(f"{account}."):
         found.note("image.registry", host, "the account's own ECR host: the default, not written")
     else:
         found.add("image.registry", host, f"{task_src}: image host (not this account's ECR)")

@@ -1,6 +1,6 @@
 """One boto3 session per run: standard credential chain, profiles, SSO and assume-role.
 
-Precedence (most specific first; documented in the README, "AWS access"):
+Precedence (most specific first; documented in docs/configuration.md, "AWS access"):
 
 - region: ``--region``, ``aws.region``, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
   The config beats the shell because the resources of an environment live in one region.
@@ -12,9 +12,10 @@ Precedence (most specific first; documented in the README, "AWS access"):
 SSO and assume-role come from the profile (``sso_session``, ``role_arn`` + ``source_profile``):
 boto3's credential chain handles them; their failures become CredentialsMissing with a hint.
 
-A loopback ``aws.endpoint_url`` (the sandbox's moto server) with no profile and no keys in the
-environment gets fixed placeholder credentials, so ``shipit --env sandbox ...`` works in a plain
-shell. Real AWS endpoints never do: they always go through the standard chain.
+A loopback ``aws.endpoint_url`` (the sandbox's moto server) signs with ``aws.credentials_file``
+(the sandbox's random keys, which its environment file names); without one, and with no profile
+and no keys in the environment, with fixed placeholder credentials. Real AWS endpoints never do:
+they always go through the standard chain.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from shipit.arn import is_region
 from shipit.aws.errors import translate
+from shipit.aws.local_credentials import LocalCredentials, read_local_credentials
 from shipit.errors import RegionProblem
 from shipit.net import is_loopback_url
 
@@ -48,7 +51,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 SANDBOX_CREDENTIALS = ("shipit-sandbox", "shipit-sandbox")
-_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -61,6 +63,8 @@ class AwsTarget:
     endpoint_url: str | None = None
     region_source: str | None = None
     profile_source: str | None = None
+    credentials_file: Path | None = None
+    """aws.credentials_file, resolved: static keys for a loopback endpoint (the sandbox's)."""
 
 
 def resolve_target(
@@ -70,6 +74,7 @@ def resolve_target(
     config_region: str | None = None,
     config_profile: str | None = None,
     config_endpoint: str | None = None,
+    credentials_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AwsTarget:
     """Apply the precedence rules above; unset values are left to boto3 (profile, defaults)."""
@@ -92,6 +97,7 @@ def resolve_target(
         endpoint_url=config_endpoint or None,
         region_source=region_source,
         profile_source=profile_source,
+        credentials_file=credentials_file,
     )
 
 
@@ -123,17 +129,29 @@ class AwsSession:
         if self._session is None:
             import boto3
 
-            placeholder = self.uses_placeholder_credentials
+            local = self.local_credentials
+            placeholder = local is None and self.uses_placeholder_credentials
+            keys: tuple[str | None, str | None] = (
+                (local.access_key_id, local.secret_access_key) if local is not None
+                else SANDBOX_CREDENTIALS if placeholder else (None, None))
             try:
                 self._session = boto3.Session(
-                    profile_name=self.target.profile or None,
+                    profile_name=None if local is not None else self.target.profile or None,
                     region_name=self.target.region or None,
-                    aws_access_key_id=SANDBOX_CREDENTIALS[0] if placeholder else None,
-                    aws_secret_access_key=SANDBOX_CREDENTIALS[1] if placeholder else None,
+                    aws_access_key_id=keys[0],
+                    aws_secret_access_key=keys[1],
                 )
             except Exception as exc:  # ProfileNotFound, bad config files ...
                 raise translate(exc, operation="configure the AWS session") from None
         return self._session
+
+    @property
+    def local_credentials(self) -> LocalCredentials | None:
+        """The sandbox's own keys: aws.credentials_file, for a loopback endpoint only (real
+        AWS endpoints always use the standard chain; the sandbox accepts nothing else)."""
+        if self.target.credentials_file is None or not is_loopback_url(self.target.endpoint_url):
+            return None
+        return read_local_credentials(self.target.credentials_file)
 
     @property
     def uses_placeholder_credentials(self) -> bool:
@@ -268,7 +286,7 @@ def check_region(region: str, *, source: str | None = None) -> None:
     close = difflib.get_close_matches(region, sorted(known), n=1, cutoff=0.8)
     if close:
         hint = f"did you mean {close[0]!r}? fix {source or 'the region setting'}"
-    elif _REGION_SHAPE.match(region):
+    elif is_region(region):
         hint = "a region newer than this botocore? upgrade boto3, or check the spelling"
     else:
         hint = "use a region code such as us-east-1 or eu-west-1"

@@ -10,11 +10,7 @@ from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from shipit.cli.context import AppContext
-    from shipit.e2e import E2eReport
-    from shipit.e2e_browser import BrowserReport
 
 
 def register(app: typer.Typer) -> None:
@@ -48,11 +44,9 @@ def e2e_command(
 
     Example: shipit --env sandbox e2e --browser --json
     """
-    import time
-
-    import httpx
-
-    from shipit.e2e import E2eRun
+    from shipit.defaults import DEFAULT_HEALTH_PATH
+    from shipit.e2e import run_path
+    from shipit.e2e.render import print_report
     from shipit.errors import ConfigError, Failed, UsageError
 
     app = get_context(ctx, env=env, json_output=json_output)
@@ -69,8 +63,8 @@ def e2e_command(
     if not base:
         raise UsageError("no URL to test", hint="pass --url URL or set http.url in shipit.toml")
     allowed = origin or (next(iter(http.cors_origins), None) if http else None)
-    with httpx.Client(base_url=base, timeout=10.0) as client:
-        report = E2eRun(client, time.monotonic, time.sleep, origin=allowed).run()
+    report = run_path(base, origin=allowed,
+                      health_path=http.health_path if http else DEFAULT_HEALTH_PATH)
     app.output.result(report.to_dict(), lambda console: print_report(console, report))
     failed = report.failed_step
     if failed is not None:
@@ -78,24 +72,12 @@ def e2e_command(
                      hint="`shipit doctor` checks the service, its ALB, DNS and CORS")
 
 
-def print_report(console: Console, report: E2eReport) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"shipit e2e: {report.url} (marker {report.marker})",
-                  title_justify="left")
-    for column in ("step", "", "latency", "detail"):
-        table.add_column(column, no_wrap=column != "detail")
-    for step in report.steps:
-        mark = "-" if step.skipped else ("[green]✓[/green]" if step.ok else "[red]✗[/red]")
-        table.add_row(step.name, mark, f"{step.seconds * 1000:.0f} ms", escape(step.detail))
-    console.print(table)
-
-
 def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
-    from shipit import e2e_browser
+    from shipit.config.origins import allowed_origins, web_origin
+    from shipit.e2e import browser as e2e_browser
+    from shipit.e2e.render import print_browser_report
     from shipit.errors import Failed, UsageError
-    from shipit.web.origins import allowed_origins, web_origin
+    from shipit.project_paths import ProjectPaths
 
     settings = app.settings
     api = url or settings.http.url
@@ -105,7 +87,7 @@ def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
     if not page_url:
         raise UsageError("no page to open", hint="pass --page URL or set web.origin / web.name"
                          " (`shipit web deploy` puts the page there)")
-    shots = app.config.root / ".shipit" / "e2e"
+    shots = ProjectPaths(app.config.root).e2e_screenshots
     report = e2e_browser.run(page_url, api, shots_dir=shots,
                              allowed_origins=allowed_origins(settings))
     app.output.result(report.to_dict(), lambda console: print_browser_report(console, report))
@@ -113,22 +95,3 @@ def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
     if failed is not None:
         raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
                      hint=failed.fix or f"see the screenshot {failed.screenshot}")
-
-
-def print_browser_report(console: Console, report: BrowserReport) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"shipit e2e --browser: {report.page_url} -> {report.api_url}"
-                  f" (marker {report.marker})", title_justify="left")
-    for column in ("step", "", "time", "detail"):
-        table.add_column(column, no_wrap=column != "detail")
-    for step in report.steps:
-        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
-        table.add_row(step.name, mark, f"{step.seconds * 1000:.0f} ms", escape(step.detail))
-    console.print(table)
-    shots = [s.screenshot for s in report.steps if s.screenshot]
-    if shots:
-        console.print(f"screenshots: {escape(', '.join(shots))}")
-    for line in report.console_errors:
-        console.print(f"[dim]console: {escape(line)}[/dim]")

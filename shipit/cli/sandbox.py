@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import JsonOption
+from shipit.sandbox.timing import Timing
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,14 +31,15 @@ def register(app: typer.Typer) -> None:
 def up(
     ctx: typer.Context,
     json_output: JsonOption = False,
-    tick: float = typer.Option(0.2, help="Scheduler tick, seconds."),
+    tick: float = typer.Option(Timing.tick, help="Scheduler tick, seconds."),
     time_scale: float = typer.Option(
-        0.1, min=0.01, max=1.0,
+        Timing.time_scale, min=0.01, max=1.0,
         help="Sandbox seconds per AWS second for health-check intervals and provisioning;"
         " never shortens the time a task has to become healthy.",
     ),
     provisioning: float = typer.Option(
-        0.0, min=0.0, help="AWS seconds each task spends PROVISIONING first (Fargate: 20-60)."
+        Timing.provisioning, min=0.0,
+        help="AWS seconds each task spends PROVISIONING first (Fargate: 20-60).",
     ),
     timeout: float = typer.Option(
         90.0, help="Give up when not ready (and, without --no-wait, not steady) by then, s."),
@@ -48,22 +50,14 @@ def up(
 
     Example: shipit sandbox up && shipit --env sandbox deploy --tag sandbox-initial
     """
-    from shipit.sandbox.control import sandbox_paths
+    from shipit.sandbox.control import sandbox_paths, spec_for
     from shipit.sandbox.control import up as start
-    from shipit.sandbox.daemon import DaemonSpec
     from shipit.sandbox.task_process import runtime_note
 
     app = get_context(ctx, json_output=json_output)
     config = app.config
-    base = config.settings(None)
-    spec = DaemonSpec(
-        project=config.project or "app",
-        container=base.ecs.container or "app",
-        repository=base.image.repository or (config.project or "app"),
-        health_path=base.http.health_path,
-        vars=dict(base.vars),
-        timing={"tick": tick, "time_scale": time_scale, "provisioning": provisioning},
-    )
+    spec = spec_for(config, {"tick": tick, "time_scale": time_scale,
+                             "provisioning": provisioning})
     result = start(sandbox_paths(config.root), spec, timeout=timeout, wait=not no_wait)
     state = result.state
     if result.already_running:
@@ -83,16 +77,22 @@ def up(
 
 
 @sandbox_app.command("down")
-def down(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """Stop the sandbox: every task process, moto, the proxy; remove sandbox.toml.
+def down(
+    ctx: typer.Context,
+    keep_logs: Annotated[bool, typer.Option(
+        "--keep-logs", help="keep .shipit/sandbox/tasks/ (each task's output.log)")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Stop the sandbox: every task process, moto, the proxy; remove sandbox.toml, the
+    sandbox's credentials and the tasks' logs (unless --keep-logs).
 
-    Example: shipit sandbox down
+    Example: shipit sandbox down --keep-logs
     """
     from shipit.sandbox.control import down as stop
     from shipit.sandbox.control import sandbox_paths
 
     app = get_context(ctx, json_output=json_output)
-    result = stop(sandbox_paths(app.config.root))
+    result = stop(sandbox_paths(app.config.root), keep_logs=keep_logs)
     if result.was_running:
         app.output.success(f"sandbox stopped in {result.seconds:.2f}s; ports free:"
                            f" {'yes' if result.ports_free else 'NO'}")

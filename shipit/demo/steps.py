@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.demo.base_image import BuilderChoice
-from shipit.demo.report import Verdict
+from shipit.demo.report import StepVerdict
 from shipit.errors import Failed
+from shipit.project_paths import ProjectPaths
 from shipit.sandbox.names import ENV_NAME, StackNames
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Outcome:
-    verdict: Verdict
+    verdict: StepVerdict
     detail: str
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -38,8 +40,8 @@ class DemoContext:
     builder: str
     output: Output
     runner: Runner
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = time.monotonic
+    sleep: Sleep = time.sleep
     started_sandbox: bool = False
     state: SandboxState | None = None
     config: Config | None = None
@@ -64,7 +66,7 @@ class DemoContext:
 
     @property
     def aws(self) -> AwsSession:
-        """A session on the sandbox's loopback endpoint: placeholder keys, no AWS account.
+        """A session on the sandbox's loopback endpoint with the sandbox's own keys.
 
         ``environ={}``: nothing from the shell (a real profile or keys) is ever used here.
         """
@@ -72,17 +74,18 @@ class DemoContext:
             from shipit.aws.session import AwsSession, resolve_target
 
             aws = self.settings.aws
-            target = resolve_target(config_region=aws.region, config_endpoint=aws.endpoint_url,
-                                    environ={})
+            target = resolve_target(
+                config_region=aws.region, config_endpoint=aws.endpoint_url, environ={},
+                credentials_file=self.root / aws.credentials_file if aws.credentials_file
+                else None)
             self._aws = AwsSession(target, environ={})
-            assert self._aws.uses_placeholder_credentials, "the sandbox endpoint is on loopback"
+            assert self._aws.local_credentials is not None, "the sandbox's own keys"
         return self._aws
 
 
 def sandbox_up(ctx: DemoContext) -> Outcome:
     from shipit.config import load_config
-    from shipit.sandbox.control import running_state, sandbox_paths, up
-    from shipit.sandbox.daemon import DaemonSpec
+    from shipit.sandbox.control import running_state, sandbox_paths, spec_for, up
 
     paths = sandbox_paths(ctx.root)
     base = load_config(ctx.config_path)
@@ -91,11 +94,7 @@ def sandbox_up(ctx: DemoContext) -> Outcome:
         ctx.state = current
         detail = f"already running (pid {current.pid}): used, and left running"
     else:
-        settings = base.settings(None)
-        spec = DaemonSpec(project=base.project or "app",
-                          container=settings.ecs.container or "app",
-                          repository=settings.image.repository or (base.project or "app"),
-                          health_path=settings.http.health_path, vars=dict(settings.vars))
+        spec = spec_for(base)
         ctx.output.step("starting the sandbox: moto (AWS APIs on loopback), the reference stack,"
                         " the scheduler stand-in, the ALB proxy")
         result = up(paths, spec, sleep=ctx.sleep, clock=ctx.clock)
@@ -132,6 +131,7 @@ def wait_serving(ctx: DemoContext, url: str, timeout: float = 90.0) -> float:
 def build(ctx: DemoContext) -> Outcome:
     import httpx
 
+    from shipit.config.origins import task_environment
     from shipit.demo.base_image import choose
     from shipit.image.pipeline import BuildDeps, BuildOptions, build_image
     from shipit.image.storage import BuildahStorage
@@ -151,7 +151,7 @@ def build(ctx: DemoContext) -> Outcome:
     direct = choice.name == "buildx" and bool(settings.image.registry)
     options = BuildOptions(
         builder=choice.name, allow_dirty=True, push=direct, health_path=settings.http.health_path,
-        service_vars=settings.vars,
+        service_vars=task_environment(settings),
         build_args={"BASE_IMAGE": choice.base_image} if choice.base_image else {},
     )
     out.step(f"building {', '.join(settings.image.platforms)} with {choice.reason}")
@@ -238,17 +238,22 @@ def deploy(ctx: DemoContext) -> Outcome:
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
+    from shipit.web import dns as web_dns
 
     result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
                          probe_unchanged=True)
+    web = web_dns.run(ctx.settings, ctx.aws, dry_run=False, force=False, clock=ctx.clock,
+                      sleep=ctx.sleep)
     record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
                                       result.attempts)
     assert answer is not None
     change = "already in place" if plan.up_to_date else "UPSERTed, INSYNC"
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
+    if web is not None:
+        detail += f"; frontend {web['name']} alias A -> its S3 website endpoint"
     return Outcome("pass" if answer.ok else "warn", detail,
-                   {"name": record, "attempts": attempts, "ok": answer.ok})
+                   {"name": record, "attempts": attempts, "ok": answer.ok, "web": web})
 
 
 def doctor(ctx: DemoContext) -> Outcome:
@@ -265,16 +270,44 @@ def doctor(ctx: DemoContext) -> Outcome:
     return Outcome("warn" if bad else "pass", detail, to_json(ENV_NAME, findings))
 
 
-def e2e(ctx: DemoContext) -> Outcome:
-    import httpx
+def export(ctx: DemoContext) -> Outcome:
+    """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
+    error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
+    from shipit.adopt.emulated import local_addresses
+    from shipit.export.gather import Selection
+    from shipit.export.lint import errors, lint_template
+    from shipit.export.run import export as export_stack
 
-    from shipit.e2e import E2eRun
+    settings = ctx.settings
+    path = ProjectPaths(ctx.root).demo_template
+    selection = Selection(env=ENV_NAME, cluster=settings.ecs.cluster,
+                          service=settings.ecs.service, rds=settings.rds.instance,
+                          web_bucket=settings.web.bucket)
+    result = export_stack(ctx.aws, selection, output=path, force=True,
+                          local=local_addresses(ctx.root, ctx.aws.endpoint_url))
+    started = ctx.clock()
+    findings = lint_template(result.text, ctx.aws.region)
+    lint_seconds = ctx.clock() - started
+    failed = errors(findings)
+    if failed:
+        shown = "; ".join(f"{f.rule} line {f.line}: {f.message}" for f in failed[:3])
+        raise Failed(f"export: cfn-lint found {len(failed)} errors in {path}: {shown}",
+                     hint=f"`cfn-lint {path}` lists them all")
+    others = sorted({f.rule for f in findings})
+    detail = (f"{path}: {len(result.template.resources)} resources, {len(result.text.encode())}"
+              f" bytes in {result.seconds:.2f} s; cfn-lint {lint_seconds:.1f} s, no error"
+              + (f" (also {', '.join(others)}: see docs/commands/export.md)" if others else ""))
+    return Outcome("pass", detail, {**result.to_dict(), "lint_seconds": round(lint_seconds, 2),
+                                    "lint": [vars(f) for f in findings]})
+
+
+def e2e(ctx: DemoContext) -> Outcome:
+    from shipit.e2e import run_path
 
     http = ctx.settings.http
     assert http.url
-    origin = next(iter(http.cors_origins), None)
-    with httpx.Client(base_url=http.url, timeout=10.0, trust_env=False) as client:
-        report = E2eRun(client, ctx.clock, ctx.sleep, origin=origin).run()
+    report = run_path(http.url, origin=next(iter(http.cors_origins), None),
+                      health_path=http.health_path, clock=ctx.clock, sleep=ctx.sleep)
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
@@ -300,8 +333,8 @@ def web(ctx: DemoContext) -> Outcome:
 
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
-    from shipit import e2e_browser
-    from shipit.web.origins import allowed_origins, web_origin
+    from shipit.config.origins import allowed_origins, web_origin
+    from shipit.e2e import browser as e2e_browser
 
     settings = ctx.settings
     why = e2e_browser.unavailable()
@@ -310,7 +343,8 @@ def browser(ctx: DemoContext) -> Outcome:
     page_url = web_origin(settings)
     if not page_url or not settings.http.url:
         return Outcome("skip", "no web origin or http.url for the sandbox")
-    report = e2e_browser.run(page_url, settings.http.url, shots_dir=ctx.root / ".shipit" / "e2e",
+    shots = ProjectPaths(ctx.root).e2e_screenshots
+    report = e2e_browser.run(page_url, settings.http.url, shots_dir=shots,
                              allowed_origins=allowed_origins(settings))
     failed = report.failed_step
     if failed is not None:
@@ -329,8 +363,8 @@ def report(ctx: DemoContext) -> Outcome:
 
     assert ctx.config is not None
     found = build_report(ctx.aws, ctx.config, ENV_NAME, root=ctx.root)
-    folder = ctx.root / ".shipit"
-    markdown, html = folder / "report.md", folder / "report.html"
+    paths = ProjectPaths(ctx.root)
+    markdown, html = paths.acceptance_markdown, paths.acceptance_html
     markdown.write_text(render_markdown(found), encoding="utf-8")
     html.write_text(render_html(found), encoding="utf-8")
     ctx.output.step(f"report: {markdown} and {html}")

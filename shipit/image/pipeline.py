@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from shipit.config import ImageSection
+from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
 from shipit.image.backend import Builder, BuildOutcome, BuildRequest, open_source
 from shipit.image.buildah import BuildahBuilder
@@ -35,6 +36,7 @@ from shipit.image.receipt import (
     write_receipt,
 )
 from shipit.image.registry import RegistryClient
+from shipit.image.registry_auth import registry_login
 from shipit.image.runner import LineSink, Runner
 from shipit.image.smoke import (
     ContainerRuntime,
@@ -48,12 +50,13 @@ from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
+from shipit.project_paths import OCI_LAYOUT
 from shipit.types import Clock, Sleep
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
               "/etc/ssl/cert.pem")
 """Where the system CA bundle lives (Debian, Fedora, Alpine/macOS): it carries any proxy CA."""
-LAYOUT_DIR = Path(".shipit") / "oci"
+LAYOUT_DIR = OCI_LAYOUT
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class BuildOptions:
     smoke: bool = False
     ca_bundle: Path | None = None
     """Handed to the build as secret ``ca`` (pip's CA). None: the system bundle if there is one."""
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     service_vars: Mapping[str, str] = field(default_factory=dict)
     build_args: Mapping[str, str] = field(default_factory=dict)
     """--build-arg values; they win over image.build_args."""
@@ -104,7 +107,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     name = image_name(image.repository, git, registry=image.registry if options.push else None,
                       extra_tags=options.extra_tags)
     if name.registry:
-        RegistryClient(name.registry, deps.http).ping()  # fail in a second, not after the build
+        login = registry_login(name.registry)
+        RegistryClient(name.registry, deps.http, login).ping()  # fail in a second, not later
     builder = choose_builder(options.builder or image.builder, deps)
     created = deps.now()
     labels = oci_labels(git, created)
@@ -206,7 +210,7 @@ def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:
 
 def _pushed_tags(name: ImageName, digest: str, http: httpx.Client) -> list[Finding]:
     assert name.registry is not None
-    client = RegistryClient(name.registry, http)
+    client = RegistryClient(name.registry, http, registry_login(name.registry))
     found = {}
     for tag in name.tags:
         manifest = client.find_manifest(name.repository, tag)

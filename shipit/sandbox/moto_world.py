@@ -1,4 +1,4 @@
-"""The one place the sandbox reaches into moto: its in-process backends, and two patches.
+"""The one place the sandbox reaches into moto: its in-process backends, and three patches.
 
 moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
 sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
@@ -8,8 +8,10 @@ UpdateService also takes, so API calls and the scheduler never interleave a muta
 
 What moto must keep for this to work is listed in ``MOTO_CONTRACT`` and checked by
 tests/sandbox/test_moto_world.py, which fails loudly (naming the attribute) when a moto upgrade
-moves one: the two methods patched (``EC2ContainerServiceBackend.update_service``,
-``FakeTargetGroup.health_for``) with their parameters, and the attributes read or written.
+moves one: the three methods patched (``EC2ContainerServiceBackend.update_service``,
+``FakeTargetGroup.health_for``, CloudWatch's ``Statistics.get_statistics_for_type`` for
+percentiles) with their parameters, and the attributes read or written (the logs backend that
+the awslogs stand-in writes to included).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from __future__ import annotations
 import math
 import secrets
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,8 +43,62 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.moto_api.state_manager": (),
     "moto.cloudwatch.models.Statistics.get_statistics_for_type": ("self", "stat"),
     "moto.cloudwatch.models.Statistics.metric_single_values_list": (),
+    "moto.ecr.responses.ECRResponse.get_authorization_token": ("self",),
+    "moto.moto_server.werkzeug_app.DomainDispatcherApplication": (),
+    "moto.moto_server.werkzeug_app.MotoRequestHandler": (),
+    "moto.moto_server.werkzeug_app.create_backend_app": (),
+    "moto.logs.models.logs_backends": (),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
+
+
+class MotoServer:
+    """moto's server app behind ``wrap`` (the sandbox's request guard), on 127.0.0.1."""
+
+    def __init__(self, wrap: Callable[[Any], Any]) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.app = wrap(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True,
+                                   request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="moto")
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+def set_registry_password(password: str) -> None:
+    """ECR's GetAuthorizationToken hands out ``AWS:<password>`` (moto's own is a fixed,
+    guessable one); the sandbox's registry data plane accepts only that login."""
+    import base64
+
+    from moto.ecr.responses import ECRResponse
+
+    original = ECRResponse.get_authorization_token
+
+    def get_authorization_token(self: Any) -> Any:
+        result: Any = original(self)
+        token = base64.b64encode(f"AWS:{password}".encode()).decode()
+        for entry in result.result["authorizationData"]:
+            entry["authorizationToken"] = token
+        return result
+
+    setattr(ECRResponse, "get_authorization_token", get_authorization_token)  # noqa: B010
 
 
 def new_deployment_id() -> str:
@@ -229,3 +287,24 @@ class Backends:
         task.containers[0].exitCode = None
         backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
         return task
+
+
+def log_stream_writer(account: str, region: str, group: str,
+                      stream: str) -> Callable[[str], None] | None:
+    """A function appending one line to a CloudWatch Logs stream of the in-process moto
+    (creating the stream); None when the group does not exist."""
+    from moto.logs.models import logs_backends
+
+    backend = logs_backends[account][region]
+    with LOCK:
+        if group not in backend.groups:
+            return None
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+
+    def write(line: str) -> None:
+        event = {"timestamp": int(time.time() * 1000), "message": line}
+        with LOCK:
+            backend.put_log_events(group, stream, [event])
+
+    return write

@@ -16,13 +16,17 @@ from shipit.adopt.discover import NO_DATABASE, Wanted, discover
 from shipit.adopt.model import Choice
 from shipit.aws.session import AwsSession, resolve_target
 from tests.fixtures.cli import CliResult, run_cli
-from tests.fixtures.sandbox import Sandbox
+from tests.fixtures.sandbox import Sandbox, sandbox_keys
 
 
 @pytest.fixture
 def endpoint(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point AWS_ENDPOINT_URL at the sandbox's moto, as a user adopting it would."""
+    """Point AWS_ENDPOINT_URL at the sandbox's moto with its own keys (it refuses any other
+    signature), as a user adopting it would."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.state.endpoint_url)
+    keys = sandbox_keys(sandbox.root)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", keys["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", keys["aws_secret_access_key"])
     assert sandbox.cli("dns").exit_code == 0  # the Route53 alias, as the demo leaves it
     return sandbox.state.endpoint_url
 

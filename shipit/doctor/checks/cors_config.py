@@ -1,7 +1,7 @@
 """http.cors_config: the deployed task allows exactly the origins shipit.toml derives.
 
 One source: http.cors_origins plus the web origin become the task's origins variable
-(http.cors_variable, CORS_ALLOWED_ORIGINS by default) at deploy time (shipit/web/origins.py).
+(http.cors_variable, CORS_ALLOWED_ORIGINS by default) at deploy time (shipit/config/origins.py).
 A task definition that says otherwise was deployed from another config, by hand, or before the
 frontend's origin was added. Live evidence wins over this inference: when the preflights of
 http.cors show the service allows exactly the configured origins, a differing variable is drift
@@ -11,11 +11,11 @@ judged by the live preflight alone.
 
 from __future__ import annotations
 
+from shipit.config.origins import parse_origins
 from shipit.doctor.checks.http import live_cors_agrees
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict, failed, passed, skipped
 from shipit.doctor.probe import Prober
-from shipit.web.origins import parse_origins
 
 
 def _fix(variable: str) -> str:

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipit.e2e.path import StepsReport
 from shipit.errors import EnvironmentProblem
+from shipit.types import Clock
 
 if TYPE_CHECKING:
     import httpx
@@ -50,7 +52,7 @@ class BrowserStep:
 
 
 @dataclass
-class BrowserReport:
+class BrowserReport(StepsReport[BrowserStep]):
     page_url: str
     api_url: str
     marker: str
@@ -58,14 +60,6 @@ class BrowserReport:
     console_errors: list[str] = field(default_factory=list)
     network_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def failed_step(self) -> BrowserStep | None:
-        return next((step for step in self.steps if not step.ok), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.failed_step is None
 
     def to_dict(self) -> dict[str, Any]:
         failed = self.failed_step
@@ -146,7 +140,7 @@ class BrowserRun:
     allowed_origins: tuple[str, ...] = ()
     timeout: float = 15.0
     search_attempts: int = 10
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = time.monotonic
     marker: str = field(default_factory=lambda: "browser" + secrets.token_hex(5))
 
     def run(self) -> BrowserReport:

@@ -12,14 +12,38 @@ import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.net import is_loopback_url
 from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     import httpx
 
 TAG = "shipit-e2e"
+
+
+class _Step(Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+
+StepT = TypeVar("StepT", bound=_Step)
+
+
+class StepsReport(Generic[StepT]):
+    """A run of steps that ends at the first failure: which one, and whether all passed."""
+
+    steps: list[StepT]
+
+    @property
+    def failed_step(self) -> StepT | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
 
 
 @dataclass(frozen=True)
@@ -37,18 +61,10 @@ class Step:
 
 
 @dataclass
-class E2eReport:
+class E2eReport(StepsReport[Step]):
     url: str
     marker: str
     steps: list[Step] = field(default_factory=list)
-
-    @property
-    def failed_step(self) -> Step | None:
-        return next((step for step in self.steps if not step.ok), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.failed_step is None
 
     def to_dict(self) -> dict[str, Any]:
         failed = self.failed_step
@@ -72,6 +88,7 @@ class E2eRun:
     clock: Clock
     sleep: Sleep
     origin: str | None = None
+    health_path: str = DEFAULT_HEALTH_PATH
     search_attempts: int = 20
     search_interval: float = 0.5
     marker: str = field(default_factory=lambda: "e2e" + secrets.token_hex(6))
@@ -108,7 +125,7 @@ class E2eRun:
         return value
 
     def _health(self) -> tuple[None, int, str]:
-        answer = self.client.get("/api/health")
+        answer = self.client.get(self.health_path)
         _expect(answer, 200)
         return None, answer.status_code, answer.text[:120]
 
@@ -187,3 +204,16 @@ def _expect(answer: httpx.Response, status: int) -> None:
             f" expected {status}: {answer.text[:200]}",
             answer.status_code,
         )
+
+
+def run_path(url: str, *, origin: str | None, health_path: str = DEFAULT_HEALTH_PATH,
+             clock: Clock | None = None, sleep: Sleep | None = None) -> E2eReport:
+    """The path against ``url``: the one place the HTTP client is set up (CLI, demo, report).
+    A loopback URL (the sandbox) never goes through a proxy from the environment."""
+    import time
+
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=10.0, trust_env=not is_loopback_url(url)) as client:
+        return E2eRun(client, clock or time.monotonic, sleep or time.sleep, origin=origin,
+                      health_path=health_path).run()
