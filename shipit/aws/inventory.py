@@ -85,8 +85,9 @@ def listener_protocols(aws: AwsSession, load_balancer_arn: str) -> list[tuple[st
             for item in answer["Listeners"]]
 
 
-def aliases_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
-    """Every A/AAAA alias record, in every hosted zone, whose target is ``dns_name``."""
+def records_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
+    """Every record, in every hosted zone, that leads to ``dns_name``: A/AAAA aliases to it
+    (with or without ``dualstack.``) and CNAMEs whose value is it."""
     client = aws.client("route53")
     found: list[AliasRecord] = []
     for zone in list_zones(aws):
@@ -95,17 +96,26 @@ def aliases_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
                 HostedZoneId=zone.id)
             for page in pages:
                 for raw in page["ResourceRecordSets"]:
-                    alias = raw.get("AliasTarget")
-                    if (alias and raw["Type"] in ("A", "AAAA")
-                            and same_alias_target(alias["DNSName"], dns_name)):
-                        found.append(AliasRecord(zone, RecordSet(
-                            name=raw["Name"].lower().rstrip("."), type=raw["Type"],
-                            alias_dns_name=alias["DNSName"].lower().rstrip("."),
-                            alias_zone_id=alias["HostedZoneId"])))
+                    record = _leading_to(raw, dns_name)
+                    if record is not None:
+                        found.append(AliasRecord(zone, record))
         except Exception as exc:
             raise translate(exc, operation="route53:ListResourceRecordSets",
                             resource=zone.name) from None
     return found
+
+
+def _leading_to(raw: Any, dns_name: str) -> RecordSet | None:
+    name = raw["Name"].lower().rstrip(".")
+    alias = raw.get("AliasTarget")
+    if alias and raw["Type"] in ("A", "AAAA") and same_alias_target(alias["DNSName"], dns_name):
+        return RecordSet(name=name, type=raw["Type"],
+                         alias_dns_name=alias["DNSName"].lower().rstrip("."),
+                         alias_zone_id=alias["HostedZoneId"])
+    values = tuple(str(r["Value"]) for r in raw.get("ResourceRecords", []))
+    if raw["Type"] == "CNAME" and any(same_alias_target(v, dns_name) for v in values):
+        return RecordSet(name=name, type="CNAME", ttl=raw.get("TTL"), values=values)
+    return None
 
 
 def _last(arn_or_name: str) -> str:
