@@ -128,6 +128,10 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
                wanted: Wanted, base: Settings | None, choose: Chooser, found: Discovery,
                where: str, task_src: str) -> Container:
     by_name = {c.name: c for c in containers}
+    routers = {c["name"] for c in raw.get("containerDefinitions", [])
+               if c.get("firelensConfiguration")}
+    for router in sorted(routers):
+        found.note("ecs.container", router, f"{task_src}: a FireLens log router, not the app")
     if wanted.container:
         if wanted.container not in by_name:
             pick(Choice("the container", tuple(by_name), f"{task_src} has no container"
@@ -139,12 +143,8 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
         name = svc.load_balancers[0].container_name
         found.add("ecs.container", name, f"{where} .loadBalancers[].containerName")
         return by_name[name]
-    routers = {c["name"] for c in raw.get("containerDefinitions", [])
-               if c.get("firelensConfiguration")}
     essential = [c for c in containers if c.essential] or list(containers)
     apps = [c for c in essential if c.name not in routers] or essential
-    for router in sorted(routers):
-        found.note("ecs.container", router, f"{task_src}: a FireLens log router, not the app")
     if len(apps) == 1:
         found.add("ecs.container", apps[0].name,
                   f"{task_src}: its only essential container"

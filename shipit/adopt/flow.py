@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.adopt.overlay import diff, with_overlay
+from shipit.adopt.overlay import shown as overlay_shown
 from shipit.errors import ConfigError, UsageError
 from shipit.redact import Redactor, secret_values
 
@@ -78,7 +79,11 @@ def _explained(key: str | None, message: str, env: str, found: Discovery) -> str
     source = next((f for f in sorted(found.values, key=lambda f: -len(f.key))
                    if dotted == f.key or dotted.startswith(f.key + ".")), None)
     where = f" (from {source.source})" if source else ""
-    return f"{dotted or 'the environment'}: {message}{where}"
+    value = ""
+    if source is not None and source.key == dotted and not dotted.startswith("secrets."):
+        shown = repr(overlay_shown(dotted, source.value))
+        value = "" if shown in message else f", got {shown}"
+    return f"{dotted or 'the environment'}: {message}{value}{where}"
 
 
 def apply(plan: Plan) -> None:

@@ -1,0 +1,227 @@
+"""`init --from-aws` on stacks shipit did not build (console names and shapes, moto server):
+every key the stack determines is adopted from it, values are put in the schema's spelling,
+planted secrets never reach stdout, stderr or --json, and the file always loads afterwards."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adopt.clickops import ACCOUNT, PLANTED, REGION, Shape, app_container, build, secret
+from tests.fixtures.cli import CliResult, run_cli
+from tests.fixtures.moto import MotoServer
+
+BASE = 'project = "shop"\n\n[aws]\nregion = "us-east-1"\n'
+
+
+@pytest.fixture
+def project(aws_env: MotoServer, tmp_path: Path) -> Path:
+    config = tmp_path / "shipit.toml"
+    config.write_text(BASE, encoding="utf-8")
+    return config
+
+
+def init(config: Path, *args: str) -> CliResult:
+    return run_cli(["--config", str(config), "--json", "init", "--from-aws", "--env", "prod",
+                    *args], cwd=config.parent)
+
+
+def adopted(config: Path) -> dict[str, Any]:
+    table: dict[str, Any] = tomllib.loads(config.read_text(encoding="utf-8"))["env"]["prod"]
+    return table
+
+
+def assert_loads(config: Path) -> None:
+    result = run_cli(["--config", str(config), "config", "validate"], cwd=config.parent)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_console_stack_is_adopted_key_by_key_and_its_secrets_never_printed(
+        project: Path) -> None:
+    whole = secret("prod/storefront/db", "never-read-by-init-1")
+    json_key = f"{secret('prod/storefront/api', 'never-read-by-init-2')}:password::"
+    staged = f"{whole}::AWSPREVIOUS:"
+    router = {"name": "log_router", "essential": True, "memory": 64,
+              "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:2",
+              "firelensConfiguration": {"type": "fluentbit"}}
+    web = app_container(
+        environment=[
+            {"name": "NODE_ENV", "value": "production"},
+            {"name": "DB_PASSWORD", "value": PLANTED["DB_PASSWORD"]},
+            {"name": "PAYMENTS", "value": PLANTED["STRIPE_SECRET"]},
+            {"name": "DATABASE_URL",
+             "value": f"postgresql://shop:{PLANTED['URL_PASSWORD']}@db.internal:5432/shop"},
+            {"name": "ALLOWED_ORIGINS",
+             "value": "https://shop.example.org/, https://admin.example.org"}],
+        secrets=[{"name": "DB_SECRET", "valueFrom": whole},
+                 {"name": "API_PASSWORD", "valueFrom": json_key},
+                 {"name": "OLD_PASSWORD", "valueFrom": staged},
+                 {"name": "SESSION_KEY", "valueFrom": "/storefront/prod/session"},
+                 {"name": "MAIL_TOKEN", "valueFrom": "mail-token"}])
+    build(Shape(containers=[router, web], health_path="/healthz", cpu_architecture="ARM64",
+                records=[("shop.example.org", "CNAME")], https=True, desired=3))
+    before = project.read_bytes()
+
+    result = init(project, "--yes", "--explain")
+
+    assert result.exit_code in (0, 1), result.stderr  # written; doctor judges the rest
+    table = adopted(project)
+    assert project.read_bytes().startswith(before)
+    assert table["ecs"] == {"cluster": "shop", "service": "storefront", "container": "web",
+                            "desired_count": 3}
+    assert table["image"]["repository"] == "storefront"
+    assert "registry" not in table["image"]  # the account's own ECR: the default
+    assert table["http"]["health_path"] == "/healthz"
+    assert table["http"]["url"] == "https://shop.example.org"
+    assert table["dns"] == {"zone": "example.org", "name": "shop.example.org"}
+    assert table["secrets"] == {
+        "DB_SECRET": whole, "API_PASSWORD": json_key, "OLD_PASSWORD": staged,
+        "SESSION_KEY": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/storefront/prod/session",
+        "MAIL_TOKEN": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/mail-token"}
+    assert table["vars"]["DB_PASSWORD"] == PLANTED["DB_PASSWORD"]  # the file keeps it
+    document = result.json()
+    notes = {n["key"]: n["source"] for n in document["notes"]}
+    assert "CNAME" in notes["dns.name"]
+    assert "alias" in notes["dns.name"]
+    assert "log router" in notes["ecs.container"]
+    assert "/ecs/storefront" in str([n["value"] for n in document["notes"]])
+    for value in PLANTED.values():
+        assert value not in result.stdout
+        assert value not in result.stderr
+    assert "never-read-by-init" not in result.stdout + result.stderr
+    assert "+[env.prod]" in result.stderr
+    assert_loads(project)
+
+
+def test_origins_are_adopted_without_a_trailing_slash(project: Path) -> None:
+    build(Shape(containers=[app_container(environment=[
+        {"name": "CORS_ALLOWED_ORIGINS",
+         "value": "https://shop.example.org/,https://admin.example.org"}])]))
+
+    result = init(project, "--yes")
+
+    assert result.exit_code in (0, 1), result.stderr
+    assert adopted(project)["http"]["cors_origins"] == [
+        "https://shop.example.org", "https://admin.example.org"]
+    assert "CORS_ALLOWED_ORIGINS" not in adopted(project).get("vars", {})
+    assert_loads(project)
+
+
+def test_a_wildcard_origin_is_kept_as_the_service_has_it_and_explained(project: Path) -> None:
+    build(Shape(containers=[app_container(environment=[
+        {"name": "CORS_ALLOWED_ORIGINS", "value": "*"}])]))
+
+    result = init(project, "--yes")
+
+    assert result.exit_code in (0, 1), result.stderr
+    table = adopted(project)
+    assert "cors_origins" not in table["http"]
+    assert table["vars"]["CORS_ALLOWED_ORIGINS"] == "*"
+    notes = [n for n in result.json()["notes"] if n["key"] == "http.cors_origins"]
+    assert notes
+    assert "every origin" in notes[0]["source"]
+    assert_loads(project)
+
+
+@pytest.mark.parametrize(("image", "registry", "repository"), [
+    (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/team/storefront:v42", None, "team/storefront"),
+    (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/storefront@sha256:{'a' * 64}", None,
+     "storefront"),
+    ("210987654321.dkr.ecr.eu-west-1.amazonaws.com/storefront:v1",
+     "210987654321.dkr.ecr.eu-west-1.amazonaws.com", "storefront"),
+    ("nginx:1.27", "docker.io", "nginx"),
+    ("ghcr.io/acme/storefront:main", "ghcr.io", "acme/storefront"),
+    ("public.ecr.aws/acme/storefront:latest", "public.ecr.aws", "acme/storefront"),
+])
+def test_images_from_every_registry(project: Path, image: str, registry: str | None,
+                                    repository: str) -> None:
+    build(Shape(containers=[app_container(image=image)], records=[]))
+
+    result = init(project, "--yes")
+
+    assert result.exit_code in (0, 1), result.stderr
+    table = adopted(project)
+    assert table["image"].get("registry") == registry
+    assert table["image"]["repository"] == repository
+    assert_loads(project)
+
+
+def test_an_arm64_task_is_built_for_arm64_when_the_base_builds_amd64_only(
+        project: Path) -> None:
+    project.write_text(BASE + '\n[image]\nplatforms = ["linux/amd64"]\n', encoding="utf-8")
+    build(Shape(cpu_architecture="ARM64", records=[]))
+
+    result = init(project, "--yes")
+
+    assert result.exit_code in (0, 1), result.stderr
+    assert adopted(project)["image"]["platforms"] == ["linux/arm64"]
+
+
+def test_a_worker_without_a_load_balancer_needs_its_container_named(project: Path) -> None:
+    worker = app_container(name="worker", portMappings=[], healthCheck={
+        "command": ["CMD-SHELL", "curl -f http://localhost:8080/livez || exit 1"]})
+    metrics = app_container(name="metrics", image="prom/statsd-exporter:v0.26", portMappings=[])
+    build(Shape(containers=[metrics, worker], behind_alb=False, records=[]))
+    before = project.read_bytes()
+
+    refused = init(project, "--yes")
+
+    assert refused.exit_code == 2
+    assert "cannot choose the container" in refused.stderr
+    assert "--container NAME" in refused.stderr
+    assert project.read_bytes() == before
+
+    unknown = init(project, "--yes", "--container", "api")
+    assert unknown.exit_code == 2
+    assert "'api'" in unknown.stderr
+    assert "worker" in unknown.stderr
+
+    settled = init(project, "--yes", "--container", "worker")
+    assert settled.exit_code in (0, 1), settled.stderr
+    table = adopted(project)
+    assert table["ecs"]["container"] == "worker"
+    assert table["http"]["health_path"] == "/livez"
+    assert "dns" not in table
+    assert "url" not in table["http"]
+    assert_loads(project)
+
+
+def test_the_base_files_container_settles_the_choice(project: Path) -> None:
+    project.write_text(BASE + '\n[ecs]\ncontainer = "worker"\n', encoding="utf-8")
+    build(Shape(containers=[app_container(name="sidecar"), app_container(name="worker")],
+                behind_alb=False, records=[]))
+
+    result = init(project, "--yes")
+
+    assert result.exit_code in (0, 1), result.stderr
+    assert adopted(project)["ecs"]["container"] == "worker"
+    sources = {v["key"]: v["source"] for v in result.json()["values"]}
+    assert sources["ecs.container"] == "shipit.toml ecs.container"
+
+
+def test_two_names_for_the_alb_are_settled_by_dns_name_or_the_base(project: Path) -> None:
+    build(Shape(records=[("shop.example.org", "A"), ("www.example.org", "CNAME")]))
+    before = project.read_bytes()
+
+    refused = init(project, "--yes")
+
+    assert refused.exit_code == 2
+    assert "cannot choose the DNS name" in refused.stderr
+    assert "shop.example.org" in refused.stderr
+    assert "www.example.org" in refused.stderr
+    assert "--dns-name NAME" in refused.stderr
+    assert project.read_bytes() == before
+    assert_loads(project)
+
+    settled = init(project, "--yes", "--dns-name", "www.example.org")
+    assert settled.exit_code in (0, 1), settled.stderr
+    assert adopted(project)["dns"]["name"] == "www.example.org"
+    assert adopted(project)["http"]["url"] == "http://www.example.org"
+
+    project.write_text(BASE + '\n[dns]\nname = "shop.example.org"\n', encoding="utf-8")
+    by_base = init(project, "--yes")
+    assert by_base.exit_code in (0, 1), by_base.stderr
+    assert adopted(project)["dns"]["name"] == "shop.example.org"
