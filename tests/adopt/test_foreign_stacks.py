@@ -140,13 +140,28 @@ def test_images_from_every_registry(project: Path, image: str, registry: str | N
                                     repository: str) -> None:
     build(Shape(containers=[app_container(image=image)], records=[]))
 
-    result = init(project, "--yes")
+    result = init(project, "--dry-run")
 
-    assert result.exit_code in (0, 1), result.stderr
-    table = adopted(project)
-    assert table["image"].get("registry") == registry
-    assert table["image"]["repository"] == repository
-    assert_loads(project)
+    assert result.exit_code == 0, result.stderr
+    planned = {v["key"]: v["value"] for v in result.json()["values"]}
+    assert planned.get("image.registry") == registry
+    assert planned["image.repository"] == repository
+
+
+def test_a_run_without_a_terminal_never_waits_for_an_answer(project: Path) -> None:
+    """A real process with stdin at /dev/null (CI): the question exits 2 naming its option."""
+    import subprocess
+    import sys
+
+    build(Shape(containers=[app_container(name="a"), app_container(name="b")],
+                behind_alb=False, records=[]))
+    completed = subprocess.run(
+        [sys.executable, "-m", "shipit", "--config", str(project), "init", "--from-aws",
+         "--env", "prod"], cwd=project.parent, stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=60, check=False)
+
+    assert completed.returncode == 2
+    assert "--container NAME" in completed.stderr
 
 
 def test_an_arm64_task_is_built_for_arm64_when_the_base_builds_amd64_only(
