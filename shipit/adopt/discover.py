@@ -182,13 +182,15 @@ def _database(aws: AwsSession, svc: ecs.Service, variables: dict[str, str], want
     if wanted.rds:
         _pick_database(wanted.rds, instances, "--rds", found)
         return
-    url = variables.get("DATABASE_URL", "")
-    host = urllib.parse.urlsplit(url).hostname if url else None
-    by_host = [db for db in instances if host and db.address.lower() == host.lower()]
-    if by_host:
-        found.add("rds.instance", by_host[0].identifier,
-                  f"rds:DescribeDBInstances: endpoint {by_host[0].address} is DATABASE_URL's host")
-        return
+    hosts = {name: host for name, value in variables.items()
+             if (host := _host_in(value)) is not None}
+    for name, host in sorted(hosts.items(), key=lambda item: item[0] != "DATABASE_URL"):
+        by_host = [db for db in instances if db.address.lower() == host]
+        if by_host:
+            found.add("rds.instance", by_host[0].identifier,
+                      f"rds:DescribeDBInstances: endpoint {by_host[0].address} is {name}'s host")
+            return
+    host = hosts.get("DATABASE_URL")
     reachable = _reachable(aws, svc, instances)
     if len(reachable) == 1:
         found.add("rds.instance", reachable[0].identifier,
@@ -207,6 +209,20 @@ def _database(aws: AwsSession, svc: ecs.Service, variables: dict[str, str], want
                                   (*(db.identifier for db in candidates), NO_DATABASE), why,
                                   "pass --rds ID (or --rds none)"), given, choose)
     _pick_database(picked, instances, settled or "your choice", found)
+
+
+def _host_in(value: str) -> str | None:
+    """The host a variable names: a URL's (``postgresql://u@HOST:5432/db``), or the value
+    itself when it is a bare ``host[:port]`` (``DB_HOST``, ``PGHOST``)."""
+    value = value.strip()
+    if "://" in value:
+        try:
+            host = urllib.parse.urlsplit(value).hostname
+        except ValueError:
+            return None
+        return host.lower() if host else None
+    bare = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    return bare.lower() if bare and "." in bare and " " not in bare else None
 
 
 def _pick_database(picked: str, instances: list[inventory.DbInstance], source: str,

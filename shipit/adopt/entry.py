@@ -39,7 +39,6 @@ def adopt_entry(aws: AwsSession, svc: ecs.Service, found: Discovery, *, alb: str
         lb = next(lb for lb in albs if lb.name == picked.split(" ", 1)[0])
     found.note("lb.dns_name", lb.dns_name, f"elbv2:DescribeLoadBalancers {lb.name}")
     listeners = inventory.listener_protocols(aws, lb.arn)
-    scheme = "https" if any(p == "HTTPS" for p, _ in listeners) else "http"
     host, host_src = _dns(aws, lb, found, dns_name, choose)
     listened = ", ".join(f"{p}:{n}" for p, n in listeners) or "no listener"
     if local is not None and (local.load_balancer_arn in (None, lb.arn)):
@@ -47,8 +46,19 @@ def adopt_entry(aws: AwsSession, svc: ecs.Service, found: Discovery, *, alb: str
                   f"emulated AWS: the sandbox's ALB stand-in ({local.state_file}), since"
                   f" {host} does not resolve here")
         return
-    found.add("http.url", f"{scheme}://{host}",
-              f"{host_src}; scheme from the listeners ({listened})")
+    found.add("http.url", f"{_origin_of(listeners, host)}",
+              f"{host_src}; scheme and port from the listeners ({listened})")
+
+
+def _origin_of(listeners: list[tuple[str, int]], host: str) -> str:
+    """https when a listener is HTTPS (443 preferred), else http (80 preferred); the port is
+    written only when it is not the scheme's own."""
+    for scheme, default in (("https", 443), ("http", 80)):
+        ports = sorted((port for protocol, port in listeners if protocol.lower() == scheme),
+                       key=lambda port: port != default)
+        if ports:
+            return f"{scheme}://{host}" + ("" if ports[0] == default else f":{ports[0]}")
+    return f"http://{host}"
 
 
 def _health_check(group: elbv2.TargetGroup, found: Discovery) -> None:

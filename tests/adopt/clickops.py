@@ -33,6 +33,7 @@ class Shape:
     """(name, type) of records leading to the ALB: "A"/"AAAA" aliases or "CNAME"."""
     https: bool = False
     desired: int = 2
+    listener_port: int = 80
 
 
 def app_container(**extra: Any) -> dict[str, Any]:
@@ -80,7 +81,8 @@ def build(shape: Shape) -> dict[str, Any]:
             Name=f"ecs-{shape.cluster}-{shape.service}", Protocol="HTTP", Port=80,
             VpcId=vpc["VpcId"], TargetType="ip", HealthCheckPath=shape.health_path,
         )["TargetGroups"][0]
-        elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+        elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP",
+                            Port=shape.listener_port,
                             DefaultActions=[{"Type": "forward",
                                              "TargetGroupArn": tg["TargetGroupArn"]}])
         if shape.https:
@@ -133,3 +135,12 @@ def secret(name: str, value: str) -> str:
 def parameter(name: str, value: str) -> str:
     boto3.client("ssm").put_parameter(Name=name, Value=value, Type="SecureString")
     return name
+
+
+def database(identifier: str) -> str:
+    """An RDS instance as the console makes it; returns its endpoint address."""
+    rds: Any = boto3.client("rds")
+    answer = rds.create_db_instance(
+        DBInstanceIdentifier=identifier, Engine="postgres", DBInstanceClass="db.t4g.micro",
+        AllocatedStorage=20, MasterUsername="postgres", MasterUserPassword="console-made-1")
+    return str(answer["DBInstance"]["Endpoint"]["Address"])

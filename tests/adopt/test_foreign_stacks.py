@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.adopt.clickops import ACCOUNT, PLANTED, REGION, Shape, app_container, build, secret
+from tests.adopt.clickops import (
+    ACCOUNT,
+    PLANTED,
+    REGION,
+    Shape,
+    app_container,
+    build,
+    database,
+    secret,
+)
 from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.moto import MotoServer
 
@@ -240,3 +249,21 @@ def test_two_names_for_the_alb_are_settled_by_dns_name_or_the_base(project: Path
     by_base = init(project, "--yes")
     assert by_base.exit_code in (0, 1), by_base.stderr
     assert adopted(project)["dns"]["name"] == "shop.example.org"
+
+
+def test_the_database_named_by_a_host_variable_and_a_listener_on_its_own_port(
+        project: Path) -> None:
+    database("orders-db")
+    address = database("storefront-db")
+    build(Shape(containers=[app_container(environment=[
+        {"name": "DB_HOST", "value": address}, {"name": "DB_PORT", "value": "5432"}])],
+        listener_port=8080, records=[]))
+
+    result = init(project, "--dry-run")
+
+    assert result.exit_code == 0, result.stderr
+    planned = {v["key"]: v for v in result.json()["values"]}
+    assert planned["rds.instance"]["value"] == "storefront-db"
+    assert "DB_HOST's host" in planned["rds.instance"]["source"]
+    assert planned["http.url"]["value"].endswith(".elb.amazonaws.com:8080")
+    assert planned["http.url"]["value"].startswith("http://storefront-alb")
