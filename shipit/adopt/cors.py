@@ -9,7 +9,7 @@ from shipit.adopt import normalise
 from shipit.adopt.emulated import LocalAddresses
 from shipit.adopt.model import Discovery
 from shipit.aws.route53 import zone_matches
-from shipit.web.origins import CORS_VARIABLE
+from shipit.config.origins import CORS_VARIABLE
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -79,7 +79,7 @@ def _web(aws: AwsSession, origins: list[str], found: Discovery,
     """The frontend: a website bucket whose origin the task allows becomes [web] (shipit derives
     that origin again at deploy time); the other origins stay http.cors_origins."""
     from shipit.aws import s3
-    from shipit.web.origins import website_host
+    from shipit.s3_website import website_host
 
     if not origins:
         return origins

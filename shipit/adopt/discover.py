@@ -22,10 +22,10 @@ from shipit.adopt.task_facts import adopt_task_facts
 from shipit.aws import ec2, ecs, inventory
 from shipit.aws.identity import caller_identity
 from shipit.aws.task_definitions import parse_task_definition
-from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Container
 from shipit.doctor.paths import sg_allows
 from shipit.errors import ResourceNotFound
+from shipit.image_ref import split_image
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -160,7 +160,8 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
 
 def _image(container: Container, task_src: str, found: Discovery,
            local: LocalAddresses | None, region: str) -> None:
-    host, repository, reference = split_image(container.image)
+    image = split_image(container.image)
+    host, repository, reference = image.host or "docker.io", image.repository, image.reference
     found.add("image.repository", repository, f"{task_src}: image {container.image}")
     found.note("image.reference", reference, f"{task_src}: image (a tag or digest; deploy"
                " chooses its own)")
@@ -170,7 +171,7 @@ def _image(container: Container, task_src: str, found: Discovery,
                   f" image names {host}, which does not resolve here")
         return
     account = found.value("aws.account_id")
-    if ecr_region(host) == region and account and host.startswith(f"{account}."):
+    if image.ecr and image.ecr.region == region and image.ecr.account == account:
         found.note("image.registry", host, "the account's own ECR host: the default, not written")
     else:
         found.add("image.registry", host, f"{task_src}: image host (not this account's ECR)")

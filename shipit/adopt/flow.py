@@ -57,7 +57,7 @@ def check(config: Config, env: str, after: str, found: Discovery) -> None:
     """Validate ``[env.<env>]`` of ``after`` over the loaded base, as loading the file would;
     a problem becomes ``Refused`` naming the key, where its value came from, and the value."""
     from shipit.config import Config as LoadedConfig
-    from shipit.config_values import check_strings
+    from shipit.config.values import check_strings
 
     overlay: dict[str, Any] = tomllib.loads(after)["env"][env]
     try:

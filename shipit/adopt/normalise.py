@@ -10,23 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shipit.arn import parse_secret_source
+
 WILDCARD = "*"
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
 
 def secret_reference(value_from: str, *, region: str, account: str) -> str:
     """A task definition's ``valueFrom`` as an ARN: a bare name is an SSM parameter of the
     task's region and account (ECS's own rule); an ARN (Secrets Manager with a JSON key or a
-    version stage, SSM) is kept as it is."""
-    if value_from.startswith("arn:"):
-        return value_from
-    name = value_from.lstrip("/")
-    return f"arn:{partition(region)}:ssm:{region}:{account}:parameter/{name}"
+    version stage, SSM) is kept as it is, JSON key and stage included."""
+    source = parse_secret_source(value_from)
+    return value_from if source.arn else source.in_region(region, account)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws import ecs, logs
 from shipit.errors import EnvironmentProblem, UsageError
+from shipit.image_ref import split_image
 from shipit.net import is_loopback_url
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -93,10 +95,11 @@ def targets(settings: Settings, region: str, image: str | None, secrets_from: se
         hosts = {"ecr-api": api, "ecr-registry": registry, "s3": api, "logs": api,
                  "secretsmanager": api, "ssm": api}
     else:
-        ecr_host = (image or "").split("/", 1)[0] if ".dkr.ecr." in (image or "") else \
+        pulled = split_image(image or "")
+        registry = pulled.host if pulled.ecr and pulled.host else \
             f"dkr.ecr.{region}.amazonaws.com"
         hosts = {"ecr-api": f"api.ecr.{region}.amazonaws.com:443",
-                 "ecr-registry": f"{ecr_host}:443", "s3": f"s3.{region}.amazonaws.com:443",
+                 "ecr-registry": f"{registry}:443", "s3": f"s3.{region}.amazonaws.com:443",
                  "logs": f"logs.{region}.amazonaws.com:443",
                  "secretsmanager": f"secretsmanager.{region}.amazonaws.com:443",
                  "ssm": f"ssm.{region}.amazonaws.com:443"}
@@ -109,8 +112,8 @@ def targets(settings: Settings, region: str, image: str | None, secrets_from: se
 
 def run_probe(aws: AwsSession, settings: Settings, cluster: str, service: str, container: str,
               *, urls: list[str], timeout: float = 300.0, interval: float = 1.0,
-              clock: Callable[[], float] = time.monotonic,
-              sleep: Callable[[float], None] = time.sleep,
+              clock: Clock = time.monotonic,
+              sleep: Sleep = time.sleep,
               progress: Callable[[str], None] = lambda line: None) -> ProbeReport:
     began = clock()
     described = ecs.describe_service(aws, cluster, service)
@@ -162,7 +165,7 @@ def parse_lines(lines: list[str]) -> list[TargetResult]:
 
 
 def _wait_stopped(aws: AwsSession, cluster: str, arn: str, deadline: float, interval: float,
-                  clock: Callable[[], float], sleep: Callable[[float], None]) -> ecs.Task:
+                  clock: Clock, sleep: Sleep) -> ecs.Task:
     last = "PROVISIONING"
     while True:
         task = ecs.describe_task(aws, cluster, arn)

@@ -1,6 +1,6 @@
 """shipit doctor: gather a snapshot (read-only, concurrent), judge it with pure checks, report.
 
-    snapshot = gather(aws, target)            # gather.py + reads.py
+    snapshot = gather(aws, target)            # gather.py (its reads in shipit/aws)
     findings = run_checks(checks, snapshot)   # runner.py over checks/*.py
     render.to_json(...) / render.print_findings(...)
 """

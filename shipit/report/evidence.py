@@ -5,26 +5,26 @@ e2e run, which creates one article and deletes it. A read that fails is recorded
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shipit.deploy.receipt import RECEIPT_PATH as DEPLOY_RECEIPT
-from shipit.image.receipt import RECEIPT_PATH as BUILD_RECEIPT
-from shipit.report.model import Image
+from shipit.errors import UsageError
+from shipit.project_paths import BUILD_RECEIPT, DEMO_REPORT, DEPLOY_RECEIPT, E2E_SCREENSHOTS
+from shipit.report.model import Screenshot
 
 if TYPE_CHECKING:
     from shipit.aws.ecr import StoredImage
     from shipit.aws.logs import LogEvent
     from shipit.aws.session import AwsSession
     from shipit.config import Config
+    from shipit.deploy.receipt import DeployReceipt
     from shipit.doctor.facts import Snapshot
     from shipit.doctor.finding import Finding
     from shipit.doctor.probe import Prober
     from shipit.e2e import E2eReport
+    from shipit.image.receipt import BuildReceipt
 
-SCREENSHOTS = Path(".shipit") / "e2e"
 LOG_LINES = 10
 
 
@@ -32,9 +32,10 @@ LOG_LINES = 10
 class Evidence:
     snapshot: Snapshot
     findings: dict[str, Finding]
-    build_receipt: dict[str, Any] | None = None
-    deploy_receipt: dict[str, Any] | None = None
-    demo_report: dict[str, Any] | None = None
+    build_receipt: BuildReceipt | None = None
+    deploy_receipt: DeployReceipt | None = None
+    demo_task_runtime: str | None = None
+    """How the last demo's sandbox ran the deployed task (DemoReport.task_runtime)."""
     tags: tuple[str, ...] | None = None
     """ECR tags of the running image's digest (None when they could not be read)."""
     pulled: StoredImage | None = None
@@ -42,7 +43,7 @@ class Evidence:
     pull_tag: str | None = None
     logs: list[LogEvent] | None = None
     e2e: E2eReport | None = None
-    screenshots: list[Image] = field(default_factory=list)
+    screenshots: list[Screenshot] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     """Reads that failed, by what they were for (ecr, logs, e2e): shown as 'unknown, why'."""
 
@@ -60,11 +61,8 @@ def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: P
     finally:
         if probe is None and isinstance(prober, HttpProber):
             prober.close()
-    evidence = Evidence(snapshot, findings,
-                        build_receipt=_json(root / BUILD_RECEIPT),
-                        deploy_receipt=_json(root / DEPLOY_RECEIPT),
-                        demo_report=_json(root / ".shipit" / "demo-report.json"),
-                        screenshots=screenshots(root / SCREENSHOTS))
+    evidence = Evidence(snapshot, findings, screenshots=screenshots(root / E2E_SCREENSHOTS))
+    _receipts(root, evidence)
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
     if run_e2e:
@@ -102,32 +100,49 @@ def _logs(aws: AwsSession, evidence: Evidence) -> None:
 
 
 def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
-    import httpx
-
-    from shipit.e2e import E2eRun
+    from shipit.e2e import run_path
 
     http = config.settings(env).http
     if not http.url:
         return
     try:
-        with httpx.Client(base_url=http.url, timeout=10.0) as client:
-            evidence.e2e = E2eRun(client, time.monotonic, time.sleep,
-                                  origin=next(iter(http.cors_origins), None)).run()
+        evidence.e2e = run_path(http.url, origin=next(iter(http.cors_origins), None),
+                                health_path=http.health_path)
     except Exception as exc:
         evidence.problems["e2e"] = str(exc)
 
 
-def screenshots(folder: Path) -> list[Image]:
+def screenshots(folder: Path) -> list[Screenshot]:
     """The browser screenshots an e2e run left (``.shipit/e2e/*.png``), newest first."""
     if not folder.is_dir():
         return []
     files = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return [Image(p.name, "image/png", p.read_bytes()) for p in files[:3]]
+    return [Screenshot(p.name, "image/png", p.read_bytes()) for p in files[:3]]
 
 
-def _json(path: Path) -> dict[str, Any] | None:
+def _receipts(root: Path, evidence: Evidence) -> None:
+    """The last build's and deploy's receipts and the last demo's task runtime, each typed;
+    an unreadable one is a problem the deliverable names, never a crash."""
+    from shipit.deploy.receipt import read_receipt as read_deploy
+    from shipit.image.receipt import read_receipt as read_build
+
+    if (root / BUILD_RECEIPT).exists():
+        try:
+            evidence.build_receipt = read_build(root / BUILD_RECEIPT)
+        except UsageError as exc:
+            evidence.problems["build receipt"] = exc.message
+    try:
+        evidence.deploy_receipt = read_deploy(root / DEPLOY_RECEIPT)
+    except UsageError as exc:
+        evidence.problems["deploy receipt"] = exc.message
+    evidence.demo_task_runtime = last_demo_runtime(root / DEMO_REPORT)
+
+
+def last_demo_runtime(path: Path) -> str | None:
+    """``task_runtime`` of the demo report at ``path`` (a string), or None."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    runtime = data.get("task_runtime") if isinstance(data, dict) else None
+    return runtime if isinstance(runtime, str) and runtime else None

@@ -22,18 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from shipit.aws.endpoint_clients import EndpointClients
+from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
-from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.ecs_scheduler import Scheduler
 from shipit.sandbox.fargate_task import TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.podman import Podman, podman_problem
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
 from shipit.sandbox.task_process import DEFAULT_COMMAND
+from shipit.sandbox.timing import Timing
 from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
 
 FAKE_CREDENTIALS = {
@@ -50,7 +52,7 @@ class DaemonSpec:
     project: str
     container: str = "app"
     repository: str = "articles"
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     vars: dict[str, str] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)
     command: list[str] = field(default_factory=lambda: list(DEFAULT_COMMAND))

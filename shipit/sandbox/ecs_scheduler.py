@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 from shipit.sandbox import moto_world
@@ -32,23 +31,12 @@ from shipit.sandbox.fargate_task import (
 )
 from shipit.sandbox.preflight import Stop
 from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
+from shipit.sandbox.timing import Timing
+from shipit.types import Clock
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 HISTORY = 20
 """Stopped tasks kept for ``sandbox status`` and the demo (newest last)."""
-
-
-@dataclass(frozen=True)
-class Timing:
-    """The scheduler's own pace; the health check's comes from the target group (task_life)."""
-
-    tick: float = 0.2
-    restart_delay: float = 0.2
-    """Seconds before a deployment replaces a task that stopped."""
-    time_scale: float = 0.1
-    """Sandbox seconds per AWS second, where shrinking only makes tasks pass sooner."""
-    provisioning: float = 0.0
-    """AWS seconds a task stays PROVISIONING (Fargate takes 20-60 s; scaled)."""
 
 
 def circuit_breaker_threshold(desired: int) -> int:
@@ -63,7 +51,7 @@ Run = Callable[[Callable[[], Any]], "Future[Any]"]
 class Scheduler:
     def __init__(
         self, ctx: TaskContext, cluster: str, service: str, timing: Timing,
-        *, clock: Callable[[], float] = time.monotonic, run: Run | None = None,
+        *, clock: Clock = time.monotonic, run: Run | None = None,
         on_change: Callable[[Scheduler], None] | None = None,
         prepare_task: Callable[[SandboxTask], Stop | None] | None = None,
         check: Callable[[SandboxTask], bool] = probe,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.image_ref import ecr_host
+
 ACCOUNT_ID = "123456789012"
 """moto's default account: every ARN in the sandbox carries it."""
 REGION = "us-east-1"
@@ -20,7 +23,7 @@ class StackNames:
     project: str
     container: str = "app"
     repository: str = "articles"
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     region: str = REGION
 
     @property
@@ -81,7 +84,7 @@ class StackNames:
 
     @property
     def registry(self) -> str:
-        return f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com"
+        return ecr_host(ACCOUNT_ID, self.region)
 
     @property
     def initial_tag(self) -> str:

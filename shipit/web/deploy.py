@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws import s3
+from shipit.config.origins import web_origin
 from shipit.errors import Failed, RegionProblem, UsageError
-from shipit.web.origins import web_origin, website_host
+from shipit.s3_website import website_host
 from shipit.web.site import INDEX, SiteFile, collect
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def target_from_settings(settings: Settings, root: Path, region: str) -> WebTarg
     if not web.bucket:
         raise UsageError("no web.bucket: nowhere to deploy the frontend to",
                          hint="add a [web] table with bucket = \"NAME\" to shipit.toml (for"
-                         " this environment: [env.NAME.web]); see README 'shipit web deploy'")
+                         " this environment: [env.NAME.web]); see docs/commands/web.md")
     if not settings.http.url:
         raise UsageError("no http.url: config.js would not know where the API is",
                          hint="set http.url in shipit.toml for this environment")
