@@ -173,15 +173,21 @@ def test_a_run_without_a_terminal_never_waits_for_an_answer(project: Path) -> No
     assert "--container NAME" in completed.stderr
 
 
-def test_an_arm64_task_is_built_for_arm64_when_the_base_builds_amd64_only(
-        project: Path) -> None:
-    project.write_text(BASE + '\n[image]\nplatforms = ["linux/amd64"]\n', encoding="utf-8")
-    build(Shape(cpu_architecture="ARM64", records=[]))
+@pytest.mark.parametrize(("base", "architecture", "written"), [
+    ("", "ARM64", ["linux/arm64"]),
+    ("", None, ["linux/amd64"]),  # Fargate's default is X86_64
+    ('\n[image]\nplatforms = ["linux/arm64"]\n', "ARM64", None),  # the base says it already
+])
+def test_the_platform_the_task_runs_is_the_one_built(
+        project: Path, base: str, architecture: str | None, written: list[str] | None) -> None:
+    project.write_text(BASE + base, encoding="utf-8")
+    build(Shape(cpu_architecture=architecture, records=[]))
 
-    result = init(project, "--yes")
+    result = init(project, "--dry-run")
 
-    assert result.exit_code in (0, 1), result.stderr
-    assert adopted(project)["image"]["platforms"] == ["linux/arm64"]
+    assert result.exit_code == 0, result.stderr
+    planned = {v["key"]: v["value"] for v in result.json()["values"]}
+    assert planned.get("image.platforms") == written
 
 
 def test_a_worker_without_a_load_balancer_needs_its_container_named(project: Path) -> None:
