@@ -49,7 +49,7 @@ def assert_loads(config: Path) -> None:
 
 
 def test_a_console_stack_is_adopted_key_by_key_and_its_secrets_never_printed(
-        project: Path) -> None:
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = secret("prod/storefront/db", "never-read-by-init-1")
     json_key = f"{secret('prod/storefront/api', 'never-read-by-init-2')}:password::"
     staged = f"{whole}::AWSPREVIOUS:"
@@ -103,6 +103,15 @@ def test_a_console_stack_is_adopted_key_by_key_and_its_secrets_never_printed(
     assert "never-read-by-init" not in result.stdout + result.stderr
     assert "+[env.prod]" in result.stderr
     assert_loads(project)
+
+    monkeypatch.setenv("COLUMNS", "400")  # --explain's table, one row a line
+    shown = run_cli(["--config", str(project), "init", "--from-aws", "--env", "prod",
+                     "--force", "--dry-run", "--explain"], cwd=project.parent)
+    assert shown.exit_code == 0, shown.stderr
+    assert "an alias A record would be better" in shown.stderr
+    assert "a FireLens log router, not the app" in shown.stderr
+    for value in PLANTED.values():
+        assert value not in shown.stdout + shown.stderr
 
 
 def test_origins_are_adopted_without_a_trailing_slash(project: Path) -> None:
