@@ -3,6 +3,7 @@ that names it (an alias, or a CNAME) -> ``http.url``."""
 
 from __future__ import annotations
 
+import fnmatch
 from typing import TYPE_CHECKING
 
 from shipit.adopt.emulated import LocalAddresses
@@ -39,7 +40,8 @@ def adopt_entry(aws: AwsSession, svc: ecs.Service, found: Discovery, *, alb: str
         lb = next(lb for lb in albs if lb.name == picked.split(" ", 1)[0])
     found.note("lb.dns_name", lb.dns_name, f"elbv2:DescribeLoadBalancers {lb.name}")
     listeners = inventory.listener_protocols(aws, lb.arn)
-    host, host_src = _dns(aws, lb, found, dns_name, choose)
+    groups = {ref.target_group_arn for ref in svc.load_balancers}
+    host, host_src = _dns(aws, lb, groups, found, dns_name, choose)
     listened = ", ".join(f"{p}:{n}" for p, n in listeners) or "no listener"
     if local is not None and (local.load_balancer_arn in (None, lb.arn)):
         found.add("http.url", local.alb_url,
@@ -73,8 +75,8 @@ def _health_check(group: elbv2.TargetGroup, found: Discovery) -> None:
                " target group as it is")
 
 
-def _dns(aws: AwsSession, lb: elbv2.LoadBalancer, found: Discovery, given: Given | None,
-         choose: Chooser) -> tuple[str, str]:
+def _dns(aws: AwsSession, lb: elbv2.LoadBalancer, groups: set[str], found: Discovery,
+         given: Given | None, choose: Chooser) -> tuple[str, str]:
     """The host of http.url: the record naming the ALB (dns.zone and dns.name written), else
     the ALB's own DNS name."""
     records = inventory.records_to(aws, lb.dns_name)
@@ -90,6 +92,8 @@ def _dns(aws: AwsSession, lb: elbv2.LoadBalancer, found: Discovery, given: Given
     if not names and given is not None:
         return _name_without_record(aws, lb, found, given) if given.strict else (
             lb.dns_name, alb_src)
+    if len(names) > 1 and (given is None or not given.strict):
+        names = _routed_here(aws, lb, groups, names, found)
     if len(names) == 1 and (given is None or not given.strict):
         name, settled = names[0], None
     else:
@@ -114,6 +118,21 @@ def _dns(aws: AwsSession, lb: elbv2.LoadBalancer, found: Discovery, given: Given
         if other != name:
             found.note("dns.name", other, f"another record to {lb.dns_name}, not chosen")
     return name, f"the Route53 record {name}"
+
+
+def _routed_here(aws: AwsSession, lb: elbv2.LoadBalancer, groups: set[str],
+                 names: list[str], found: Discovery) -> list[str]:
+    """Of several names on one ALB, those its listener rules send to this service (by
+    host-header); all of them when no rule says."""
+    hosts = inventory.rule_hosts(aws, lb.arn, groups)
+    routed = [n for n in names if any(fnmatch.fnmatchcase(n, h) for h in hosts)]
+    if not routed or len(routed) == len(names):
+        return names
+    for other in names:
+        if other not in routed:
+            found.note("dns.name", other, f"leads to {lb.dns_name}, but no listener rule sends"
+                       " its host to this service's target group")
+    return routed
 
 
 def _name_without_record(aws: AwsSession, lb: elbv2.LoadBalancer, found: Discovery,

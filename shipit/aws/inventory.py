@@ -122,3 +122,36 @@ def _leading_to(raw: Any, dns_name: str) -> RecordSet | None:
 
 def _last(arn_or_name: str) -> str:
     return arn_or_name.rsplit("/", 1)[-1]
+
+
+def rule_hosts(aws: AwsSession, load_balancer_arn: str, target_groups: set[str]) -> set[str]:
+    """The host names (host-header conditions, ``*`` wildcards kept) of the listener rules
+    that forward to one of ``target_groups``."""
+    client = aws.client("elbv2")
+    hosts: set[str] = set()
+    try:
+        listeners = client.describe_listeners(LoadBalancerArn=load_balancer_arn)["Listeners"]
+        for listener in listeners:
+            for rule in client.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]:
+                if not _forwards_to(rule.get("Actions", []), target_groups):
+                    continue
+                for condition in rule.get("Conditions", []):
+                    if condition.get("Field") != "host-header":
+                        continue
+                    config: Any = condition.get("HostHeaderConfig") or {}
+                    values = config.get("Values") or condition.get("Values") or []
+                    hosts.update(str(v).lower().rstrip(".") for v in values)
+    except Exception as exc:
+        raise translate(exc, operation="elasticloadbalancing:DescribeRules",
+                        resource=load_balancer_arn) from None
+    return hosts
+
+
+def _forwards_to(actions: Any, target_groups: set[str]) -> bool:
+    for action in actions:
+        arns = {action.get("TargetGroupArn")} | {
+            g.get("TargetGroupArn") for g in
+            (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
+        if arns & target_groups:
+            return True
+    return False

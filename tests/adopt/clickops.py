@@ -34,6 +34,8 @@ class Shape:
     https: bool = False
     desired: int = 2
     listener_port: int = 80
+    host_rule: str | None = None
+    """A host the listener routes to the service by rule (the default answers 404)."""
 
 
 def app_container(**extra: Any) -> dict[str, Any]:
@@ -81,10 +83,16 @@ def build(shape: Shape) -> dict[str, Any]:
             Name=f"ecs-{shape.cluster}-{shape.service}", Protocol="HTTP", Port=80,
             VpcId=vpc["VpcId"], TargetType="ip", HealthCheckPath=shape.health_path,
         )["TargetGroups"][0]
-        elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP",
-                            Port=shape.listener_port,
-                            DefaultActions=[{"Type": "forward",
-                                             "TargetGroupArn": tg["TargetGroupArn"]}])
+        forward = {"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}
+        not_found = {"Type": "fixed-response", "FixedResponseConfig": {
+            "StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}
+        listener = elb.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=shape.listener_port,
+            DefaultActions=[not_found if shape.host_rule else forward])["Listeners"][0]
+        if shape.host_rule:
+            elb.create_rule(ListenerArn=listener["ListenerArn"], Priority=10, Actions=[forward],
+                            Conditions=[{"Field": "host-header", "HostHeaderConfig": {
+                                "Values": [shape.host_rule]}}])
         if shape.https:
             elb.create_listener(
                 LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTPS", Port=443,

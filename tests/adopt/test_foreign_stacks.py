@@ -282,3 +282,18 @@ def test_the_database_named_by_a_host_variable_and_a_listener_on_its_own_port(
     assert "DB_HOST's host" in planned["rds.instance"]["source"]
     assert planned["http.url"]["value"].endswith(".elb.amazonaws.com:8080")
     assert planned["http.url"]["value"].startswith("http://storefront-alb")
+
+
+def test_of_several_names_on_the_alb_the_one_its_rules_send_here_is_adopted(
+        project: Path) -> None:
+    build(Shape(records=[("shop.example.org", "A"), ("blog.example.org", "A")],
+                host_rule="shop.example.org"))
+
+    result = init(project, "--dry-run")
+
+    assert result.exit_code == 0, result.stderr
+    planned = {v["key"]: v["value"] for v in result.json()["values"]}
+    assert planned["dns.name"] == "shop.example.org"
+    notes = [n for n in result.json()["notes"] if n["key"] == "dns.name"]
+    assert any(n["value"] == "blog.example.org" and "no listener rule" in n["source"]
+               for n in notes)
