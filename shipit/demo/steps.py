@@ -300,8 +300,8 @@ def web(ctx: DemoContext) -> Outcome:
 
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
-    from shipit import e2e_browser
     from shipit.config.origins import allowed_origins, web_origin
+    from shipit.e2e import browser as e2e_browser
 
     settings = ctx.settings
     why = e2e_browser.unavailable()

@@ -50,18 +50,11 @@ class Evidence:
 
 def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: Path,
                     probe: Prober | None = None, run_e2e: bool = True) -> Evidence:
-    from shipit.doctor.gather import gather, target_from_config
-    from shipit.doctor.probe import HttpProber
-    from shipit.doctor.runner import run_checks, select
+    from shipit.doctor import examine
 
-    snapshot = gather(aws, target_from_config(config, env, aws.region))
-    prober = probe or HttpProber()
-    try:
-        findings = {f.id: f for f in run_checks(select(()), snapshot, prober)}
-    finally:
-        if probe is None and isinstance(prober, HttpProber):
-            prober.close()
-    evidence = Evidence(snapshot, findings, screenshots=screenshots(root / E2E_SCREENSHOTS))
+    seen = examine(aws, config, env, probe=probe)
+    evidence = Evidence(seen.snapshot, {f.id: f for f in seen.findings},
+                        screenshots=screenshots(root / E2E_SCREENSHOTS))
     _receipts(root, evidence)
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
