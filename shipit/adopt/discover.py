@@ -65,7 +65,7 @@ def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = re
     container = _container(task.containers, raw, svc, wanted, base, choose, found, where,
                            task_src)
     found.add("ecs.desired_count", svc.desired, f"{where} .desiredCount")
-    _image(container, task_src, found, local, aws.region)
+    _image(container, task_src, found, local, aws.region, base)
     adopt_task_facts(raw, task, container, svc, found, base=base, task_src=task_src,
                      where=where)
     variables = dict(container.environment)
@@ -84,7 +84,30 @@ def discover(aws: AwsSession, wanted: Wanted = Wanted(), *, choose: Chooser = re
                f"; ECS reads the bare name {value_from!r} as an SSM parameter of the task's"
                " region and account, written as its ARN")
         found.add(f"secrets.{key}", arn, f"{task_src}: secrets (valueFrom, a reference){how}")
+    if base is not None:
+        _inherited(base, found)
     return found
+
+
+_STACK_KEYS = ("ecs.", "rds.", "dns.", "http.url", "http.cors_origins", "web.bucket",
+               "web.name", "web.origin", "vars.", "secrets.")
+"""Keys whose value only the stack can say: one the base holds and the stack does not is
+inherited by the new environment (an overlay cannot remove a key), and --explain says so."""
+
+
+def _inherited(base: Settings, found: Discovery) -> None:
+    written = {f.key for f in found.values}
+    data = base.model_dump(exclude_defaults=True)
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            dotted = f"{section}.{key}"
+            if dotted in written or not dotted.startswith(_STACK_KEYS) or value in (None, []):
+                continue
+            found.note(dotted, value, "in the base of shipit.toml, not in the stack: the new"
+                       " environment inherits it (remove it from the base if the stack is"
+                       " right)")
 
 
 def _given(option: str | None, flag: str, base: str | None, key: str) -> Given | None:
@@ -159,7 +182,7 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
 
 
 def _image(container: Container, task_src: str, found: Discovery,
-           local: LocalAddresses | None, region: str) -> None:
+           local: LocalAddresses | None, region: str, base: Settings | None) -> None:
     image = split_image(container.image)
     host, repository, reference = image.host or "docker.io", image.repository, image.reference
     found.add("image.repository", repository, f"{task_src}: image {container.image}")
@@ -171,7 +194,11 @@ def _image(container: Container, task_src: str, found: Discovery,
                   f" image names {host}, which does not resolve here")
         return
     account = found.value("aws.account_id")
-    if image.ecr and image.ecr.region == region and image.ecr.account == account:
+    own = image.ecr and image.ecr.region == region and image.ecr.account == account
+    if own and base is not None and base.image.registry not in (None, host):
+        found.add("image.registry", host, f"{task_src}: the account's own ECR host, written"
+                  f" because the base's image.registry ({base.image.registry}) says otherwise")
+    elif own:
         found.note("image.registry", host, "the account's own ECR host: the default, not written")
     else:
         found.add("image.registry", host, f"{task_src}: image host (not this account's ECR)")

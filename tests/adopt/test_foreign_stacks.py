@@ -297,3 +297,18 @@ def test_of_several_names_on_the_alb_the_one_its_rules_send_here_is_adopted(
     notes = [n for n in result.json()["notes"] if n["key"] == "dns.name"]
     assert any(n["value"] == "blog.example.org" and "no listener rule" in n["source"]
                for n in notes)
+
+
+def test_what_the_base_says_and_the_stack_does_not_is_overridden_or_explained(
+        project: Path) -> None:
+    extra = '\n[image]\nregistry = "127.0.0.1:5000"\n\n[vars]\nFEATURE_X = "on"\n'
+    project.write_text(BASE + extra, encoding="utf-8")
+    build(Shape(records=[]))
+
+    result = init(project, "--dry-run")
+
+    assert result.exit_code == 0, result.stderr
+    planned = {v["key"]: v["value"] for v in result.json()["values"]}
+    assert planned["image.registry"] == f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
+    inherited = {n["key"]: n["source"] for n in result.json()["notes"]}
+    assert "the new environment inherits it" in inherited["vars.FEATURE_X"]
