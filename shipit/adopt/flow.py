@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 class Refused(UsageError):
     """An adopted value shipit.toml cannot hold: nothing is written (exit 2)."""
 
-    kind = "adopt-refused"
-
 
 @dataclass(frozen=True)
 class Plan:
