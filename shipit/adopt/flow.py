@@ -57,7 +57,11 @@ def check(config: Config, env: str, after: str, found: Discovery) -> None:
     from shipit.config import Config as LoadedConfig
     from shipit.config.values import check_strings
 
-    overlay: dict[str, Any] = tomllib.loads(after)["env"][env]
+    try:
+        overlay: dict[str, Any] = tomllib.loads(after)["env"][env]
+    except tomllib.TOMLDecodeError as exc:  # tomlkit wrote what tomllib cannot read: a bug
+        raise Refused(f"not written: the new [env.{env}] would not parse ({exc})",
+                      hint=f"{config.path} is unchanged; please report this") from None
     try:
         check_strings(overlay, config.path, after)
         LoadedConfig(config.path, config.raw(None), {env: overlay}, {env: config.path},
