@@ -151,10 +151,9 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
                wanted: Wanted, base: Settings | None, choose: Chooser, found: Discovery,
                where: str, task_src: str) -> Container:
     by_name = {c.name: c for c in containers}
-    routers = {c["name"] for c in raw.get("containerDefinitions", [])
-               if c.get("firelensConfiguration")}
-    for router in sorted(routers):
-        found.note("ecs.container", router, f"{task_src}: a FireLens log router, not the app")
+    routers = _sidecars(raw)
+    for router, why in sorted(routers.items()):
+        found.note("ecs.container", router, f"{task_src}: {why}, not the app")
     if wanted.container:
         if wanted.container not in by_name:
             pick(Choice("the container", tuple(by_name), f"{task_src} has no container"
@@ -171,7 +170,7 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
     if len(apps) == 1:
         found.add("ecs.container", apps[0].name,
                   f"{task_src}: its only essential container"
-                  + (" besides the log router" if routers else ""))
+                  + (" besides its sidecars" if routers else ""))
         return apps[0]
     given = _given(None, "", base.ecs.container if base else None, "ecs.container")
     picked, settled = pick(Choice("the container", tuple(c.name for c in apps),
@@ -179,6 +178,29 @@ def _container(containers: tuple[Container, ...], raw: Mapping[str, Any], svc: e
                                   "pass --container NAME"), given, choose)
     found.add("ecs.container", picked, settled or "your choice among the essential containers")
     return by_name[picked]
+
+
+_AGENT_IMAGES = ("aws-for-fluent-bit", "fluent-bit", "fluentd", "aws-xray-daemon", "xray",
+                 "datadog/agent", "cloudwatch-agent", "aws-otel-collector",
+                 "opentelemetry-collector", "envoy", "newrelic/infrastructure")
+"""Images of agents that run beside an app (log routers, tracing, metrics, proxies)."""
+
+
+def _sidecars(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Containers that are not the app, each with why: a FireLens log router, a container
+    another one waits for (``dependsOn``), a well-known agent image."""
+    definitions = raw.get("containerDefinitions", [])
+    waited = {d.get("containerName") for c in definitions for d in c.get("dependsOn", [])}
+    found: dict[str, str] = {}
+    for c in definitions:
+        image = str(c.get("image", "")).lower()
+        if c.get("firelensConfiguration"):
+            found[c["name"]] = "a FireLens log router"
+        elif any(agent in image for agent in _AGENT_IMAGES):
+            found[c["name"]] = f"an agent's image ({c.get('image')})"
+        elif c["name"] in waited:
+            found[c["name"]] = "a container the others wait for (dependsOn)"
+    return found
 
 
 def _image(container: Container, task_src: str, found: Discovery,

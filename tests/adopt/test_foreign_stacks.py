@@ -306,3 +306,22 @@ def test_what_the_base_says_and_the_stack_does_not_is_overridden_or_explained(
     assert planned["image.registry"] == f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
     inherited = {n["key"]: n["source"] for n in result.json()["notes"]}
     assert "the new environment inherits it" in inherited["vars.FEATURE_X"]
+
+
+def test_a_worker_beside_its_agents_is_found_without_a_question(project: Path) -> None:
+    xray = app_container(name="xray", image="public.ecr.aws/xray/aws-xray-daemon:3.x",
+                         portMappings=[])
+    router = app_container(name="logs", image="amazon/aws-for-fluent-bit:stable",
+                           portMappings=[], firelensConfiguration={"type": "fluentbit"})
+    warmup = app_container(name="warmup", image="busybox", portMappings=[])
+    worker = app_container(name="worker", portMappings=[],
+                           dependsOn=[{"containerName": "warmup", "condition": "START"}])
+    build(Shape(containers=[router, xray, warmup, worker], behind_alb=False, records=[]))
+
+    result = init(project, "--dry-run")
+
+    assert planned(result)["ecs.container"] == "worker"
+    sidecars = {n["value"]: n["source"] for n in result.json()["notes"]
+                if n["key"] == "ecs.container"}
+    assert set(sidecars) == {"logs", "xray", "warmup"}
+    assert "dependsOn" in sidecars["warmup"]
