@@ -24,7 +24,7 @@ from shipit.aws.identity import caller_identity
 from shipit.aws.task_definitions import parse_task_definition
 from shipit.doctor.facts import Container
 from shipit.doctor.paths import sg_allows
-from shipit.errors import ResourceNotFound
+from shipit.errors import UsageError
 from shipit.image_ref import split_image
 
 if TYPE_CHECKING:
@@ -281,8 +281,9 @@ def _pick_database(picked: str, instances: list[inventory.DbInstance], source: s
         found.note("rds.instance", None, f"{source}: no database")
         return
     if not any(db.identifier == picked for db in instances):
-        raise ResourceNotFound(f"no RDS instance {picked} in this region",
-                               hint="`aws rds describe-db-instances` lists them")
+        listed = ", ".join(db.identifier for db in instances) or "none"
+        raise UsageError(f"{source} {picked!r} is not an RDS instance of this region"
+                         f" (instances: {listed})", hint="pass --rds ID, or --rds none")
     found.add("rds.instance", picked, source)
 
 

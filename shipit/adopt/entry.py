@@ -25,6 +25,9 @@ def adopt_entry(aws: AwsSession, svc: ecs.Service, found: Discovery, *, alb: str
         _health_check(group, found)
         arns += [a for a in group.load_balancer_arns if a not in arns]
     if not arns:
+        if alb:
+            raise UsageError(f"--alb {alb}: the service is behind no load balancer",
+                             hint="leave --alb out")
         if dns_name is not None and dns_name.strict:
             raise UsageError(f"--dns-name {dns_name.value}: the service is behind no load"
                              " balancer, so no name leads to it", hint="leave --dns-name out")

@@ -325,3 +325,15 @@ def test_a_worker_beside_its_agents_is_found_without_a_question(project: Path) -
                 if n["key"] == "ecs.container"}
     assert set(sidecars) == {"logs", "xray", "warmup"}
     assert "dependsOn" in sidecars["warmup"]
+
+
+def test_an_option_that_names_nothing_here_exits_2_with_what_there_is(project: Path) -> None:
+    database("orders-db")
+    build(Shape(behind_alb=False, records=[]))
+
+    for option, named in ((("--rds", "billing-db"), "orders-db"),
+                          (("--alb", "front"), "no load balancer"),
+                          (("--dns-name", "api.example.org"), "no load balancer")):
+        result = init(project, "--dry-run", *option)
+        assert result.exit_code == 2, (option, result.stderr)
+        assert named in result.stderr
