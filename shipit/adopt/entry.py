@@ -7,7 +7,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from shipit.adopt.emulated import LocalAddresses
-from shipit.adopt.model import Choice, Chooser, Discovery, Given, pick
+from shipit.adopt.model import Choice, Chooser, Discovery, Given, matches, pick
 from shipit.aws import elbv2, inventory
 from shipit.aws.route53 import find_zone, norm
 from shipit.errors import UsageError
@@ -90,11 +90,12 @@ def _dns(aws: AwsSession, lb: elbv2.LoadBalancer, groups: set[str], found: Disco
     records = [r for r in records if not r.record.name.startswith(("*.", "\\052."))]
     names = sorted({r.record.name for r in records})
     alb_src = f"elbv2:DescribeLoadBalancers {lb.name} .DNSName"
-    if not names and given is None:
+    if given is not None and given.strict and not any(matches(given.value, n) for n in names):
+        for other in names:
+            found.note("dns.name", other, f"a record to {lb.dns_name}, not the --dns-name")
+        return _name_without_record(aws, lb, found, given)
+    if not names:
         return lb.dns_name, alb_src
-    if not names and given is not None:
-        return _name_without_record(aws, lb, found, given) if given.strict else (
-            lb.dns_name, alb_src)
     if len(names) > 1 and (given is None or not given.strict):
         names = _routed_here(aws, lb, groups, names, found)
     if len(names) == 1 and (given is None or not given.strict):

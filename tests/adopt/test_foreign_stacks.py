@@ -259,6 +259,13 @@ def test_two_names_for_the_alb_are_settled_by_dns_name_or_the_base(project: Path
     project.write_text(BASE + '\n[dns]\nname = "shop.example.org"\n', encoding="utf-8")
     assert planned(init(project, "--dry-run"))["dns.name"] == "shop.example.org"
 
+    fresh = planned(init(project, "--dry-run", "--dns-name", "api.example.org"))
+    assert fresh["dns.name"] == "api.example.org"  # no record yet: `shipit dns` makes it
+    assert fresh["dns.zone"] == "example.org"
+    nowhere = init(project, "--dry-run", "--dns-name", "api.example.net")
+    assert nowhere.exit_code == 2
+    assert "no hosted zone" in nowhere.stderr
+
 
 def test_the_database_named_by_a_host_variable_and_a_listener_on_its_own_port(
         project: Path) -> None:
