@@ -16,25 +16,19 @@ if TYPE_CHECKING:
     from shipit.config import Settings
 
 
-def has_key(section: str, key: str) -> bool:
-    """Whether this shipit's schema has ``section.key`` (adopt writes only keys it has)."""
-    from shipit.config import Settings
-
-    model = Settings.model_fields[section].annotation
-    return key in getattr(model, "model_fields", {})
-
-
 def _defaults() -> Settings:
     from shipit.config import Settings
 
     return Settings()
 
 
-def cors_variable(variables: dict[str, str]) -> str | None:
-    """The variable that carries the origins: CORS_ALLOWED_ORIGINS, else the one variable
-    whose name speaks of origins or CORS and whose value is a list of origins (or ``*``)."""
-    if CORS_VARIABLE in variables:
-        return CORS_VARIABLE
+def cors_variable(variables: dict[str, str], preferred: str = CORS_VARIABLE) -> str | None:
+    """The variable that carries the origins: ``preferred`` (the base's http.cors_variable),
+    CORS_ALLOWED_ORIGINS, else the one variable whose name speaks of origins or CORS and whose
+    value is a list of origins (or ``*``)."""
+    for name in (preferred, CORS_VARIABLE):
+        if name and name in variables:
+            return name
     named = [name for name, value in variables.items()
              if ("ORIGIN" in name.upper() or "CORS" in name.upper())
              and normalise.looks_like_origins(value)]
@@ -47,9 +41,13 @@ def adopt_origins(aws: AwsSession, variables: dict[str, str], found: Discovery,
                   local: LocalAddresses | None, *, task_src: str, base: Settings | None
                   ) -> set[str]:
     """Writes http.cors_origins (and [web], http.cors_variable where they apply); returns the
-    variables shipit derives from them, which are not written under vars."""
-    name = cors_variable(variables)
+    variable shipit derives from them, which is not written under vars."""
+    inherited = (base or _defaults()).http.cors_variable
+    name = cors_variable(variables, inherited)
     if name is None:
+        found.note("http.cors_variable", None, f"{task_src}: no variable names the origins; the"
+                   " service configures CORS itself or allows none (if it does it itself, set"
+                   ' http.cors_variable = "": doctor then judges CORS by the live preflight)')
         return set()
     spelled = normalise.origins(variables[name])
     source = f"{task_src}: variable {name}, split on commas"
@@ -59,15 +57,8 @@ def adopt_origins(aws: AwsSession, variables: dict[str, str], found: Discovery,
         found.note("http.cors_origins", "*", f"{task_src}: {name} allows every origin ('*'),"
                    " which http.cors_origins cannot say: kept as vars." + name + ", as it is")
         return set()
-    if has_key("http", "cors_variable"):
-        inherited = getattr((base or _defaults()).http, "cors_variable", CORS_VARIABLE)
-        if name != inherited:
-            found.add("http.cors_variable", name, f"{task_src}: the variable holding the origins")
-    elif name != CORS_VARIABLE:
-        found.note("http.cors_origins", variables[name],
-                   f"{task_src}: the service reads its origins from {name}; this shipit"
-                   f" derives only {CORS_VARIABLE}, so {name} is kept under vars")
-        return set()
+    if name != inherited:
+        found.add("http.cors_variable", name, f"{task_src}: the variable holding the origins")
     origins = _web(aws, list(spelled.origins), found, local, name)
     if origins:
         found.add("http.cors_origins", origins, source)

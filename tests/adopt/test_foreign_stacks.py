@@ -90,6 +90,9 @@ def test_a_console_stack_is_adopted_key_by_key_and_its_secrets_never_printed(
     assert table["image"]["repository"] == "storefront"
     assert "registry" not in table["image"]  # the account's own ECR: the default
     assert table["http"]["health_path"] == "/healthz"
+    assert table["http"]["cors_variable"] == "ALLOWED_ORIGINS"  # the service's own name
+    assert table["http"]["cors_origins"] == ["https://shop.example.org", "https://admin.example.org"]
+    assert "ALLOWED_ORIGINS" not in table["vars"]  # derived from http.cors_origins at deploy
     assert table["http"]["url"] == "https://shop.example.org"
     assert table["dns"] == {"zone": "example.org", "name": "shop.example.org"}
     assert table["secrets"] == {

@@ -103,3 +103,9 @@ def test_a_candidate_shown_with_its_detail_is_named_by_its_first_word() -> None:
     albs = Choice("the load balancer", ("web (web-1.elb.amazonaws.com)", "api (api-2.elb)"),
                   "two", "pass --alb NAME")
     assert pick(albs, Given("api", "--alb", strict=True), refuse)[0] == "api (api-2.elb)"
+
+
+def test_the_base_files_variable_name_is_looked_for_first() -> None:
+    variables = {"WEB_HOSTS": "https://a", "ALLOWED_ORIGINS": "https://b"}
+    assert cors_variable(variables, "WEB_HOSTS") == "WEB_HOSTS"
+    assert cors_variable(variables, "") == "ALLOWED_ORIGINS"
