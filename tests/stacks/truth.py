@@ -17,7 +17,8 @@
 
 Values may hold placeholders resolved against the built stack: ``{account}``, ``{region}``,
 ``{ecr}`` (this account's ECR host), ``{alb:NAME}`` (the ALB's DNS name), ``{secret:NAME}``
-(the secret's ARN, random suffix included).
+(the secret's ARN, random suffix included), ``{task_secret:NAME}`` (the ``valueFrom`` of the task
+definitions' secret NAME: what a deleted secret's ARN can only be read from).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 from tests.stacks.console import ACCOUNT, Console
 
 CASES = Path(__file__).parent / "cases"
-_PLACEHOLDER = re.compile(r"\{(account|region|ecr|alb:[^}]+|secret:[^}]+)\}")
+_PLACEHOLDER = re.compile(r"\{(account|region|ecr|alb:[^}]+|secret:[^}]+|task_secret:[^}]+)\}")
 
 
 @dataclass
@@ -96,7 +97,20 @@ def _lookup(token: str, console: Console) -> str:
     if kind == "alb":
         found = console.client("elbv2").describe_load_balancers(Names=[name])
         return str(found["LoadBalancers"][0]["DNSName"])
+    if kind == "task_secret":
+        return _task_secret(name, console)
     return str(console.client("secretsmanager").describe_secret(SecretId=name)["ARN"])
+
+
+def _task_secret(name: str, console: Console) -> str:
+    ecs = console.client("ecs")
+    for arn in ecs.list_task_definitions()["taskDefinitionArns"]:
+        definition = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+        for container in definition["containerDefinitions"]:
+            for secret in container.get("secrets", []):
+                if secret["name"] == name:
+                    return str(secret["valueFrom"])
+    raise LookupError(f"no task definition has a secret {name}")
 
 
 def flatten(tables: dict[str, Any]) -> dict[str, Any]:
