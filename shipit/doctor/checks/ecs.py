@@ -120,12 +120,13 @@ def logs(s: Snapshot) -> Verdict:
     group_name = container.log_options.get("awslogs-group", "")
     creates = container.log_options.get("awslogs-create-group", "").lower() == "true"
     if s.log_group.state == "absent" and creates:
-        return warned(
-            f"log group {group_name} does not exist yet; awslogs-create-group makes it at the"
-            " first task start, keeping logs forever",
+        return Verdict(
+            "warn", f"log group {group_name} does not exist yet; awslogs-create-group makes it"
+            " at the first task start, keeping logs forever",
             "the execution role then needs logs:CreateLogGroup (see iam.execution_role)",
             f"aws logs create-log-group --log-group-name {group_name} && aws logs"
             f" put-retention-policy --log-group-name {group_name} --retention-in-days 30",
+            component=f"log group {group_name}",
         )
     if s.log_group.state == "absent":
         return failed(
@@ -153,30 +154,34 @@ def _firelens(s: Snapshot, task: TaskDefinition, container: Container) -> Verdic
     output = container.log_options.get("Name", "")
     group = container.log_options.get("log_group_name", "")
     if router is None:
-        return failed(
-            f"container {container.name} logs to FireLens, but no container is a log router",
+        return Verdict(
+            "fail", f"container {container.name} logs to FireLens, but no container is a log"
+            " router",
             f"{task.family}:{task.revision} has no firelensConfiguration",
             "add the aws-for-fluent-bit container with firelensConfiguration {\"type\":"
             " \"fluentbit\"} (console: ECS > Task definitions > Create new revision > Log"
-            " collection > FireLens)",
+            " collection > FireLens)", component=f"{task.family}:{task.revision}",
         )
     if output not in FIRELENS_CLOUDWATCH or not group:
         return passed(f"logs through FireLens ({router.name}) to {output or 'its own config'}",
                       "not CloudWatch: doctor cannot check the destination")
     if s.log_group.state == "absent":
         if container.log_options.get("auto_create_group", "").lower() == "true":
-            return warned(f"log group {group} does not exist yet; FireLens creates it",
-                          "created without retention", f"aws logs create-log-group"
-                          f" --log-group-name {group} && aws logs put-retention-policy"
-                          f" --log-group-name {group} --retention-in-days 30")
-        return failed(f"log group {group} does not exist (FireLens output of {container.name})",
-                      "the router cannot deliver the application's logs",
-                      f"aws logs create-log-group --log-group-name {group}")
+            return Verdict("warn", f"log group {group} does not exist yet; FireLens creates it",
+                           "created without retention", f"aws logs create-log-group"
+                           f" --log-group-name {group} && aws logs put-retention-policy"
+                           f" --log-group-name {group} --retention-in-days 30",
+                           component=f"log group {group}")
+        return Verdict("fail", f"log group {group} does not exist (FireLens output of"
+                       f" {container.name})", "the router cannot deliver the application's logs",
+                       f"aws logs create-log-group --log-group-name {group}",
+                       component=f"log group {group}")
     found = s.log_group.need()
     if found.retention_days is None:
-        return warned(f"log group {found.name} keeps logs forever", f"via FireLens ({router.name})",
-                      f"aws logs put-retention-policy --log-group-name {found.name}"
-                      " --retention-in-days 30")
+        return Verdict("warn", f"log group {found.name} keeps logs forever",
+                       f"via FireLens ({router.name})", f"aws logs put-retention-policy"
+                       f" --log-group-name {found.name} --retention-in-days 30",
+                       component=f"log group {found.name}")
     return passed(f"logs through FireLens ({router.name}) to {found.name}, kept"
                   f" {found.retention_days} days")
 

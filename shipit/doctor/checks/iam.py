@@ -128,13 +128,15 @@ def execution_role(s: Snapshot) -> Verdict:
         )
         misplaced = _on_task_role(s, role)
         if misplaced:
-            return failed(
+            return Verdict(
+                "fail",
                 f"role {role.name} lacks {len(missing)} permission(s): {missing[0]}; the task role"
                 f" {misplaced} has them, but ECS pulls images, writes awslogs and reads secrets"
                 " with the execution role",
                 "; ".join(missing[1:]) + unread,
                 f"grant them on the execution role {role.name} (the task role is what the"
                 " application's own AWS calls use): " + FIX_POLICY.replace("ROLE", role.name),
+                component=f"role {role.name}",
             )
         return failed(
             f"role {role.name} lacks {len(missing)} permission(s): {missing[0]}",
