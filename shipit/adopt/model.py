@@ -100,9 +100,6 @@ class Discovery:
     def value(self, key: str) -> Any:
         return next((f.value for f in self.values if f.key == key), None)
 
-    def drop(self, key: str) -> None:
-        self.values = [f for f in self.values if f.key != key]
-
     def overlay(self) -> dict[str, dict[str, Any]]:
         """The [env.NAME] tables, in shipit.toml's section order."""
         tables: dict[str, dict[str, Any]] = {}
@@ -112,6 +109,3 @@ class Discovery:
                 if head == section:
                     tables.setdefault(section, {})[rest] = found.value
         return tables
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        return [{"key": f.key, "value": f.value, "source": f.source} for f in self.values]
