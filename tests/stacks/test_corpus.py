@@ -1,6 +1,6 @@
 """The corpus of foreign stacks: built by console-like boto3 calls or CloudFormation, never from
 shipit.toml. For each stack, the real CLI (``shipit --json doctor``, ``shipit --json init
---from-aws``) must agree with the stack's truth file (tests/stacks/cases/NAME.toml).
+--from-aws``) must agree with the stack's truth file (``cases/<name>.toml`` beside this file).
 
 One moto server serves the whole corpus (IAM's AWS-managed policies loaded, as in AWS); each
 stack starts from a reset server. A stack is built once and judged by both tests.
