@@ -140,6 +140,10 @@ class HttpSection(_Section):
     url: HttpUrl | None = None
     health_path: str = Field(default=DEFAULT_HEALTH_PATH, pattern=r"^/[^\s?#]*$")
     cors_origins: list[Origin] = Field(default_factory=list)
+    cors_variable: str = Field(default="CORS_ALLOWED_ORIGINS",
+                               pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+    """The task variable the service reads its origins from; "" when it configures CORS itself
+    (shipit then writes no variable, and doctor judges CORS by the live preflight alone)."""
 
 
 class WebSection(_Section):

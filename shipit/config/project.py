@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from shipit.config.line_index import KeyIndex
 from shipit.config.models import Settings
-from shipit.config.origins import CORS_VARIABLE, allowed_origins, same_origins
+from shipit.config.origins import allowed_origins, same_origins
 from shipit.config.overlays import deep_merge, defined_in
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
 from shipit.redact import is_secret_name
@@ -91,12 +91,13 @@ class Config:
                  ["secrets", name]) for name in both])
         # One source: the task's CORS variable is derived (config.origins.task_environment);
         # writing it in vars too is allowed only when it says the same thing.
-        origins, written = allowed_origins(settings), settings.vars.get(CORS_VARIABLE)
-        if origins and written is not None and not same_origins(written, origins):
+        variable = settings.http.cors_variable
+        origins, written = allowed_origins(settings), settings.vars.get(variable)
+        if variable and origins and written is not None and not same_origins(written, origins):
             raise self._error(env, [(
-                f"vars.{CORS_VARIABLE} = {written!r} disagrees with http.cors_origins + the web"
+                f"vars.{variable} = {written!r} disagrees with http.cors_origins + the web"
                 f" origin ({', '.join(origins)}); remove it from vars: shipit derives it",
-                ["vars", CORS_VARIABLE])])
+                ["vars", variable])])
         outside = [(message, keys) for keys in PATH_KEYS
                    if (message := self._leaves_root(settings, keys)) is not None]
         if outside:

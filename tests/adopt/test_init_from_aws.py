@@ -66,7 +66,13 @@ def test_adopts_the_sandbox_as_its_own_environment(sandbox: Sandbox, endpoint: s
     for section, values in own.items():
         for key, value in values.items():
             assert adopted[section][key] == value, f"{section}.{key}"
-    assert merged(sandbox, "adopted") == merged(sandbox, "sandbox")
+    # The one difference: the sandbox builds both platforms; its task runs linux/amd64 only,
+    # which is what the adopted environment builds.
+    assert adopted["image"]["platforms"] == ["linux/amd64"]
+    theirs, ours = merged(sandbox, "sandbox"), merged(sandbox, "adopted")
+    assert ours["image"].pop("platforms") == ["linux/amd64"]
+    assert theirs["image"].pop("platforms") == ["linux/amd64", "linux/arm64"]
+    assert ours == theirs
     sources = {v["key"]: v["source"] for v in document["values"]}
     assert "DATABASE_URL's host" in sources["rds.instance"]
     assert "alias to" in sources["dns.name"]
