@@ -99,7 +99,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     def guarded(app: Any) -> RequestGuard:
         nonlocal guard
         guard = RequestGuard(app, credentials, lambda: website_origin[0] if website_origin
-                             else None)
+                             else None, issued=moto_world.issued_secret)
         return guard
 
     moto = moto_world.MotoServer(guarded)

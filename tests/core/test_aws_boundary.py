@@ -29,10 +29,10 @@ def test_only_shipit_aws_talks_to_aws() -> None:
 
 
 def test_the_rule_sees_every_kind_of_talk(tmp_path: Path) -> None:
-    shipit = tmp_path / "shipit"
+    shipit = tmp_path / "product"
     shipit.mkdir()
     (shipit / "leaky.py").write_text(
         "import botocore.exceptions as bce\nimport boto3\nc = s.client('s3')\n"
         "x = Session(region_name='r')\nfrom mypy_boto3_s3 import S3Client\n", encoding="utf-8")
     assert [line.split(": ", 1)[0] for line in talkers(shipit)] == [
-        "shipit/leaky.py:1", "shipit/leaky.py:2", "shipit/leaky.py:3", "shipit/leaky.py:4"]
+        "product/leaky.py:1", "product/leaky.py:2", "product/leaky.py:3", "product/leaky.py:4"]
