@@ -8,6 +8,7 @@ chain of calls, not their sum. AWS clients are thread-safe; the session builds t
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -97,10 +98,16 @@ class _Run:
         self.aws = aws
         self.target = target
         self.futures: dict[str, Future[Fact[Any]]] = {}
+        self.submitted = threading.Event()
+        """Set once every step is submitted: a step may ask for one submitted after it."""
+
+    def _future(self, name: str) -> Future[Fact[Any]]:
+        self.submitted.wait()
+        return self.futures[name]
 
     def need(self, name: str) -> Any:
         """The value of another step's fact; Unavailable when it has none."""
-        fact = self.futures[name].result()
+        fact = self._future(name).result()
         if fact.state != "ok":
             raise Unavailable(f"no {name.replace('_', ' ')}: {fact.reason}")
         return fact.value
@@ -113,7 +120,7 @@ class _Run:
 
     def value(self, name: str) -> Any:
         """Another step's value, or None when it has none (for optional inputs)."""
-        fact = self.futures[name].result()
+        fact = self._future(name).result()
         return fact.value if fact.state == "ok" else None
 
 
@@ -347,6 +354,7 @@ def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -
     with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="doctor") as pool:
         for name, step in steps.items():
             run.futures[name] = pool.submit(_guarded, name, step, run)
+        run.submitted.set()
         facts = {name: future.result() for name, future in run.futures.items()}
     snapshot = Snapshot(
         env=target.env,
