@@ -43,6 +43,16 @@ def build_argv(storage: BuildahStorage, request: BuildRequest, target: Platform,
                iidfile: Path) -> list[str]:
     argv = ["buildah", *storage.flags(), "build", "--isolation", "chroot", "--layers",
             "--platform", str(target), "--iidfile", str(iidfile), "-f", str(request.dockerfile)]
+    if request.source_date_epoch is not None:
+        # Every created time and every file time in the new layers become the commit's time;
+        # no io.buildah.version label (the builder's version is a fact of the build host) and
+        # no history (it names intermediate image ids). buildah 1.28's layer cache ignores
+        # --timestamp: a step cached by another commit's build would bring that commit's time
+        # with it, so every step runs (RUN downloads stay cached in their cache mounts).
+        argv += ["--timestamp", str(request.source_date_epoch), "--identity-label=false",
+                 "--omit-history", "--no-cache"]
+    elif request.no_cache:
+        argv.append("--no-cache")
     args = {**platform_build_args(target, request.host), **request.build_args}
     for key, value in args.items():
         argv += ["--build-arg", f"{key}={value}"]
@@ -92,7 +102,7 @@ class BuildahBuilder:
         return shutil.which("buildah") is not None
 
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
-        list_name = request.image.refs[0]
+        list_name = request.local_name or request.image.refs[0]
         images: dict[str, str] = {}
         timings: dict[str, float] = {}
         with tempfile.TemporaryDirectory(prefix="shipit-build-") as tmp:
