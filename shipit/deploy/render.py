@@ -122,7 +122,7 @@ def print_receipt(console: Console, receipt: DeployReceipt) -> None:
              f" {receipt.service_update.get('taskDefinition')}")
         return
     line(f"revision     {receipt.revision}  ({receipt.task_definition})")
-    line(f"deployment   {receipt.deployment_id}")
+    line(f"deployment   {receipt.deployment_id or 'none started'}")
     line(f"outcome      {receipt.outcome}: {receipt.message}")
     if receipt.failure:
         line(f"reason       {receipt.failure['kind']}: {receipt.failure['title']}")
