@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.net import is_loopback_url
 from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ class E2eRun:
     clock: Clock
     sleep: Sleep
     origin: str | None = None
+    health_path: str = DEFAULT_HEALTH_PATH
     search_attempts: int = 20
     search_interval: float = 0.5
     marker: str = field(default_factory=lambda: "e2e" + secrets.token_hex(6))
@@ -108,7 +111,7 @@ class E2eRun:
         return value
 
     def _health(self) -> tuple[None, int, str]:
-        answer = self.client.get("/api/health")
+        answer = self.client.get(self.health_path)
         _expect(answer, 200)
         return None, answer.status_code, answer.text[:120]
 
@@ -187,3 +190,16 @@ def _expect(answer: httpx.Response, status: int) -> None:
             f" expected {status}: {answer.text[:200]}",
             answer.status_code,
         )
+
+
+def run_path(url: str, *, origin: str | None, health_path: str = DEFAULT_HEALTH_PATH,
+             clock: Clock | None = None, sleep: Sleep | None = None) -> E2eReport:
+    """The path against ``url``: the one place the HTTP client is set up (CLI, demo, report).
+    A loopback URL (the sandbox) never goes through a proxy from the environment."""
+    import time
+
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=10.0, trust_env=not is_loopback_url(url)) as client:
+        return E2eRun(client, clock or time.monotonic, sleep or time.sleep, origin=origin,
+                      health_path=health_path).run()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.errors import EnvironmentProblem
+from shipit.types import Clock
 
 if TYPE_CHECKING:
     import httpx
@@ -146,7 +147,7 @@ class BrowserRun:
     allowed_origins: tuple[str, ...] = ()
     timeout: float = 15.0
     search_attempts: int = 10
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = time.monotonic
     marker: str = field(default_factory=lambda: "browser" + secrets.token_hex(5))
 
     def run(self) -> BrowserReport:

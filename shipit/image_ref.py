@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shipit.arn import REGION_PATTERN
 from shipit.errors import UsageError
 
-_REGION = r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})"
+_REGION = f"(?P<region>{REGION_PATTERN})"
 ECR_HOST_PATTERN = (
     r"(?P<account>\d{12})\.dkr[.-]ecr(?:-fips)?\." + _REGION
     + r"\.(?:amazonaws\.com(?:\.cn)?|on\.aws)(?::\d{1,5})?"

@@ -16,10 +16,10 @@ from shipit.adopt.model import Choice, Chooser, Discovery, refuse
 from shipit.aws import ec2, ecs, elbv2, inventory
 from shipit.aws.identity import caller_identity
 from shipit.aws.task_definitions import parse_task_definition
-from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.facts import Container
 from shipit.doctor.paths import sg_allows
 from shipit.errors import ResourceNotFound
+from shipit.image_ref import split_image
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -83,7 +83,7 @@ def _web(aws: AwsSession, origins: list[str], found: Discovery,
     """The frontend: a website bucket whose origin the task allows becomes [web] (shipit derives
     that origin again at deploy time); the other origins stay http.cors_origins."""
     from shipit.aws import s3
-    from shipit.web.origins import website_host
+    from shipit.s3_website import website_host
 
     if not origins:
         return origins
@@ -155,7 +155,8 @@ def _container(containers: tuple[Container, ...], svc: ecs.Service, choose: Choo
 
 def _image(aws: AwsSession, container: Container, task_src: str, found: Discovery,
            local: LocalAddresses | None) -> None:
-    host, repository, reference = split_image(container.image)
+    image = split_image(container.image)
+    host, repository, reference = image.host or "docker.io", image.repository, image.reference
     found.add("image.repository", repository, f"{task_src}: image {container.image}")
     found.note("image.reference", reference, f"{task_src}: image")
     if local is not None and local.registry_host:
@@ -164,7 +165,7 @@ def _image(aws: AwsSession, container: Container, task_src: str, found: Discover
                   f" image names {host}, which does not resolve here")
         return
     account = next((f.value for f in found.values if f.key == "aws.account_id"), None)
-    if ecr_region(host) == aws.region and account and host.startswith(f"{account}."):
+    if image.ecr and image.ecr.region == aws.region and account and host.startswith(f"{account}."):
         found.note("image.registry", host, "the account's own ECR host: the default, not written")
     else:
         found.add("image.registry", host, f"{task_src}: image host (not this account's ECR)")

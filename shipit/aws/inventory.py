@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws.errors import translate
 from shipit.aws.route53 import HostedZone, RecordSet, list_zones, same_alias_target
+from shipit.defaults import POSTGRES_PORT
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -65,7 +66,8 @@ def databases(aws: AwsSession) -> list[DbInstance]:
                 endpoint: Any = db.get("Endpoint") or {}
                 found.append(DbInstance(
                     identifier=db["DBInstanceIdentifier"], engine=db.get("Engine", ""),
-                    address=endpoint.get("Address", ""), port=int(endpoint.get("Port", 5432)),
+                    address=endpoint.get("Address", ""),
+                    port=int(endpoint.get("Port", POSTGRES_PORT)),
                     security_groups=tuple(g["VpcSecurityGroupId"]
                                           for g in db.get("VpcSecurityGroups", [])
                                           if "VpcSecurityGroupId" in g)))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shipit.aws.errors import translate
+from shipit.defaults import POSTGRES_PORT
 
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
@@ -39,7 +40,7 @@ def describe_database(aws: AwsSession, identifier: str) -> Database:
         identifier=db["DBInstanceIdentifier"],
         engine=db.get("Engine", ""),
         address=endpoint.get("Address", ""),
-        port=endpoint.get("Port", 5432),
+        port=endpoint.get("Port", POSTGRES_PORT),
         publicly_accessible=bool(db.get("PubliclyAccessible")),
         vpc_id=group.get("VpcId", ""),
         security_groups=tuple(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from shipit.arn import parse_secret_source
 from shipit.aws.errors import translate
 from shipit.errors import ResourceNotFound
 
@@ -29,34 +30,24 @@ class SecretRef:
         return asdict(self)
 
 
-def parse_secret_arn(arn: str) -> tuple[str, str, str]:
-    """``(service, region, id)``: id is the ARN itself for Secrets Manager, the name for SSM."""
-    parts = arn.split(":", 5)
-    service, region, resource = parts[2], parts[3], parts[5]
-    if service == "ssm":
-        name = resource.removeprefix("parameter")
-        # parameter/db is "db"; parameter/app/db is the hierarchical "/app/db"
-        return service, region, name if name.count("/") > 1 else name.lstrip("/")
-    return service, region, arn
-
-
 def check_secrets(aws: AwsSession, secrets: Mapping[str, str]) -> list[SecretRef]:
     """Look up every secret; missing ones are ``found=False``, other AWS errors raise."""
     refs: list[SecretRef] = []
     for name, arn in secrets.items():
-        service, region, ident = parse_secret_arn(arn)
-        client = aws.client(service, region=region)
-        operation = (
-            "secretsmanager:DescribeSecret" if service == "secretsmanager"
-            else "ssm:DescribeParameters"
-        )  # fmt: skip
+        source = parse_secret_source(arn)
+        region = source.region or aws.region
         try:
-            if service == "secretsmanager":
-                client.describe_secret(SecretId=ident)
+            if source.kind == "secretsmanager":
+                operation = "secretsmanager:DescribeSecret"
+                # a JSON key, version stage or id after the secret's ARN is not part of its id
+                aws.client("secretsmanager", region=region).describe_secret(
+                    SecretId=source.arn or arn)
                 found = True
             else:
-                answer = client.describe_parameters(
-                    ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [ident]}]
+                operation = "ssm:DescribeParameters"
+                answer = aws.client("ssm", region=region).describe_parameters(
+                    ParameterFilters=[{"Key": "Name", "Option": "Equals",
+                                       "Values": [source.name]}]
                 )
                 found = bool(answer.get("Parameters"))
         except Exception as exc:
@@ -64,5 +55,6 @@ def check_secrets(aws: AwsSession, secrets: Mapping[str, str]) -> list[SecretRef
             if not isinstance(error, ResourceNotFound):
                 raise error from None
             found = False
+        service = source.kind
         refs.append(SecretRef(name, arn, service, region, found))
     return refs

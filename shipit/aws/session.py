@@ -22,12 +22,12 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from shipit.arn import is_region
 from shipit.aws.errors import translate
 from shipit.errors import RegionProblem
 from shipit.net import is_loopback_url
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 SANDBOX_CREDENTIALS = ("shipit-sandbox", "shipit-sandbox")
-_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -268,7 +267,7 @@ def check_region(region: str, *, source: str | None = None) -> None:
     close = difflib.get_close_matches(region, sorted(known), n=1, cutoff=0.8)
     if close:
         hint = f"did you mean {close[0]!r}? fix {source or 'the region setting'}"
-    elif _REGION_SHAPE.match(region):
+    elif is_region(region):
         hint = "a region newer than this botocore? upgrade boto3, or check the spelling"
     else:
         hint = "use a region code such as us-east-1 or eu-west-1"

@@ -62,6 +62,7 @@ def build_command(
     """
     import httpx
 
+    from shipit.config.origins import task_environment
     from shipit.image.pipeline import BuildDeps, BuildOptions, build_image, parse_build_args
     from shipit.image.runner import SubprocessRunner
 
@@ -71,7 +72,7 @@ def build_command(
     options = BuildOptions(
         platforms=[platform] if platform else None, push=push, builder=builder,
         extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
-        health_path=settings.http.health_path, service_vars=settings.vars,
+        health_path=settings.http.health_path, service_vars=task_environment(settings),
         build_args=parse_build_args(build_arg), check_reproducible=check_reproducible,
     )
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:

@@ -30,7 +30,7 @@ def show(ctx: typer.Context, env: EnvOption = None, json_output: JsonOption = Fa
 
     Example: shipit config show --env prod
     """
-    from shipit.config_view import format_settings
+    from shipit.config.view import format_settings
     from shipit.redact import redact_settings
 
     app = get_context(ctx, env=env, json_output=json_output)
@@ -54,8 +54,8 @@ def diff(
 
     Example: shipit config diff staging prod
     """
-    from shipit.config_view import Difference, flatten, format_diff
-    from shipit.config_view import diff as diff_settings
+    from shipit.config.view import Difference, flatten, format_diff
+    from shipit.config.view import diff as diff_settings
     from shipit.redact import redact_settings
 
     app = get_context(ctx, json_output=json_output)

@@ -48,11 +48,8 @@ def e2e_command(
 
     Example: shipit --env sandbox e2e --browser --json
     """
-    import time
-
-    import httpx
-
-    from shipit.e2e import E2eRun
+    from shipit.defaults import DEFAULT_HEALTH_PATH
+    from shipit.e2e import run_path
     from shipit.errors import ConfigError, Failed, UsageError
 
     app = get_context(ctx, env=env, json_output=json_output)
@@ -69,8 +66,8 @@ def e2e_command(
     if not base:
         raise UsageError("no URL to test", hint="pass --url URL or set http.url in shipit.toml")
     allowed = origin or (next(iter(http.cors_origins), None) if http else None)
-    with httpx.Client(base_url=base, timeout=10.0) as client:
-        report = E2eRun(client, time.monotonic, time.sleep, origin=allowed).run()
+    report = run_path(base, origin=allowed,
+                      health_path=http.health_path if http else DEFAULT_HEALTH_PATH)
     app.output.result(report.to_dict(), lambda console: print_report(console, report))
     failed = report.failed_step
     if failed is not None:
@@ -94,8 +91,9 @@ def print_report(console: Console, report: E2eReport) -> None:
 
 def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
     from shipit import e2e_browser
+    from shipit.config.origins import allowed_origins, web_origin
     from shipit.errors import Failed, UsageError
-    from shipit.web.origins import allowed_origins, web_origin
+    from shipit.project_paths import ProjectPaths
 
     settings = app.settings
     api = url or settings.http.url
@@ -105,7 +103,7 @@ def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
     if not page_url:
         raise UsageError("no page to open", hint="pass --page URL or set web.origin / web.name"
                          " (`shipit web deploy` puts the page there)")
-    shots = app.config.root / ".shipit" / "e2e"
+    shots = ProjectPaths(app.config.root).e2e_screenshots
     report = e2e_browser.run(page_url, api, shots_dir=shots,
                              allowed_origins=allowed_origins(settings))
     app.output.result(report.to_dict(), lambda console: print_browser_report(console, report))

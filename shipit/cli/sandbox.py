@@ -48,22 +48,14 @@ def up(
 
     Example: shipit sandbox up && shipit --env sandbox deploy --tag sandbox-initial
     """
-    from shipit.sandbox.control import sandbox_paths
+    from shipit.sandbox.control import sandbox_paths, spec_for
     from shipit.sandbox.control import up as start
-    from shipit.sandbox.daemon import DaemonSpec
     from shipit.sandbox.task_process import runtime_note
 
     app = get_context(ctx, json_output=json_output)
     config = app.config
-    base = config.settings(None)
-    spec = DaemonSpec(
-        project=config.project or "app",
-        container=base.ecs.container or "app",
-        repository=base.image.repository or (config.project or "app"),
-        health_path=base.http.health_path,
-        vars=dict(base.vars),
-        timing={"tick": tick, "time_scale": time_scale, "provisioning": provisioning},
-    )
+    spec = spec_for(config, {"tick": tick, "time_scale": time_scale,
+                             "provisioning": provisioning})
     result = start(sandbox_paths(config.root), spec, timeout=timeout, wait=not no_wait)
     state = result.state
     if result.already_running:

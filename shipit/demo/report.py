@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-REPORT_PATH = Path(".shipit") / "demo-report.json"
+from shipit.project_paths import DEMO_REPORT
+
+REPORT_PATH = DEMO_REPORT
 """Where every demo run leaves its report (the same document as ``shipit demo --json``)."""
 
 Verdict = Literal["pass", "warn", "fail", "skip"]

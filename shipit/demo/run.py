@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from shipit.demo import steps
 from shipit.demo.report import DemoReport, StepResult
 from shipit.errors import ShipitError
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.image.runner import Runner
@@ -43,8 +44,8 @@ class DemoOptions:
 
 
 def run_demo(options: DemoOptions, *, output: Output, runner: Runner | None = None,
-             clock: Callable[[], float] = time.monotonic,
-             sleep: Callable[[float], None] = time.sleep) -> DemoReport:
+             clock: Clock = time.monotonic,
+             sleep: Sleep = time.sleep) -> DemoReport:
     from shipit.image.runner import SubprocessRunner
 
     ctx = steps.DemoContext(options.config_path, options.builder, output,
@@ -71,7 +72,7 @@ def run_demo(options: DemoOptions, *, output: Output, runner: Runner | None = No
     return report
 
 
-def timed(name: str, step: Step, ctx: steps.DemoContext, clock: Callable[[], float]
+def timed(name: str, step: Step, ctx: steps.DemoContext, clock: Clock
           ) -> StepResult:
     started = clock()
     try:
@@ -89,7 +90,7 @@ def timed(name: str, step: Step, ctx: steps.DemoContext, clock: Callable[[], flo
     return StepResult(name, outcome.verdict, seconds, outcome.detail, data=outcome.data)
 
 
-def teardown(ctx: steps.DemoContext, keep: bool, clock: Callable[[], float]) -> StepResult:
+def teardown(ctx: steps.DemoContext, keep: bool, clock: Clock) -> StepResult:
     if not ctx.started_sandbox:
         why = "the demo started no sandbox" if ctx.state is None else \
             "the sandbox was already running before the demo: left running"

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from shipit.demo.base_image import BuilderChoice
 from shipit.demo.report import Verdict
 from shipit.errors import Failed
+from shipit.project_paths import ProjectPaths
 from shipit.sandbox.names import ENV_NAME, StackNames
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -38,8 +40,8 @@ class DemoContext:
     builder: str
     output: Output
     runner: Runner
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = time.monotonic
+    sleep: Sleep = time.sleep
     started_sandbox: bool = False
     state: SandboxState | None = None
     config: Config | None = None
@@ -81,8 +83,7 @@ class DemoContext:
 
 def sandbox_up(ctx: DemoContext) -> Outcome:
     from shipit.config import load_config
-    from shipit.sandbox.control import running_state, sandbox_paths, up
-    from shipit.sandbox.daemon import DaemonSpec
+    from shipit.sandbox.control import running_state, sandbox_paths, spec_for, up
 
     paths = sandbox_paths(ctx.root)
     base = load_config(ctx.config_path)
@@ -91,11 +92,7 @@ def sandbox_up(ctx: DemoContext) -> Outcome:
         ctx.state = current
         detail = f"already running (pid {current.pid}): used, and left running"
     else:
-        settings = base.settings(None)
-        spec = DaemonSpec(project=base.project or "app",
-                          container=settings.ecs.container or "app",
-                          repository=settings.image.repository or (base.project or "app"),
-                          health_path=settings.http.health_path, vars=dict(settings.vars))
+        spec = spec_for(base)
         ctx.output.step("starting the sandbox: moto (AWS APIs on loopback), the reference stack,"
                         " the scheduler stand-in, the ALB proxy")
         result = up(paths, spec, sleep=ctx.sleep, clock=ctx.clock)
@@ -132,6 +129,7 @@ def wait_serving(ctx: DemoContext, url: str, timeout: float = 90.0) -> float:
 def build(ctx: DemoContext) -> Outcome:
     import httpx
 
+    from shipit.config.origins import task_environment
     from shipit.demo.base_image import choose
     from shipit.image.pipeline import BuildDeps, BuildOptions, build_image
     from shipit.image.storage import BuildahStorage
@@ -151,7 +149,7 @@ def build(ctx: DemoContext) -> Outcome:
     direct = choice.name == "buildx" and bool(settings.image.registry)
     options = BuildOptions(
         builder=choice.name, allow_dirty=True, push=direct, health_path=settings.http.health_path,
-        service_vars=settings.vars,
+        service_vars=task_environment(settings),
         build_args={"BASE_IMAGE": choice.base_image} if choice.base_image else {},
     )
     out.step(f"building {', '.join(settings.image.platforms)} with {choice.reason}")
@@ -266,15 +264,12 @@ def doctor(ctx: DemoContext) -> Outcome:
 
 
 def e2e(ctx: DemoContext) -> Outcome:
-    import httpx
-
-    from shipit.e2e import E2eRun
+    from shipit.e2e import run_path
 
     http = ctx.settings.http
     assert http.url
-    origin = next(iter(http.cors_origins), None)
-    with httpx.Client(base_url=http.url, timeout=10.0, trust_env=False) as client:
-        report = E2eRun(client, ctx.clock, ctx.sleep, origin=origin).run()
+    report = run_path(http.url, origin=next(iter(http.cors_origins), None),
+                      health_path=http.health_path, clock=ctx.clock, sleep=ctx.sleep)
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
@@ -301,7 +296,7 @@ def web(ctx: DemoContext) -> Outcome:
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
     from shipit import e2e_browser
-    from shipit.web.origins import allowed_origins, web_origin
+    from shipit.config.origins import allowed_origins, web_origin
 
     settings = ctx.settings
     why = e2e_browser.unavailable()
@@ -310,7 +305,8 @@ def browser(ctx: DemoContext) -> Outcome:
     page_url = web_origin(settings)
     if not page_url or not settings.http.url:
         return Outcome("skip", "no web origin or http.url for the sandbox")
-    report = e2e_browser.run(page_url, settings.http.url, shots_dir=ctx.root / ".shipit" / "e2e",
+    shots = ProjectPaths(ctx.root).e2e_screenshots
+    report = e2e_browser.run(page_url, settings.http.url, shots_dir=shots,
                              allowed_origins=allowed_origins(settings))
     failed = report.failed_step
     if failed is not None:
@@ -329,8 +325,8 @@ def report(ctx: DemoContext) -> Outcome:
 
     assert ctx.config is not None
     found = build_report(ctx.aws, ctx.config, ENV_NAME, root=ctx.root)
-    folder = ctx.root / ".shipit"
-    markdown, html = folder / "report.md", folder / "report.html"
+    paths = ProjectPaths(ctx.root)
+    markdown, html = paths.acceptance_markdown, paths.acceptance_html
     markdown.write_text(render_markdown(found), encoding="utf-8")
     html.write_text(render_html(found), encoding="utf-8")
     ctx.output.step(f"report: {markdown} and {html}")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from shipit.aws import ecs, logs
 from shipit.errors import EnvironmentProblem, UsageError
 from shipit.net import is_loopback_url
+from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -109,8 +110,8 @@ def targets(settings: Settings, region: str, image: str | None, secrets_from: se
 
 def run_probe(aws: AwsSession, settings: Settings, cluster: str, service: str, container: str,
               *, urls: list[str], timeout: float = 300.0, interval: float = 1.0,
-              clock: Callable[[], float] = time.monotonic,
-              sleep: Callable[[float], None] = time.sleep,
+              clock: Clock = time.monotonic,
+              sleep: Sleep = time.sleep,
               progress: Callable[[str], None] = lambda line: None) -> ProbeReport:
     began = clock()
     described = ecs.describe_service(aws, cluster, service)
@@ -162,7 +163,7 @@ def parse_lines(lines: list[str]) -> list[TargetResult]:
 
 
 def _wait_stopped(aws: AwsSession, cluster: str, arn: str, deadline: float, interval: float,
-                  clock: Callable[[], float], sleep: Callable[[float], None]) -> ecs.Task:
+                  clock: Clock, sleep: Sleep) -> ecs.Task:
     last = "PROVISIONING"
     while True:
         task = ecs.describe_task(aws, cluster, arn)

@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.project_paths import DEPLOY_RECEIPT
 from shipit.redact import Redactor
 
-RECEIPT_PATH = Path(".shipit") / "deploy-receipt.json"
+RECEIPT_PATH = DEPLOY_RECEIPT
 
 
 @dataclass

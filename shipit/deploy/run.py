@@ -55,13 +55,14 @@ class DeployRequest:
         """The request `shipit deploy` and `shipit rollback` (and the demo) make from
         shipit.toml: the service, its vars and secrets, the image repository and the build
         receipt under ``root``. ``interval`` None: the endpoint's pace (default_interval)."""
+        from shipit.config.origins import task_environment
         from shipit.deploy.settings import default_interval, require_service
         from shipit.image.receipt import RECEIPT_PATH
 
         cluster, service, container = require_service(settings, env)
         return cls(
             cluster=cluster, service=service, container=container,
-            variables=dict(settings.vars), secrets=dict(settings.secrets),
+            variables=task_environment(settings), secrets=dict(settings.secrets),
             repository=settings.image.repository, receipt_path=root / RECEIPT_PATH,
             image=image, tag=tag, dry_run=dry_run, wait=wait, timeout=timeout,
             interval=interval or default_interval(settings),

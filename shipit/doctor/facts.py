@@ -44,6 +44,7 @@ from shipit.aws.secrets import SecretRef as SecretRef
 from shipit.aws.task_definitions import Container as Container
 from shipit.aws.task_definitions import PortMapping as PortMapping
 from shipit.aws.task_definitions import TaskDefinition as TaskDefinition
+from shipit.defaults import DEFAULT_HEALTH_PATH
 
 T = TypeVar("T")
 FactState = Literal["ok", "unset", "absent", "unavailable", "error"]
@@ -113,7 +114,7 @@ class Snapshot:
     region: str
     account_id: str | None = None
     """The account shipit.toml expects (aws.account_id), when it names one."""
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     http_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     cluster: str | None = None

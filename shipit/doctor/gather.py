@@ -20,11 +20,12 @@ from shipit.aws.identity import caller_identity
 from shipit.aws.logs import find_log_group
 from shipit.aws.secrets import check_secrets
 from shipit.aws.task_definitions import read_task_definition
-from shipit.doctor.checks.ecr import ecr_region, split_image
+from shipit.config.origins import allowed_origins
+from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.doctor.facts import Fact, ProbeRoute, Snapshot, Unavailable
 from shipit.doctor.probe import emulated_address
 from shipit.errors import ResourceNotFound
-from shipit.web.origins import allowed_origins, written_variable_names
+from shipit.image_ref import split_image
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -47,7 +48,7 @@ class Target:
     dns_zone: str | None = None
     dns_name: str | None = None
     http_url: str | None = None
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     cors_origins: tuple[str, ...] = ()
     env_var_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
     route_to: str | None = None
@@ -60,8 +61,7 @@ def target_from_config(
     environ = os.environ if environ is None else environ
     settings = config.settings(env)
     names = {
-        name: written_variable_names(config.settings(name), config.raw(name).get("vars"))
-        | frozenset(config.settings(name).secrets)
+        name: frozenset(config.settings(name).vars) | frozenset(config.settings(name).secrets)
         for name in config.environments
     }
     endpoint = settings.aws.endpoint_url or environ.get("AWS_ENDPOINT_URL") or ""
@@ -154,13 +154,12 @@ def _image(run: _Run) -> Fact[Any]:
     container = run.need("task_definition").container(run.target.container)
     if container is None:
         return Fact.unset(f"no container {run.target.container!r} in the task definition")
-    host, repository, ref = split_image(container.image)
-    region = ecr_region(host)
-    if region is None:
-        return Fact.unset(f"{host} is not an ECR registry")
-    other = region if region != run.target.region else None
-    return Fact.ok(read_image(run.aws, container.image, host.split(".")[0], repository, ref,
-                              region=other))
+    image = split_image(container.image)
+    if image.ecr is None:
+        return Fact.unset(f"{image.host or 'docker.io'} is not an ECR registry")
+    other = image.ecr.region if image.ecr.region != run.target.region else None
+    return Fact.ok(read_image(run.aws, container.image, image.ecr.account, image.repository,
+                              image.reference, region=other))
 
 
 def _log_group(run: _Run) -> Fact[Any]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from shipit.net import is_loopback
+from shipit.types import Clock
 
 DEFAULT_TIMEOUT = 3.0
 
@@ -77,7 +78,7 @@ class HttpProber:
     """
 
     def __init__(
-        self, *, timeout: float = DEFAULT_TIMEOUT, clock: Callable[[], float] = time.monotonic
+        self, *, timeout: float = DEFAULT_TIMEOUT, clock: Clock = time.monotonic
     ) -> None:
         self._timeout = timeout
         self._clock = clock

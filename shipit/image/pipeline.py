@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from shipit.config import ImageSection
+from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
 from shipit.image.backend import (
     Builder,
@@ -65,14 +66,13 @@ from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
+from shipit.project_paths import OCI_CHECK_LAYOUT, OCI_LAYOUT
 from shipit.types import Clock, Sleep
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
               "/etc/ssl/cert.pem")
 """Where the system CA bundle lives (Debian, Fedora, Alpine/macOS): it carries any proxy CA."""
-LAYOUT_DIR = Path(".shipit") / "oci"
-CHECK_LAYOUT_DIR = Path(".shipit") / "oci-check"
-"""Where --check-reproducible writes its second build."""
+LAYOUT_DIR = OCI_LAYOUT
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class BuildOptions:
     smoke: bool = False
     ca_bundle: Path | None = None
     """Handed to the build as secret ``ca`` (pip's CA). None: the system bundle if there is one."""
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     service_vars: Mapping[str, str] = field(default_factory=dict)
     build_args: Mapping[str, str] = field(default_factory=dict)
     """--build-arg values; they win over image.build_args."""
@@ -173,7 +173,7 @@ def _check_reproducible(builder: Builder, request: BuildRequest, outcome: BuildO
                         deps: BuildDeps) -> ReproducibilityCheck:
     """The same request again, without cache, into its own OCI layout; compared with the first."""
     again = replace(request, push=False, no_cache=True, layout_dir=request.layout_dir.parent /
-                    CHECK_LAYOUT_DIR.name, local_name=f"{request.image.refs[0]}-check")
+                    OCI_CHECK_LAYOUT.name, local_name=f"{request.image.refs[0]}-check")
     deps.log("--check-reproducible: building again without cache")
     started = deps.clock()
     second = builder.build(again, deps.tool_log)

@@ -56,8 +56,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shipit.errors import UsageError
+from shipit.project_paths import BUILD_RECEIPT
 
-RECEIPT_PATH = Path(".shipit") / "build-receipt.json"
+RECEIPT_PATH = BUILD_RECEIPT
 """Relative to the project root (the folder of shipit.toml)."""
 SCHEMA = "shipit.build-receipt"
 VERSION = 1

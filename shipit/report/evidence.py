@@ -5,13 +5,13 @@ e2e run, which creates one article and deletes it. A read that fails is recorded
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.deploy.receipt import RECEIPT_PATH as DEPLOY_RECEIPT
 from shipit.image.receipt import RECEIPT_PATH as BUILD_RECEIPT
+from shipit.project_paths import DEMO_REPORT, E2E_SCREENSHOTS
 from shipit.report.model import Image
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from shipit.doctor.probe import Prober
     from shipit.e2e import E2eReport
 
-SCREENSHOTS = Path(".shipit") / "e2e"
 LOG_LINES = 10
 
 
@@ -63,8 +62,8 @@ def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: P
     evidence = Evidence(snapshot, findings,
                         build_receipt=_json(root / BUILD_RECEIPT),
                         deploy_receipt=_json(root / DEPLOY_RECEIPT),
-                        demo_report=_json(root / ".shipit" / "demo-report.json"),
-                        screenshots=screenshots(root / SCREENSHOTS))
+                        demo_report=_json(root / DEMO_REPORT),
+                        screenshots=screenshots(root / E2E_SCREENSHOTS))
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
     if run_e2e:
@@ -102,17 +101,14 @@ def _logs(aws: AwsSession, evidence: Evidence) -> None:
 
 
 def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
-    import httpx
-
-    from shipit.e2e import E2eRun
+    from shipit.e2e import run_path
 
     http = config.settings(env).http
     if not http.url:
         return
     try:
-        with httpx.Client(base_url=http.url, timeout=10.0) as client:
-            evidence.e2e = E2eRun(client, time.monotonic, time.sleep,
-                                  origin=next(iter(http.cors_origins), None)).run()
+        evidence.e2e = run_path(http.url, origin=next(iter(http.cors_origins), None),
+                                health_path=http.health_path)
     except Exception as exc:
         evidence.problems["e2e"] = str(exc)
 

@@ -25,6 +25,7 @@ from typing import Any
 from shipit.aws.cloudwatch import put_values
 from shipit.deploy.metrics import ALB_NAMESPACE, ECS_NAMESPACE, lb_dimension, tg_dimension
 from shipit.sandbox.task_process import resident_bytes
+from shipit.types import Clock
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -87,7 +88,7 @@ class Publisher:
     def __init__(self, cloudwatch: Callable[[], Any], traffic: AlbTraffic, *, cluster: str,
                  service: str, load_balancer_arn: str, target_group_arn: str,
                  tasks: Callable[[], list[Any]], interval: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Clock = time.monotonic) -> None:
         self._cloudwatch = cloudwatch
         self.traffic = traffic
         self._ecs_dims = {"ClusterName": cluster, "ServiceName": service}

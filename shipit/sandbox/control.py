@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shipit.errors import EnvironmentProblem
 from shipit.sandbox import envfile
@@ -22,6 +23,9 @@ from shipit.sandbox.daemon import DaemonSpec
 from shipit.sandbox.names import StackNames
 from shipit.sandbox.state import SandboxPaths, SandboxState, pid_alive, read_state
 from shipit.types import Clock, Sleep
+
+if TYPE_CHECKING:
+    from shipit.config import Config
 
 APP_ENV = "sandbox"
 
@@ -146,6 +150,19 @@ def running_state(paths: SandboxPaths) -> SandboxState | None:
     if state is None or not pid_alive(state.pid):
         return None
     return state
+
+
+def spec_for(config: Config, timing: dict[str, float] | None = None) -> DaemonSpec:
+    """The daemon's spec for the project of ``config`` (its base settings): the one place
+    `shipit sandbox up` and the demo build it."""
+    from shipit.config.origins import task_environment
+
+    base = config.settings(None)
+    project = config.project or "app"
+    return DaemonSpec(project=project, container=base.ecs.container or "app",
+                      repository=base.image.repository or project,
+                      health_path=base.http.health_path, vars=task_environment(base),
+                      timing=dict(timing or {}))
 
 
 def port_in_use(port: int) -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shipit.aws.endpoint_clients import EndpointClients
+from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.cloudwatch_metrics import Publisher
@@ -50,7 +51,7 @@ class DaemonSpec:
     project: str
     container: str = "app"
     repository: str = "articles"
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     vars: dict[str, str] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)
     command: list[str] = field(default_factory=lambda: list(DEFAULT_COMMAND))

@@ -12,7 +12,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+from shipit.defaults import POSTGRES_PORT
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", POSTGRES_PORT, "postgres"
 URL_VARIABLES = ("DATABASE_URL", "DB_URL")
 
 

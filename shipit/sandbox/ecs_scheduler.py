@@ -32,6 +32,7 @@ from shipit.sandbox.fargate_task import (
 )
 from shipit.sandbox.preflight import Stop
 from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
+from shipit.types import Clock
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 HISTORY = 20
@@ -63,7 +64,7 @@ Run = Callable[[Callable[[], Any]], "Future[Any]"]
 class Scheduler:
     def __init__(
         self, ctx: TaskContext, cluster: str, service: str, timing: Timing,
-        *, clock: Callable[[], float] = time.monotonic, run: Run | None = None,
+        *, clock: Clock = time.monotonic, run: Run | None = None,
         on_change: Callable[[Scheduler], None] | None = None,
         prepare_task: Callable[[SandboxTask], Stop | None] | None = None,
         check: Callable[[SandboxTask], bool] = probe,

@@ -14,8 +14,8 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
     stack: dict[str, Any] = state.stack
     database_url = stack["vars"]["DATABASE_URL"]
     origins = [o.strip() for o in stack["vars"]["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
-    # The task's CORS_ALLOWED_ORIGINS is derived from http.cors_origins + web.origin (config.py):
-    # the website's origin is written once, as web.origin.
+    # The task's CORS_ALLOWED_ORIGINS is derived from http.cors_origins + web.origin
+    # (shipit/config/origins.py): the website's origin is written once, as web.origin.
     website = state.website_url if state.website_port else None
     origins = [o for o in origins if o != website]
     bucket = web_bucket(names)

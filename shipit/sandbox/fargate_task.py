@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from shipit.sandbox.task_process import (
     ProcessSpec,
     resident_bytes,
 )
+from shipit.types import Clock
 
 
 class Clients(Protocol):
@@ -120,7 +120,7 @@ class SandboxTask:
                 "one_off": self.one_off}
 
 
-def prepare(ctx: TaskContext, task: SandboxTask, clock: Callable[[], float]) -> Stop | None:
+def prepare(ctx: TaskContext, task: SandboxTask, clock: Clock) -> Stop | None:
     """PENDING: check (and pull) the image, fetch secrets, create and start the container.
 
     Returns when the task's process has really started (podman says the container runs), or

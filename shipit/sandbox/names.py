@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shipit.defaults import DEFAULT_HEALTH_PATH
+
 ACCOUNT_ID = "123456789012"
 """moto's default account: every ARN in the sandbox carries it."""
 REGION = "us-east-1"
@@ -20,7 +22,7 @@ class StackNames:
     project: str
     container: str = "app"
     repository: str = "articles"
-    health_path: str = "/api/health"
+    health_path: str = DEFAULT_HEALTH_PATH
     region: str = REGION
 
     @property

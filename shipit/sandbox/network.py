@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from shipit.defaults import POSTGRES_PORT
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 
 VPC_CIDR = "10.42.0.0/16"
 PUBLIC_CIDRS = ("10.42.101.0/24", "10.42.102.0/24")
 TASK_CIDRS = ("10.42.1.0/24", "10.42.2.0/24")
 DB_CIDRS = ("10.42.201.0/24", "10.42.202.0/24")
-DB_PORT = 5432
+DB_PORT = POSTGRES_PORT
 WORLD = "0.0.0.0/0"
 EPHEMERAL = (1024, 65535)
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shipit.arn import SecretSource, parse_secret_source
 from shipit.image_ref import ImageRef, split_image
 
 INDEX_TYPES = {
@@ -112,16 +113,16 @@ def resolve_secrets(
     values: dict[str, str] = {}
     for secret in secrets:
         source = secret["valueFrom"]
+        ref = parse_secret_source(source)
         try:
-            if ":ssm:" in source or not source.startswith("arn:"):
-                name = source.split(":parameter", 1)[-1] if source.startswith("arn:") else source
-                values[secret["name"]] = ssm.get_parameter(Name=name, WithDecryption=True)[
+            if ref.kind == "ssm":
+                values[secret["name"]] = ssm.get_parameter(Name=ref.name, WithDecryption=True)[
                     "Parameter"
                 ]["Value"]
             else:
-                values[secret["name"]] = _secret_value(secretsmanager, source)
+                values[secret["name"]] = _secret_value(secretsmanager, ref)
         except Exception as exc:
-            kind = "ssm" if ":ssm:" in source else "asm"
+            kind = "ssm" if ref.kind == "ssm" else "asm"
             return Stop(
                 reason="ResourceInitializationError: unable to pull secrets or registry auth:"
                 f" execution resource retrieval failed: unable to retrieve secret from {kind}:"
@@ -132,11 +133,14 @@ def resolve_secrets(
     return values
 
 
-def _secret_value(client: Any, source: str) -> str:
-    # arn:aws:secretsmanager:region:acct:secret:name-AbCdEf[:json-key:version-stage:version-id]
-    parts = source.split(":")
-    arn, json_key = ":".join(parts[:7]), (parts[7] if len(parts) > 7 else "")
-    value = str(client.get_secret_value(SecretId=arn)["SecretString"])
-    if json_key:
-        return str(json.loads(value)[json_key])
+def _secret_value(client: Any, ref: SecretSource) -> str:
+    """The value ECS would inject: the whole secret, or one JSON key, at a stage or version."""
+    asked: dict[str, str] = {"SecretId": ref.arn or ref.source}
+    if ref.version_stage:
+        asked["VersionStage"] = ref.version_stage
+    if ref.version_id:
+        asked["VersionId"] = ref.version_id
+    value = str(client.get_secret_value(**asked)["SecretString"])
+    if ref.json_key:
+        return str(json.loads(value)[ref.json_key])
     return value

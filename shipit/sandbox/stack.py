@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from shipit.defaults import POSTGRES_PORT
 from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.network import create_network
 
@@ -99,7 +100,7 @@ def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) 
 
 
 def database_url(names: StackNames, address: str) -> str:
-    return f"postgresql://{names.db_name}@{address}:5432/{names.db_name}"
+    return f"postgresql://{names.db_name}@{address}:{POSTGRES_PORT}/{names.db_name}"
 
 
 def _security_groups(ec2: Any, names: StackNames, vpc: str) -> dict[str, str]:
@@ -115,7 +116,7 @@ def _security_groups(ec2: Any, names: StackNames, vpc: str) -> dict[str, str]:
         {"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
         for p in (80, 443)
     ])
-    for target, source, port in ((tasks, alb, CONTAINER_PORT), (db, tasks, 5432)):
+    for target, source, port in ((tasks, alb, CONTAINER_PORT), (db, tasks, POSTGRES_PORT)):
         ec2.authorize_security_group_ingress(GroupId=target, IpPermissions=[{
             "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
             "UserIdGroupPairs": [{"GroupId": source}],
@@ -142,7 +143,7 @@ def _database(
         "identifier": names.db_instance,
         "arn": instance.get("DBInstanceArn"),
         "address": endpoint.get("Address", f"{names.db_instance}.sandbox.rds.amazonaws.com"),
-        "port": endpoint.get("Port", 5432),
+        "port": endpoint.get("Port", POSTGRES_PORT),
     }
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SANDBOX_DIR = Path(".shipit") / "sandbox"
+from shipit.project_paths import SANDBOX_DIR, ProjectPaths
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class SandboxPaths:
 
     @property
     def env_file(self) -> Path:
-        return self.root / ".shipit" / "envs" / "sandbox.toml"
+        return ProjectPaths(self.root).env_file("sandbox")
 
 
 @dataclass

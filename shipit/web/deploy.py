@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.aws import s3
+from shipit.config.origins import web_origin
 from shipit.errors import Failed, RegionProblem, UsageError
-from shipit.web.origins import web_origin, website_host
+from shipit.s3_website import website_host
 from shipit.web.site import INDEX, SiteFile, collect
 
 if TYPE_CHECKING:

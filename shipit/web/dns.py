@@ -1,8 +1,8 @@
 """The frontend's DNS name: an alias A record to the S3 website endpoint of its bucket's region.
 
 Route53 can alias a name to an S3 website only when the bucket is named like the record
-(config.py enforces web.bucket == web.name). Same rules as the API's record: UPSERT, wait for
-INSYNC, read back; a record that is not an alias is replaced only with --force.
+(shipit/config/models.py enforces web.bucket == web.name). Same rules as the API's record:
+UPSERT, wait for INSYNC, read back; a record that is not an alias is replaced only with --force.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from shipit.aws import route53
 from shipit.aws.route53 import HostedZone, RecordSet, same_alias_target
 from shipit.errors import Failed, ResourceNotFound, UsageError
+from shipit.s3_website import website_host
 from shipit.types import Clock, Sleep
-from shipit.web.origins import website_host
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession

@@ -3,6 +3,7 @@ exit code (2, a usage error: run `shipit build`) for a receipt that is missing o
 
 from __future__ import annotations
 
+import ast
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -47,4 +48,28 @@ def test_the_receipt_path_is_spelled_once() -> None:
     assert Path(".shipit") / "build-receipt.json" == RECEIPT_PATH
     spelled = subprocess.run(["git", "grep", "-lF", '"build-receipt.json"', "--", "shipit"],
                              cwd=ROOT, capture_output=True, text=True, check=False).stdout.split()
-    assert spelled == ["shipit/image/receipt.py"]
+    assert spelled == ["shipit/project_paths.py"]
+
+
+def test_every_shipit_folder_path_is_spelled_once() -> None:
+    """Code that needs a path under .shipit/ takes it from shipit.project_paths; prose (docstrings,
+    comments, help texts that name a file) may spell it."""
+    code = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "shipit").rglob("*.py")
+                  if _builds_a_shipit_path(path))
+    assert code == ["shipit/project_paths.py"]
+
+
+def _builds_a_shipit_path(path: Path) -> bool:
+    """Whether the code joins '.shipit' into a path: Path(".shipit") or x / ".shipit"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        parts: list[ast.expr] = []
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "Path":
+            parts = list(node.args)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            parts = [node.left, node.right]
+        if any(isinstance(p, ast.Constant) and isinstance(p.value, str)
+               and p.value.strip("/").startswith(".shipit") for p in parts):
+            return True
+    return False

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shipit.config_view import Difference, diff, flatten, format_diff, format_settings, format_value
+from shipit.config.view import Difference, diff, flatten, format_diff, format_settings, format_value
 
 
 def test_flatten_quotes_keys_that_toml_would_quote() -> None:

@@ -125,7 +125,7 @@ def test_internal_errors_are_70_with_a_json_error(
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("shipit.config_view.format_settings", explode)
+    monkeypatch.setattr("shipit.config.view.format_settings", explode)
     monkeypatch.setattr("shipit.redact.redact_settings", explode)
     result = run_cli(["--json", "config", "show"], cwd=project)
     assert result.exit_code == 70

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from shipit.toml_lines import find_line, key_lines
+from shipit.config.line_index import find_line, key_lines
 
 TEXT = """\
 project = "articles"  # line 1

@@ -1,15 +1,15 @@
 """http.cors_config: the deployed task allows exactly the origins shipit.toml derives.
 
 One source: http.cors_origins plus the web origin become the task's CORS_ALLOWED_ORIGINS at
-deploy time (shipit/web/origins.py). A task definition that says otherwise was deployed from
+deploy time (shipit/config/origins.py). A task definition that says otherwise was deployed from
 another config, by hand, or before the frontend's origin was added.
 """
 
 from __future__ import annotations
 
+from shipit.config.origins import CORS_VARIABLE, parse_origins
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict, failed, passed, skipped
-from shipit.web.origins import CORS_VARIABLE, parse_origins
 
 FIX = (
     "`shipit deploy` registers a task definition whose CORS_ALLOWED_ORIGINS is http.cors_origins"

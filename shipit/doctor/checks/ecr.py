@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from shipit.doctor.facts import Snapshot
 from shipit.doctor.finding import Verdict, failed, passed, skipped, warned
-from shipit.image_ref import parse_ecr_host
-from shipit.image_ref import split_image as _split
-
-
-def split_image(reference: str) -> tuple[str, str, str]:
-    """``host/repo:tag`` or ``host/repo@sha256:...`` -> (host, repository, tag-or-digest)."""
-    parsed = _split(reference)
-    return parsed.host or "docker.io", parsed.repository, parsed.reference
-
-
-def ecr_region(host: str) -> str | None:
-    ecr = parse_ecr_host(host)
-    return ecr.region if ecr else None
+from shipit.image_ref import split_image
 
 
 def _image_reference(s: Snapshot) -> str | None:
@@ -34,10 +22,11 @@ def region(s: Snapshot) -> Verdict:
     if reference is None:
         s.task_definition.need()
         return skipped("no image reference to inspect")
-    host = split_image(reference)[0]
+    image = split_image(reference)
+    host = image.host or "docker.io"
     if s.image_registry and host == s.image_registry:
         return passed(f"registry override {host}", f"image {reference}")
-    where = ecr_region(host)
+    where = image.ecr.region if image.ecr else None
     if where is None:
         return warned(
             f"{host} is not an ECR registry",

@@ -10,14 +10,15 @@ Security groups and network ACLs are judged on each way; the execution role is i
 
 from __future__ import annotations
 
+from shipit.arn import parse_secret_source
 from shipit.aws.ec2 import Endpoint, Network, Subnet
 from shipit.aws.ecs import Service
 from shipit.doctor import paths
-from shipit.doctor.checks.ecr import ecr_region, split_image
 from shipit.doctor.checks.net import egress, groups_of, ingress, subnets
 from shipit.doctor.facts import SecurityGroup, Snapshot, TaskDefinition
 from shipit.doctor.finding import Verdict
 from shipit.doctor.paths import EPHEMERAL_ANY, EPHEMERAL_LINUX, Block
+from shipit.image_ref import split_image
 
 HOP = "task -> AWS services"
 HTTPS = 443
@@ -27,13 +28,12 @@ def needed_services(task: TaskDefinition) -> list[str]:
     """Endpoint service suffixes the task needs to start: ecr.api, ecr.dkr, s3, logs ..."""
     wanted: list[str] = []
     for container in task.containers:
-        if ecr_region(split_image(container.image)[0]) is not None:
+        if split_image(container.image).ecr is not None:
             wanted += ["ecr.api", "ecr.dkr", "s3"]
         if container.log_driver == "awslogs":
             wanted.append("logs")
-        for _, arn in container.secrets:
-            wanted.append("ssm" if arn.startswith("arn:aws:ssm") or not arn.startswith("arn:")
-                          else "secretsmanager")
+        for _, source in container.secrets:
+            wanted.append(parse_secret_source(source).kind)
     return list(dict.fromkeys(wanted))
 
 
@@ -55,10 +55,10 @@ def _other_region_secrets(s: Snapshot, task: TaskDefinition, service: str,
         return []
     blocks: list[Block] = []
     for container in task.containers:
-        for name, arn in container.secrets:
-            parts = arn.split(":")
-            if len(parts) > 3 and parts[2] == service and parts[3] and parts[3] != s.region:
-                blocks.append(Block(f"{task.arn} {name}", f"secret {name} lives in {parts[3]};"
+        for name, source in container.secrets:
+            secret = parse_secret_source(source)
+            if secret.kind == service and secret.region and secret.region != s.region:
+                blocks.append(Block(f"{task.arn} {name}", f"secret {name} lives in {secret.region};"
                                     f" the tasks reach {service} only through {endpoint.id}"
                                     f" in {s.region}", f"copy the secret to {s.region} and point"
                                     f" {name} at it (or give the task subnets a NAT route)"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from shipit.doctor.checks.ecr import split_image
+from shipit.arn import account_of, parse_secret_source, partition_of
 from shipit.doctor.facts import Role, Snapshot, Statement
 from shipit.doctor.finding import Verdict, failed, passed
+from shipit.image_ref import split_image
 
 
 def permits(statements: tuple[Statement, ...], action: str, resource: str) -> bool:
@@ -23,8 +24,7 @@ def permits(statements: tuple[Statement, ...], action: str, resource: str) -> bo
 
 
 def _account(role: Role) -> str:
-    parts = role.arn.split(":")
-    return parts[4] if len(parts) > 4 else "*"
+    return account_of(role.arn) or "*"
 
 
 def required(s: Snapshot, role: Role) -> list[tuple[str, str]]:
@@ -33,10 +33,11 @@ def required(s: Snapshot, role: Role) -> list[tuple[str, str]]:
     account = _account(role)
     needs: list[tuple[str, str]] = []
     for container in task.containers:
-        host, repo, _ = split_image(container.image)
-        if ".dkr.ecr." in host:
-            region = host.split(".")[3]
-            repo_arn = f"arn:aws:ecr:{region}:{host.split('.')[0]}:repository/{repo}"
+        image = split_image(container.image)
+        if image.ecr is not None:
+            ecr = image.ecr
+            repo_arn = (f"arn:{partition_of(ecr.region)}:ecr:{ecr.region}:{ecr.account}"
+                        f":repository/{image.repository}")
             needs += [
                 ("ecr:GetAuthorizationToken", "*"),
                 ("ecr:BatchGetImage", repo_arn),
@@ -45,14 +46,15 @@ def required(s: Snapshot, role: Role) -> list[tuple[str, str]]:
         if container.log_driver == "awslogs":
             group = container.log_options.get("awslogs-group", "")
             region = container.log_options.get("awslogs-region", s.region)
-            group_arn = f"arn:aws:logs:{region}:{account}:log-group:{group}"
+            group_arn = f"arn:{partition_of(region)}:logs:{region}:{account}:log-group:{group}"
             needs += [
                 ("logs:CreateLogStream", f"{group_arn}:log-stream:app"),
                 ("logs:PutLogEvents", f"{group_arn}:log-stream:app"),
             ]
-        for _, arn in container.secrets:
-            action = "ssm:GetParameters" if ":ssm:" in arn else "secretsmanager:GetSecretValue"
-            needs.append((action, arn))
+        for _, source in container.secrets:
+            secret = parse_secret_source(source)
+            # IAM grants on the secret's own ARN; a JSON key or version after it is not part of it
+            needs.append((secret.action, secret.in_region(s.region, account)))
     return list(dict.fromkeys(needs))
 
 

@@ -1,31 +1,20 @@
 """One source for the browser origins a service allows: http.cors_origins plus the web origin.
 
-The task's CORS_ALLOWED_ORIGINS is derived from these when the config is loaded (see
-``Settings``), so it is never written twice; doctor's ``http.cors_config`` compares the deployed
-task definition with it.
+The task's CORS_ALLOWED_ORIGINS is derived from these (``task_environment``), so it is never
+written twice; doctor's ``http.cors_config`` compares the deployed task definition with it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shipit.s3_website import website_host
+
 if TYPE_CHECKING:
-    from shipit.config import Settings
+    from shipit.config.models import Settings
 
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
 """The variable the sample service reads: exact origins, comma-separated, no '*'."""
-
-_OLD_STYLE_REGIONS = frozenset({
-    "us-east-1", "us-west-1", "us-west-2", "ap-southeast-1", "ap-southeast-2",
-    "ap-northeast-1", "eu-west-1", "sa-east-1", "us-gov-west-1",
-})  # fmt: skip
-"""Regions whose website endpoint is s3-website-REGION (a dash); newer ones use a dot."""
-
-
-def website_host(bucket: str, region: str) -> str:
-    """The S3 website endpoint's host name of ``bucket`` in ``region``."""
-    sep = "-" if region in _OLD_STYLE_REGIONS else "."
-    return f"{bucket}.s3-website{sep}{region}.amazonaws.com"
 
 
 def web_origin(settings: Settings) -> str | None:
@@ -49,6 +38,14 @@ def allowed_origins(settings: Settings) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def task_environment(settings: Settings) -> dict[str, str]:
+    """The task's plain variables: ``vars`` plus the derived CORS variable (when origins exist)."""
+    origins = allowed_origins(settings)
+    if not origins:
+        return dict(settings.vars)
+    return {**settings.vars, CORS_VARIABLE: ",".join(origins)}
+
+
 def parse_origins(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -56,12 +53,3 @@ def parse_origins(value: str) -> tuple[str, ...]:
 def same_origins(value: str, origins: tuple[str, ...]) -> bool:
     """Whether a comma-separated list names exactly ``origins`` (order and repeats aside)."""
     return set(parse_origins(value)) == set(origins)
-
-
-def written_variable_names(settings: Settings, raw_vars: object) -> frozenset[str]:
-    """The variable names an environment writes itself: the derived CORS variable counts only
-    when vars names it (config.convergence compares what people write)."""
-    names = frozenset(settings.vars)
-    if isinstance(raw_vars, dict) and CORS_VARIABLE in raw_vars:
-        return names
-    return names - {CORS_VARIABLE}

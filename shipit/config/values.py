@@ -1,7 +1,7 @@
 """What a value of shipit.toml may be, beyond its type: DNS names, paths inside the repository,
 and no control or invisible characters anywhere.
 
-Pure checks that return why a value is wrong (or None), for config.py's validators; and
+Pure checks that return why a value is wrong (or None), for the models' validators; and
 ``check_strings``, run on a parsed file before any model sees it.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import idna
 
+from shipit.config.line_index import KeyIndex
 from shipit.errors import ConfigError, ConfigProblem
-from shipit.toml_lines import KeyIndex
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
