@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable, ShipitError
 from shipit.image.backend import (
     BuildOutcome,
     BuildRequest,
@@ -22,6 +22,8 @@ from shipit.image.backend import (
     LayoutLocation,
     RegistryLocation,
 )
+from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
+from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform
 from shipit.image.runner import Completed, LineSink, Runner
 from shipit.image.storage import BuildahStorage
@@ -102,7 +104,12 @@ class BuildahBuilder:
         return shutil.which("buildah") is not None
 
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
-        list_name = request.local_name or request.image.refs[0]
+        images, timings = self.build_images(request, log)
+        return self.finish(request, images, timings)
+
+    def build_images(self, request: BuildRequest, log: LineSink
+                     ) -> tuple[dict[str, str], dict[str, float]]:
+        """One image per platform in local storage: platform -> image id (its config digest)."""
         images: dict[str, str] = {}
         timings: dict[str, float] = {}
         with tempfile.TemporaryDirectory(prefix="shipit-build-") as tmp:
@@ -116,6 +123,13 @@ class BuildahBuilder:
                                  f"{done.tail()}")
                 images[str(target)] = iidfile.read_text(encoding="utf-8").strip()
                 timings[f"build {target}"] = round(done.seconds, 2)
+        return images, timings
+
+    def finish(self, request: BuildRequest, images: dict[str, str],
+               timings: dict[str, float] | None = None) -> BuildOutcome:
+        """Join the images under one manifest list, then push it or export it."""
+        timings = dict(timings or {})
+        list_name = request.local_name or request.image.refs[0]
         self._make_list(list_name, images)
         started = time.monotonic()
         location: ImageLocation
@@ -123,7 +137,7 @@ class BuildahBuilder:
             location, digest, pushed = self._push(request, list_name)
             timings["push"] = round(time.monotonic() - started, 2)
         else:
-            (location, digest), pushed = self._export(request, list_name), []
+            (location, digest), pushed = self._export(request, list_name, images), []
             timings["export"] = round(time.monotonic() - started, 2)
         return BuildOutcome(self.name, location, digest or None, pushed, list_name, images,
                             timings)
@@ -150,13 +164,40 @@ class BuildahBuilder:
         location = RegistryLocation(registry, request.image.repository, request.image.primary)
         return location, None, list(request.image.refs)
 
-    def _export(self, request: BuildRequest, list_name: str) -> tuple[LayoutLocation, None]:
+    def _export(self, request: BuildRequest, list_name: str, images: Mapping[str, str]
+                ) -> tuple[LayoutLocation, None]:
+        tag = request.image.primary
+        if layout_holds(request.layout_dir, tag, images):
+            # The same configs (so the same layers): compressing ~100 MB again would only
+            # write the same blobs. The verifier still reads the layout back.
+            return LayoutLocation(request.layout_dir, tag), None
         shutil.rmtree(request.layout_dir, ignore_errors=True)
         request.layout_dir.parent.mkdir(parents=True, exist_ok=True)
-        tag = request.image.primary
         push_manifest_list(self.runner, self.storage, list_name,
                            f"oci:{request.layout_dir}:{tag}")
         return LayoutLocation(request.layout_dir, tag), None
+
+
+def layout_holds(layout: Path, tag: str, images: Mapping[str, str]) -> bool:
+    """Whether the OCI layout's ``tag`` is an index of exactly these images (by config digest,
+    which is what buildah's image ids are)."""
+    if not (layout / "index.json").is_file():
+        return False
+    try:
+        source = OciLayoutSource(layout)
+        index = parse_manifest(source.manifest(tag))
+        if not isinstance(index, ImageIndex):
+            return False
+        configs = {}
+        for entry in index.images:
+            manifest = parse_manifest(source.manifest(entry.digest))
+            if not isinstance(manifest, ImageManifest) or not all(
+                    source.has_blob(layer.digest) for layer in manifest.layers):
+                return False
+            configs[entry.platform_text] = manifest.config.digest
+    except (ShipitError, OSError, ValueError):
+        return False
+    return configs == dict(images)
 
 
 def _push_error(destination: str, done: Completed) -> Exception:
