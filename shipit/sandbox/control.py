@@ -36,6 +36,19 @@ class UpResult:
     already_running: bool
     seconds: float
 
+    @property
+    def phases(self) -> dict[str, float]:
+        """Where the seconds went: the daemon's own start (interpreter and imports), each of
+        its phases, and the wait from ready until the service is steady."""
+        if self.already_running:
+            return {}
+        daemon = dict(self.state.phases)
+        ready = self.state.ready_seconds or 0.0
+        steady = daemon.pop("steady", None)
+        inside = {"daemon start": max(0.0, round(
+            self.seconds - ready - (steady or 0.0), 3)), **daemon}
+        return {**inside, **({"until steady": steady} if steady is not None else {})}
+
 
 @dataclass(frozen=True)
 class DownResult:
@@ -62,6 +75,7 @@ def up(
     shutil.rmtree(paths.tasks_dir, ignore_errors=True)
     paths.dir.mkdir(parents=True, exist_ok=True)
     spec = _with_app_env(spec)
+    rotate_log(paths.log_file)
     with paths.log_file.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root),
@@ -92,6 +106,12 @@ def up(
         f"the sandbox did not start{': ' + detail if detail else ''}",
         hint=f"see {paths.log_file}; is moto[server] installed in this Python ({sys.executable})?",
     )
+
+
+def rotate_log(log: Path) -> None:
+    """Keep the last run's log as ``daemon.log.1`` and start a new one: two runs at most."""
+    if log.exists():
+        os.replace(log, log.with_name(log.name + ".1"))
 
 
 def wait_steady(paths: SandboxPaths, state: SandboxState, deadline: float, sleep: Sleep,
