@@ -90,8 +90,8 @@ def deploy(
     if request.dry_run:
         receipt.outcome, receipt.message = "dry-run", "nothing changed (--dry-run)"
         return receipt
-    if not plan.diff and not request.force:
-        return unchanged(plan, receipt, progress)
+    if not plan.diff and not request.force and deployment_in_progress(plan.service) is None:
+        return unchanged(plan, receipt, progress)  # (one still rolling out: the guard decides)
     guard(plan.service, force=request.force)
     if plan.diff:
         task_definition = register(aws, plan, receipt, progress)
