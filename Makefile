@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint docs bench clean
 
 demo:
 	@scripts/bootstrap
@@ -21,3 +21,6 @@ lint:
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+docs:
+	@$(VENV)/bin/python -m tests.docs_help

@@ -15,7 +15,7 @@
     └── Failed                   exit 1  the thing built, pushed, deployed or checked is wrong
 
 Exit code 0 is success, 70 an unexpected internal error (a bug) and 130 an interrupt (Ctrl-C);
-see README "Exit codes".
+see docs/commands/README.md, "Exit codes".
 """
 
 from __future__ import annotations

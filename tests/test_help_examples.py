@@ -1,34 +1,18 @@
 """Every command's --help shows an example ("Example:" line), including commands added later.
 
-The test walks the whole Typer app (groups, commands, subcommands) as registered by
-shipit/cli/commands.py, renders each --help through the real entry point, and names every
-command whose help has no example.
+The test walks the whole Typer app (groups, commands, subcommands: tests/docs_help.py's walk),
+renders each --help through the real entry point, and names every command whose help has no
+example.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from typer.main import get_command
-
-from shipit.cli.app import app
+from tests.docs_help import command_paths
 from tests.fixtures.cli import run_cli
 
 EXAMPLE = re.compile(r"^\s*Examples?:", re.MULTILINE)
-
-
-def command_paths() -> list[list[str]]:
-    """Every command path: [], ["config"], ["config", "show"], ... (hidden ones skipped)."""
-
-    def walk(command: object, path: list[str]) -> Iterator[list[str]]:
-        yield path
-        subcommands: dict[str, object] = getattr(command, "commands", {}) or {}
-        for name, sub in sorted(subcommands.items()):
-            if not getattr(sub, "hidden", False):
-                yield from walk(sub, [*path, name])
-
-    return list(walk(get_command(app), []))
 
 
 def test_the_walk_finds_the_core_commands() -> None:

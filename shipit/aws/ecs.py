@@ -84,7 +84,9 @@ class Service:
 
 
 @dataclass(frozen=True)
-class Container:
+class TaskContainer:
+    """A container of a running task, as DescribeTasks reports it."""
+
     name: str
     image: str | None
     last_status: str | None
@@ -106,7 +108,7 @@ class Task:
     created_at: datetime | None
     started_at: datetime | None
     stopped_at: datetime | None
-    containers: tuple[Container, ...] = field(default_factory=tuple)
+    containers: tuple[TaskContainer, ...] = field(default_factory=tuple)
     private_ip: str | None = None
     pull_started_at: datetime | None = None
     pull_stopped_at: datetime | None = None
@@ -119,7 +121,7 @@ class Task:
     def revision(self) -> int:
         return revision_of(self.task_definition)
 
-    def container(self, name: str) -> Container | None:
+    def container(self, name: str) -> TaskContainer | None:
         return next((c for c in self.containers if c.name == name), None)
 
 
@@ -361,7 +363,7 @@ def parse_task(data: Mapping[str, Any]) -> Task:
         pull_started_at=data.get("pullStartedAt"),
         pull_stopped_at=data.get("pullStoppedAt"),
         containers=tuple(
-            Container(
+            TaskContainer(
                 name=c.get("name", ""),
                 image=c.get("image"),
                 last_status=c.get("lastStatus"),

@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
 
 
+def stream_name(prefix: str | None, container: str, task_id: str) -> str:
+    """The stream ECS's awslogs driver writes a task's container to: ``prefix/container/task``."""
+    return f"{prefix}/{container}/{task_id}" if prefix else task_id
+
+
 @dataclass(frozen=True)
 class AwsLogsTarget:
     """Where a container's awslogs driver writes (from its logConfiguration)."""
@@ -21,9 +26,7 @@ class AwsLogsTarget:
     container: str
 
     def stream(self, task_id: str) -> str:
-        if self.stream_prefix:
-            return f"{self.stream_prefix}/{self.container}/{task_id}"
-        return task_id
+        return stream_name(self.stream_prefix, self.container, task_id)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """One boto3 session per run: standard credential chain, profiles, SSO and assume-role.
 
-Precedence (most specific first; documented in the README, "AWS access"):
+Precedence (most specific first; documented in docs/configuration.md, "AWS access"):
 
 - region: ``--region``, ``aws.region``, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
   The config beats the shell because the resources of an environment live in one region.

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import typer
+from typer._click import Context
+from typer.core import TyperGroup
 
 from shipit import __version__
 from shipit.cli.context import AppContext
@@ -42,8 +44,21 @@ EPILOG = (
     " 3 AWS or environment error, 70 internal error, 130 interrupted."
 )
 
+
+
+class WeekOrderGroup(TyperGroup):
+    """The root command group, listing commands in the order of the week's work (build, push,
+    deploy, ...: ``commands.HELP_ORDER``) rather than in the order modules registered them."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        from shipit.cli.commands import help_position
+
+        return sorted(super().list_commands(ctx), key=help_position)
+
+
 app = typer.Typer(
     name="shipit",
+    cls=WeekOrderGroup,
     help=HELP,
     epilog=EPILOG,
     no_args_is_help=True,

@@ -32,7 +32,19 @@ MODULES: list[str] = [
     "shipit.cli.demo",
 ]
 
+HELP_ORDER: tuple[str, ...] = (
+    "build", "push", "deploy", "dns", "web", "doctor", "e2e", "status", "logs", "probe",
+    "rollback", "report", "demo", "sandbox", "init", "export", "iam-policy", "config", "whoami",
+)
+"""The order of ``shipit --help``: the week's work, first step first. A command not named here is
+listed after these, in registration order."""
+
 _registered: set[int] = set()
+
+
+def help_position(name: str) -> int:
+    """Where ``name`` goes in ``shipit --help`` (unknown names after every known one)."""
+    return HELP_ORDER.index(name) if name in HELP_ORDER else len(HELP_ORDER)
 
 
 def register(app: typer.Typer) -> None:

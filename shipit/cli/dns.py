@@ -73,15 +73,15 @@ def web_record(app: AppContext, *, dry_run: bool, force: bool) -> dict[str, Any]
 
     from shipit.web import dns as web_dns
 
-    settings, out = app.settings, app.output
-    if not (settings.web.name and settings.web.bucket):
+    out = app.output
+    done = web_dns.run(app.settings, app.aws, dry_run=dry_run, force=force, clock=time.monotonic,
+                       sleep=time.sleep,
+                       on_plan=lambda plan: out.step(f"frontend: {plan.describe()}"))
+    if done is None:
         return None
-    web_plan = web_dns.plan(app.aws, settings.web.name, settings.web.bucket, settings.dns.zone)
-    out.step(f"frontend: {web_plan.describe()}")
-    if dry_run or web_plan.up_to_date:
-        out.success("frontend: no change, the alias is already in place" if web_plan.up_to_date
-                    else "frontend: dry run, nothing changed")
-        return web_dns.result(web_plan, changed=False, dry_run=dry_run)
-    done = web_dns.apply(app.aws, web_plan, force=force, clock=time.monotonic, sleep=time.sleep)
-    out.success(f"frontend: INSYNC after {done['insync_after_s']:.1f}s: {web_plan.describe()}")
+    if done["changed"]:
+        out.success(f"frontend: INSYNC after {done['insync_after_s']:.1f}s")
+    else:
+        out.success("frontend: dry run, nothing changed" if done["dry_run"]
+                    else "frontend: no change, the alias is already in place")
     return done

@@ -10,11 +10,7 @@ from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from shipit.cli.context import AppContext
-    from shipit.e2e import E2eReport
-    from shipit.e2e_browser import BrowserReport
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +46,7 @@ def e2e_command(
     """
     from shipit.defaults import DEFAULT_HEALTH_PATH
     from shipit.e2e import run_path
+    from shipit.e2e.render import print_report
     from shipit.errors import ConfigError, Failed, UsageError
 
     app = get_context(ctx, env=env, json_output=json_output)
@@ -75,23 +72,10 @@ def e2e_command(
                      hint="`shipit doctor` checks the service, its ALB, DNS and CORS")
 
 
-def print_report(console: Console, report: E2eReport) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"shipit e2e: {report.url} (marker {report.marker})",
-                  title_justify="left")
-    for column in ("step", "", "latency", "detail"):
-        table.add_column(column, no_wrap=column != "detail")
-    for step in report.steps:
-        mark = "-" if step.skipped else ("[green]✓[/green]" if step.ok else "[red]✗[/red]")
-        table.add_row(step.name, mark, f"{step.seconds * 1000:.0f} ms", escape(step.detail))
-    console.print(table)
-
-
 def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
-    from shipit import e2e_browser
     from shipit.config.origins import allowed_origins, web_origin
+    from shipit.e2e import browser as e2e_browser
+    from shipit.e2e.render import print_browser_report
     from shipit.errors import Failed, UsageError
     from shipit.project_paths import ProjectPaths
 
@@ -111,22 +95,3 @@ def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
     if failed is not None:
         raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
                      hint=failed.fix or f"see the screenshot {failed.screenshot}")
-
-
-def print_browser_report(console: Console, report: BrowserReport) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"shipit e2e --browser: {report.page_url} -> {report.api_url}"
-                  f" (marker {report.marker})", title_justify="left")
-    for column in ("step", "", "time", "detail"):
-        table.add_column(column, no_wrap=column != "detail")
-    for step in report.steps:
-        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
-        table.add_row(step.name, mark, f"{step.seconds * 1000:.0f} ms", escape(step.detail))
-    console.print(table)
-    shots = [s.screenshot for s in report.steps if s.screenshot]
-    if shots:
-        console.print(f"screenshots: {escape(', '.join(shots))}")
-    for line in report.console_errors:
-        console.print(f"[dim]console: {escape(line)}[/dim]")

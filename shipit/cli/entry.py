@@ -6,7 +6,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run shipit and exit with its documented exit code (see README "Exit codes")."""
+    """Run shipit and exit with its documented exit code (docs/commands/README.md, "Exit codes")."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["--version"]:
         from shipit import __version__

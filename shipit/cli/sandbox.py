@@ -8,6 +8,7 @@ import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import JsonOption
+from shipit.sandbox.timing import Timing
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,14 +31,15 @@ def register(app: typer.Typer) -> None:
 def up(
     ctx: typer.Context,
     json_output: JsonOption = False,
-    tick: float = typer.Option(0.2, help="Scheduler tick, seconds."),
+    tick: float = typer.Option(Timing.tick, help="Scheduler tick, seconds."),
     time_scale: float = typer.Option(
-        0.1, min=0.01, max=1.0,
+        Timing.time_scale, min=0.01, max=1.0,
         help="Sandbox seconds per AWS second for health-check intervals and provisioning;"
         " never shortens the time a task has to become healthy.",
     ),
     provisioning: float = typer.Option(
-        0.0, min=0.0, help="AWS seconds each task spends PROVISIONING first (Fargate: 20-60)."
+        Timing.provisioning, min=0.0,
+        help="AWS seconds each task spends PROVISIONING first (Fargate: 20-60).",
     ),
     timeout: float = typer.Option(
         90.0, help="Give up when not ready (and, without --no-wait, not steady) by then, s."),

@@ -12,13 +12,13 @@ from shipit.project_paths import DEMO_REPORT
 REPORT_PATH = DEMO_REPORT
 """Where every demo run leaves its report (the same document as ``shipit demo --json``)."""
 
-Verdict = Literal["pass", "warn", "fail", "skip"]
+StepVerdict = Literal["pass", "warn", "fail", "skip"]
 
 
 @dataclass(frozen=True)
 class StepResult:
     step: str
-    verdict: Verdict
+    verdict: StepVerdict
     seconds: float
     detail: str
     hint: str | None = None

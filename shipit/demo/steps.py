@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shipit.demo.base_image import BuilderChoice
-from shipit.demo.report import Verdict
+from shipit.demo.report import StepVerdict
 from shipit.errors import Failed
 from shipit.project_paths import ProjectPaths
 from shipit.sandbox.names import ENV_NAME, StackNames
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Outcome:
-    verdict: Verdict
+    verdict: StepVerdict
     detail: str
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -240,17 +240,22 @@ def deploy(ctx: DemoContext) -> Outcome:
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
+    from shipit.web import dns as web_dns
 
     result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
                          probe_unchanged=True)
+    web = web_dns.run(ctx.settings, ctx.aws, dry_run=False, force=False, clock=ctx.clock,
+                      sleep=ctx.sleep)
     record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
                                       result.attempts)
     assert answer is not None
     change = "already in place" if plan.up_to_date else "UPSERTed, INSYNC"
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
+    if web is not None:
+        detail += f"; frontend {web['name']} alias A -> its S3 website endpoint"
     return Outcome("pass" if answer.ok else "warn", detail,
-                   {"name": record, "attempts": attempts, "ok": answer.ok})
+                   {"name": record, "attempts": attempts, "ok": answer.ok, "web": web})
 
 
 def doctor(ctx: DemoContext) -> Outcome:
@@ -299,8 +304,8 @@ def web(ctx: DemoContext) -> Outcome:
 
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
-    from shipit import e2e_browser
     from shipit.config.origins import allowed_origins, web_origin
+    from shipit.e2e import browser as e2e_browser
 
     settings = ctx.settings
     why = e2e_browser.unavailable()

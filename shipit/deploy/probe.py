@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from shipit.aws import ecs, logs
 from shipit.errors import EnvironmentProblem, UsageError
+from shipit.image_ref import split_image
 from shipit.net import is_loopback_url
 from shipit.types import Clock, Sleep
 
@@ -94,10 +95,11 @@ def targets(settings: Settings, region: str, image: str | None, secrets_from: se
         hosts = {"ecr-api": api, "ecr-registry": registry, "s3": api, "logs": api,
                  "secretsmanager": api, "ssm": api}
     else:
-        ecr_host = (image or "").split("/", 1)[0] if ".dkr.ecr." in (image or "") else \
+        pulled = split_image(image or "")
+        registry = pulled.host if pulled.ecr and pulled.host else \
             f"dkr.ecr.{region}.amazonaws.com"
         hosts = {"ecr-api": f"api.ecr.{region}.amazonaws.com:443",
-                 "ecr-registry": f"{ecr_host}:443", "s3": f"s3.{region}.amazonaws.com:443",
+                 "ecr-registry": f"{registry}:443", "s3": f"s3.{region}.amazonaws.com:443",
                  "logs": f"logs.{region}.amazonaws.com:443",
                  "secretsmanager": f"secretsmanager.{region}.amazonaws.com:443",
                  "ssm": f"ssm.{region}.amazonaws.com:443"}

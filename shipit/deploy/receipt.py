@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from shipit.errors import UsageError
 from shipit.project_paths import DEPLOY_RECEIPT
 from shipit.redact import Redactor
 
@@ -57,3 +58,29 @@ def save(root: Path, receipt: DeployReceipt, redactor: Redactor | None = None) -
     shown = (redactor or Redactor()).data(data)
     path.write_text(json.dumps(shown, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def read_receipt(path: Path) -> DeployReceipt | None:
+    """The last deploy's receipt as written by ``save``; None when there is none. A file that is
+    not one (corrupt, foreign, of another shape) is a UsageError naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} is not readable JSON: {exc}",
+                         hint="run `shipit deploy` again to rewrite it") from None
+    known = {f.name for f in fields(DeployReceipt)}
+    if not isinstance(data, dict) or not {"cluster", "service", "outcome"} <= data.keys():
+        raise UsageError(f"{path} is not a shipit deploy receipt",
+                         hint="run `shipit deploy` again to rewrite it")
+    try:
+        receipt = DeployReceipt(**{k: v for k, v in data.items() if k in known})
+    except TypeError as exc:
+        raise UsageError(f"{path} is not a valid deploy receipt: {exc}",
+                         hint="run `shipit deploy` again to rewrite it") from None
+    for name, kind in (("cluster", str), ("service", str), ("outcome", str)):
+        if not isinstance(getattr(receipt, name), kind):
+            raise UsageError(f"{path}: {name} is not a {kind.__name__}",
+                             hint="run `shipit deploy` again to rewrite it")
+    return receipt

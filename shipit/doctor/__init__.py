@@ -1,6 +1,6 @@
 """shipit doctor: gather a snapshot (read-only, concurrent), judge it with pure checks, report.
 
-    snapshot = gather(aws, target)            # gather.py + reads.py
+    snapshot = gather(aws, target)            # gather.py (its reads in shipit/aws)
     findings = run_checks(checks, snapshot)   # runner.py over checks/*.py
     render.to_json(...) / render.print_findings(...)
 """
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shipit.doctor.finding import Finding
@@ -15,7 +16,39 @@ from shipit.doctor.finding import Finding
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
     from shipit.config import Config
+    from shipit.doctor.facts import Snapshot
     from shipit.doctor.probe import Prober
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What doctor saw (the snapshot) and what it judged (a finding per selected check)."""
+
+    snapshot: Snapshot
+    findings: list[Finding]
+
+
+def examine(
+    aws: AwsSession,
+    config: Config,
+    env: str | None,
+    check_ids: Sequence[str] = (),
+    probe: Prober | None = None,
+) -> Diagnosis:
+    """Gather ``env``'s snapshot and judge it; raises only for unknown check ids."""
+    from shipit.doctor.gather import gather, target_from_config
+    from shipit.doctor.probe import HttpProber
+    from shipit.doctor.runner import run_checks, select
+
+    checks = select(check_ids)
+    snapshot = gather(aws, target_from_config(config, env, aws.region))
+    if probe is not None:
+        return Diagnosis(snapshot, point_to_probe(run_checks(checks, snapshot, probe), env))
+    prober = HttpProber()
+    try:
+        return Diagnosis(snapshot, point_to_probe(run_checks(checks, snapshot, prober), env))
+    finally:
+        prober.close()
 
 
 def diagnose(
@@ -25,20 +58,8 @@ def diagnose(
     check_ids: Sequence[str] = (),
     probe: Prober | None = None,
 ) -> list[Finding]:
-    """Every selected check's finding for ``env``; raises only for unknown check ids."""
-    from shipit.doctor.gather import gather, target_from_config
-    from shipit.doctor.probe import HttpProber
-    from shipit.doctor.runner import run_checks, select
-
-    checks = select(check_ids)
-    snapshot = gather(aws, target_from_config(config, env, aws.region))
-    if probe is not None:
-        return point_to_probe(run_checks(checks, snapshot, probe), env)
-    prober = HttpProber()
-    try:
-        return point_to_probe(run_checks(checks, snapshot, prober), env)
-    finally:
-        prober.close()
+    """Every selected check's finding for ``env`` (`shipit doctor`)."""
+    return examine(aws, config, env, check_ids, probe).findings
 
 
 PROBE_CONFIRMS = {

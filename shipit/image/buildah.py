@@ -1,8 +1,9 @@
 """The daemonless builder: buildah, one build per platform, joined under one manifest list.
 
-Works around two buildah 1.28 defects (README, "shipit build"): it does not define BUILDPLATFORM,
-TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build args; and a
-plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by verification).
+Works around two buildah 1.28 defects (docs/commands/build-push.md): it does not define
+BUILDPLATFORM, TARGETPLATFORM, TARGETOS, TARGETARCH for FROM lines, so they are passed as build
+args; and a plain final ``FROM ${BASE_IMAGE}`` may reuse the build platform's base (caught by
+verification).
 Storage flags are always explicit (buildah ignores STORAGE_DRIVER): shipit.image.storage.
 """
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from shipit.aws import ecr
 from shipit.aws.ecr import Repository, StoredImage
 from shipit.errors import Failed
+from shipit.image_ref import ecr_host
 from shipit.push.builder import Pusher
 from shipit.push.judge import (
     PushedImageCheck,
@@ -23,7 +24,7 @@ from shipit.push.judge import (
 from shipit.push.judge import tag_state as judge_tag_state
 from shipit.push.layers import LayerCount, LayerInventory, count
 from shipit.push.receipt import BuiltImage
-from shipit.push.target import LATEST, Destination, check_region
+from shipit.push.target import LATEST, Destination, check_registry_region
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -83,11 +84,10 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
     ``inventory`` (the build's layers) says how many layers the push really uploads.
     """
     if request.registry:
-        check_region(request.registry, request.region)
+        check_registry_region(request.registry, request.region)
     image = request.image
     repo, repo_status, warnings = _ensure_repository(request, aws, progress)
-    host = request.registry or (repo.host if repo else f"<account>.dkr.ecr.{request.region}"
-                                ".amazonaws.com")
+    host = request.registry or (repo.host if repo else ecr_host("<account>", request.region))
     target = Destination(host=host, repository=request.repository)
     ref = target.ref(request.tag)
     held = ecr.stored_images(aws, request.repository, (request.tag, request.moving_tag)) \

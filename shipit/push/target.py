@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shipit.errors import RegionProblem
-from shipit.image_ref import EcrHost, parse_ecr_host
-from shipit.net import is_loopback_hostport as is_loopback
+from shipit.image_ref import parse_ecr_host
+from shipit.net import is_loopback_hostport
 
 LATEST = "latest"
-__all__ = ["LATEST", "Destination", "EcrHost", "check_region", "is_loopback", "parse_ecr_host"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,10 @@ class Destination:
     @property
     def insecure(self) -> bool:
         """Plain HTTP without TLS: only for a registry on the loopback interface."""
-        return is_loopback(self.host)
+        return is_loopback_hostport(self.host)
 
 
-def check_region(host: str, region: str) -> None:
+def check_registry_region(host: str, region: str) -> None:
     """Refuse a registry host in another region than the configured one, and say why."""
     ecr = parse_ecr_host(host)
     if ecr is None or ecr.region == region:

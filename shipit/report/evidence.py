@@ -7,22 +7,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shipit.deploy.receipt import RECEIPT_PATH as DEPLOY_RECEIPT
-from shipit.image.receipt import RECEIPT_PATH as BUILD_RECEIPT
-from shipit.project_paths import DEMO_REPORT, E2E_SCREENSHOTS
-from shipit.report.model import Image
+from shipit.errors import UsageError
+from shipit.project_paths import BUILD_RECEIPT, DEMO_REPORT, DEPLOY_RECEIPT, E2E_SCREENSHOTS
+from shipit.report.model import Screenshot
 
 if TYPE_CHECKING:
     from shipit.aws.ecr import StoredImage
     from shipit.aws.logs import LogEvent
     from shipit.aws.session import AwsSession
     from shipit.config import Config
+    from shipit.deploy.receipt import DeployReceipt
     from shipit.doctor.facts import Snapshot
     from shipit.doctor.finding import Finding
     from shipit.doctor.probe import Prober
     from shipit.e2e import E2eReport
+    from shipit.image.receipt import BuildReceipt
 
 LOG_LINES = 10
 
@@ -31,9 +32,10 @@ LOG_LINES = 10
 class Evidence:
     snapshot: Snapshot
     findings: dict[str, Finding]
-    build_receipt: dict[str, Any] | None = None
-    deploy_receipt: dict[str, Any] | None = None
-    demo_report: dict[str, Any] | None = None
+    build_receipt: BuildReceipt | None = None
+    deploy_receipt: DeployReceipt | None = None
+    demo_task_runtime: str | None = None
+    """How the last demo's sandbox ran the deployed task (DemoReport.task_runtime)."""
     tags: tuple[str, ...] | None = None
     """ECR tags of the running image's digest (None when they could not be read)."""
     pulled: StoredImage | None = None
@@ -41,29 +43,19 @@ class Evidence:
     pull_tag: str | None = None
     logs: list[LogEvent] | None = None
     e2e: E2eReport | None = None
-    screenshots: list[Image] = field(default_factory=list)
+    screenshots: list[Screenshot] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     """Reads that failed, by what they were for (ecr, logs, e2e): shown as 'unknown, why'."""
 
 
 def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: Path,
                     probe: Prober | None = None, run_e2e: bool = True) -> Evidence:
-    from shipit.doctor.gather import gather, target_from_config
-    from shipit.doctor.probe import HttpProber
-    from shipit.doctor.runner import run_checks, select
+    from shipit.doctor import examine
 
-    snapshot = gather(aws, target_from_config(config, env, aws.region))
-    prober = probe or HttpProber()
-    try:
-        findings = {f.id: f for f in run_checks(select(()), snapshot, prober)}
-    finally:
-        if probe is None and isinstance(prober, HttpProber):
-            prober.close()
-    evidence = Evidence(snapshot, findings,
-                        build_receipt=_json(root / BUILD_RECEIPT),
-                        deploy_receipt=_json(root / DEPLOY_RECEIPT),
-                        demo_report=_json(root / DEMO_REPORT),
+    seen = examine(aws, config, env, probe=probe)
+    evidence = Evidence(seen.snapshot, {f.id: f for f in seen.findings},
                         screenshots=screenshots(root / E2E_SCREENSHOTS))
+    _receipts(root, evidence)
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
     if run_e2e:
@@ -113,17 +105,37 @@ def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
         evidence.problems["e2e"] = str(exc)
 
 
-def screenshots(folder: Path) -> list[Image]:
+def screenshots(folder: Path) -> list[Screenshot]:
     """The browser screenshots an e2e run left (``.shipit/e2e/*.png``), newest first."""
     if not folder.is_dir():
         return []
     files = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
-    return [Image(p.name, "image/png", p.read_bytes()) for p in files[:3]]
+    return [Screenshot(p.name, "image/png", p.read_bytes()) for p in files[:3]]
 
 
-def _json(path: Path) -> dict[str, Any] | None:
+def _receipts(root: Path, evidence: Evidence) -> None:
+    """The last build's and deploy's receipts and the last demo's task runtime, each typed;
+    an unreadable one is a problem the deliverable names, never a crash."""
+    from shipit.deploy.receipt import read_receipt as read_deploy
+    from shipit.image.receipt import read_receipt as read_build
+
+    if (root / BUILD_RECEIPT).exists():
+        try:
+            evidence.build_receipt = read_build(root / BUILD_RECEIPT)
+        except UsageError as exc:
+            evidence.problems["build receipt"] = exc.message
+    try:
+        evidence.deploy_receipt = read_deploy(root / DEPLOY_RECEIPT)
+    except UsageError as exc:
+        evidence.problems["deploy receipt"] = exc.message
+    evidence.demo_task_runtime = last_demo_runtime(root / DEMO_REPORT)
+
+
+def last_demo_runtime(path: Path) -> str | None:
+    """``task_runtime`` of the demo report at ``path`` (a string), or None."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    runtime = data.get("task_runtime") if isinstance(data, dict) else None
+    return runtime if isinstance(runtime, str) and runtime else None

@@ -14,7 +14,7 @@ from typing import Any
 from shipit.deploy.classify import classify
 from shipit.doctor.finding import Finding
 from shipit.report.evidence import Evidence
-from shipit.report.model import Deliverable, Verdict
+from shipit.report.model import Deliverable, DeliverableVerdict
 
 Judge = Callable[[Evidence], Deliverable]
 
@@ -29,7 +29,7 @@ def _say(f: Finding | None) -> str:
     return f"doctor {f.id}: {f.status}: {f.summary}" + (f" ({f.detail})" if f.detail else "")
 
 
-def _verdict_of(*findings: Finding | None) -> Verdict:
+def _verdict_of(*findings: Finding | None) -> DeliverableVerdict:
     statuses = {f.status for f in findings if f is not None}
     if statuses & {"fail"}:
         return "not met"
@@ -48,14 +48,15 @@ def image(e: Evidence) -> Deliverable:
         proof.insert(0, f"running image {fact.value.reference}: digest {fact.value.digest},"
                         f" platforms {platforms}")
     receipt = e.build_receipt
+    smokes = (receipt.smoke or []) if receipt else []
     if receipt:
-        built = ", ".join(p.get("platform", "?") for p in receipt.get("platforms", []))
-        proof.append(f"build receipt: tag {receipt.get('tag')}, digest {receipt.get('digest')},"
-                     f" platforms {built}, builder {receipt.get('builder')}")
-        for smoke in receipt.get("smoke") or []:
+        built = ", ".join(p.platform for p in receipt.platforms)
+        proof.append(f"build receipt: tag {receipt.tag}, digest {receipt.digest},"
+                     f" platforms {built}, builder {receipt.builder}")
+        for smoke in smokes:
             proof.append(f"smoke {smoke.get('platform', '')}: {_smoke_line(smoke)}")
     verdict = _verdict_of(found, platform)
-    smoke_failed = [s for s in (receipt or {}).get("smoke") or [] if _smoke_failed(s)]
+    smoke_failed = [s for s in smokes if _smoke_failed(s)]
     if smoke_failed and verdict == "met":
         verdict = "not met"
     why = {"met": "the running image is in ECR and holds the task's platform",
@@ -92,17 +93,17 @@ def ecr(e: Evidence) -> Deliverable:
 def starts(e: Evidence) -> Deliverable:
     title = "The image starts on ECS"
     service = e.snapshot.service.value
-    receipt = e.deploy_receipt or {}
-    if service is not None and receipt.get("service") not in (None, service.name):
-        receipt = {}  # .shipit/deploy-receipt.json is the last deploy of any environment
+    receipt = e.deploy_receipt
+    if service is not None and receipt is not None and receipt.service != service.name:
+        receipt = None  # .shipit/deploy-receipt.json is the last deploy of any environment
     proof: list[str] = []
-    if receipt:
-        proof.append(f"last deploy: {receipt.get('outcome')}, revision {receipt.get('revision')},"
-                     f" image {receipt.get('image')}")
-    if e.demo_report and e.demo_report.get("task_runtime"):
+    if receipt is not None:
+        proof.append(f"last deploy: {receipt.outcome}, revision {receipt.revision},"
+                     f" image {receipt.image}")
+    if e.demo_task_runtime:
         # In the sandbox the task is the pushed image under podman, or the service from
         # source: say which, so "starts" is never read as more than it is.
-        proof.append(f"sandbox task runtime (last demo): {e.demo_report['task_runtime']}")
+        proof.append(f"sandbox task runtime (last demo): {e.demo_task_runtime}")
     fatal = []
     for task in e.snapshot.stopped_tasks.value or ():
         exits = [c.exit_code for c in task.containers if c.exit_code is not None]
@@ -114,10 +115,10 @@ def starts(e: Evidence) -> Deliverable:
             fatal.append((task, failure))
     newest = max((t.revision for t, _ in fatal), default=0)
     running_revision = _revision(service.task_definition) if service else 0
-    if receipt and receipt.get("outcome") in ("failed", "rolled-back", "timeout"):
-        failed: dict[str, Any] = receipt.get("failure") or {}
-        why = (f"the last deploy (revision {receipt.get('revision')}) {receipt.get('outcome')}:"
-               f" {failed.get('title') or receipt.get('message')}")
+    if receipt is not None and receipt.outcome in ("failed", "rolled-back", "timeout"):
+        failed: dict[str, Any] = receipt.failure or {}
+        why = (f"the last deploy (revision {receipt.revision}) {receipt.outcome}:"
+               f" {failed.get('title') or receipt.message}")
         if failed.get("hint"):
             proof.append(f"hint: {failed['hint']}")
         return Deliverable("starts", title, "not met", why, tuple(proof))
@@ -157,8 +158,8 @@ def service(e: Evidence) -> Deliverable:
               *((_when(ev.created_at), ev.message) for ev in svc.events[:5]))
     steady = (svc.status == "ACTIVE" and svc.desired >= 1 and svc.running == svc.desired
               and (primary is None or primary.rollout_state in (None, "COMPLETED")))
-    verdict: Verdict = "met" if steady and (finding is None or finding.status != "fail") \
-        else "not met"
+    failed = finding is not None and finding.status == "fail"
+    verdict: DeliverableVerdict = "met" if steady and not failed else "not met"
     why = (f"{svc.running}/{svc.desired} running, rollout"
            f" {primary.rollout_state if primary else 'n/a'}")
     return Deliverable("service", title, verdict, why, tuple(proof),
@@ -199,7 +200,8 @@ def logs(e: Evidence) -> Deliverable:
         return Deliverable("logs", title, "unknown", f"could not read logs: {e.problems['logs']}",
                            (_say(finding),))
     if group is None or e.logs is None:
-        verdict: Verdict = "not met" if finding and finding.status == "fail" else "unknown"
+        failed = finding is not None and finding.status == "fail"
+        verdict: DeliverableVerdict = "not met" if failed else "unknown"
         return Deliverable("logs", title, verdict,
                            f"no log group to read ({e.snapshot.log_group.reason})",
                            (_say(finding),))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Verdict = Literal["met", "not met", "unknown"]
+DeliverableVerdict = Literal["met", "not met", "unknown"]
 
 
 @dataclass(frozen=True)
-class Image:
+class Screenshot:
     """A picture that proves something (the browser screenshot), kept as bytes to inline."""
 
     name: str
@@ -21,14 +21,14 @@ class Image:
 class Deliverable:
     id: str
     title: str
-    verdict: Verdict
+    verdict: DeliverableVerdict
     why: str
     """One line: why this verdict (what was seen, or what could not be seen)."""
     proof: tuple[str, ...] = ()
     """Evidence lines, each a fact read now (a digest, a count, an answer, a latency)."""
     table: tuple[tuple[str, ...], ...] = ()
     """Optional rows (first row is the header): e2e steps with latencies, log lines."""
-    images: tuple[Image, ...] = ()
+    images: tuple[Screenshot, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "verdict": self.verdict, "why": self.why,

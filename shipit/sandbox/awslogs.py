@@ -6,10 +6,10 @@ in-process moto logs backend at once (no batching delay), so ``shipit logs`` see
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+from shipit.aws.logs import stream_name
 from shipit.sandbox import moto_world
 from shipit.sandbox.names import ACCOUNT_ID
 
@@ -23,26 +23,13 @@ def stream_for(container: dict[str, Any], task_id: str) -> tuple[str, str, str] 
     group = options.get("awslogs-group")
     if not group:
         return None
-    prefix = options.get("awslogs-stream-prefix")
-    name = f"{prefix}/{container['name']}/{task_id}" if prefix else task_id
+    name = stream_name(options.get("awslogs-stream-prefix"), container["name"], task_id)
     return options.get("awslogs-region", ""), group, name
 
 
 def writer(region: str, group: str, stream: str) -> Callable[[str], None]:
     """A function that appends one line to the stream (creating it first)."""
-    from moto.logs.models import logs_backends
-
-    backend = logs_backends[ACCOUNT_ID][region]
-    with moto_world.LOCK:
-        if group not in backend.groups:
-            # awslogs-create-group is not set: ECS would fail the task; keep lines nowhere.
-            return lambda line: None
-        if stream not in backend.groups[group].streams:
-            backend.create_log_stream(group, stream)
-
-    def write(line: str) -> None:
-        event = {"timestamp": int(time.time() * 1000), "message": line}
-        with moto_world.LOCK:
-            backend.put_log_events(group, stream, [event])
-
-    return write
+    write = moto_world.log_stream_writer(ACCOUNT_ID, region, group, stream)
+    # awslogs-create-group is not set and the group is missing: ECS would fail the task;
+    # keep the lines nowhere.
+    return write or (lambda line: None)

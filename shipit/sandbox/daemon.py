@@ -31,13 +31,14 @@ from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
-from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.ecs_scheduler import Scheduler
 from shipit.sandbox.fargate_task import TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.podman import Podman, podman_problem
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
 from shipit.sandbox.task_process import DEFAULT_COMMAND
+from shipit.sandbox.timing import Timing
 from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
 
 FAKE_CREDENTIALS = {

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 from shipit.sandbox import moto_world
@@ -32,24 +31,12 @@ from shipit.sandbox.fargate_task import (
 )
 from shipit.sandbox.preflight import Stop
 from shipit.sandbox.task_life import HealthPolicy, TaskLife, TimeScale
+from shipit.sandbox.timing import Timing
 from shipit.types import Clock
 
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 HISTORY = 20
 """Stopped tasks kept for ``sandbox status`` and the demo (newest last)."""
-
-
-@dataclass(frozen=True)
-class Timing:
-    """The scheduler's own pace; the health check's comes from the target group (task_life)."""
-
-    tick: float = 0.2
-    restart_delay: float = 0.2
-    """Seconds before a deployment replaces a task that stopped."""
-    time_scale: float = 0.1
-    """Sandbox seconds per AWS second, where shrinking only makes tasks pass sooner."""
-    provisioning: float = 0.0
-    """AWS seconds a task stays PROVISIONING (Fargate takes 20-60 s; scaled)."""
 
 
 def circuit_breaker_threshold(desired: int) -> int:

@@ -1,4 +1,4 @@
-"""The one place the sandbox reaches into moto: its in-process backends, and two patches.
+"""The one place the sandbox reaches into moto: its in-process backends, and three patches.
 
 moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
 sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
@@ -8,8 +8,10 @@ UpdateService also takes, so API calls and the scheduler never interleave a muta
 
 What moto must keep for this to work is listed in ``MOTO_CONTRACT`` and checked by
 tests/sandbox/test_moto_world.py, which fails loudly (naming the attribute) when a moto upgrade
-moves one: the two methods patched (``EC2ContainerServiceBackend.update_service``,
-``FakeTargetGroup.health_for``) with their parameters, and the attributes read or written.
+moves one: the three methods patched (``EC2ContainerServiceBackend.update_service``,
+``FakeTargetGroup.health_for``, CloudWatch's ``Statistics.get_statistics_for_type`` for
+percentiles) with their parameters, and the attributes read or written (the logs backend that
+the awslogs stand-in writes to included).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from __future__ import annotations
 import math
 import secrets
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +43,7 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.moto_api.state_manager": (),
     "moto.cloudwatch.models.Statistics.get_statistics_for_type": ("self", "stat"),
     "moto.cloudwatch.models.Statistics.metric_single_values_list": (),
+    "moto.logs.models.logs_backends": (),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
 
@@ -229,3 +234,24 @@ class Backends:
         task.containers[0].exitCode = None
         backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
         return task
+
+
+def log_stream_writer(account: str, region: str, group: str,
+                      stream: str) -> Callable[[str], None] | None:
+    """A function appending one line to a CloudWatch Logs stream of the in-process moto
+    (creating the stream); None when the group does not exist."""
+    from moto.logs.models import logs_backends
+
+    backend = logs_backends[account][region]
+    with LOCK:
+        if group not in backend.groups:
+            return None
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+
+    def write(line: str) -> None:
+        event = {"timestamp": int(time.time() * 1000), "message": line}
+        with LOCK:
+            backend.put_log_events(group, stream, [event])
+
+    return write

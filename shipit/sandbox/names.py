@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.image_ref import ecr_host
 
 ACCOUNT_ID = "123456789012"
 """moto's default account: every ARN in the sandbox carries it."""
@@ -83,7 +84,7 @@ class StackNames:
 
     @property
     def registry(self) -> str:
-        return f"{ACCOUNT_ID}.dkr.ecr.{self.region}.amazonaws.com"
+        return ecr_host(ACCOUNT_ID, self.region)
 
     @property
     def initial_tag(self) -> str:

@@ -118,7 +118,7 @@ def target_from_settings(settings: Settings, root: Path, region: str) -> WebTarg
     if not web.bucket:
         raise UsageError("no web.bucket: nowhere to deploy the frontend to",
                          hint="add a [web] table with bucket = \"NAME\" to shipit.toml (for"
-                         " this environment: [env.NAME.web]); see README 'shipit web deploy'")
+                         " this environment: [env.NAME.web]); see docs/commands/web.md")
     if not settings.http.url:
         raise UsageError("no http.url: config.js would not know where the API is",
                          hint="set http.url in shipit.toml for this environment")

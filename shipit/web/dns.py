@@ -7,6 +7,7 @@ UPSERT, wait for INSYNC, read back; a record that is not an alias is replaced on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
 
 S3_WEBSITE_ZONES = {
     "us-east-1": "Z3AQBSTGFYJSTF", "us-east-2": "Z2O1EMRO9K5GLX", "us-west-1": "Z2F56UZL2M1ACD",
@@ -104,3 +106,18 @@ def result(web_plan: WebRecordPlan, *, changed: bool, dry_run: bool = False, wai
     return {"name": web_plan.name, "zone": web_plan.zone.name, "target": web_plan.target,
             "changed": changed, "dry_run": dry_run, "insync_after_s": round(waited, 3),
             "records": [r.describe() for r in shown if r.type in ("A", "CNAME")]}
+
+
+def run(settings: Settings, aws: AwsSession, *, dry_run: bool, force: bool, clock: Clock,
+        sleep: Sleep, on_plan: Callable[[WebRecordPlan], None] | None = None
+        ) -> dict[str, Any] | None:
+    """The frontend's alias (web.name -> its bucket's S3 website endpoint) when web.name and
+    web.bucket are configured: plan (``on_plan`` sees it), then apply unless a dry run."""
+    if not (settings.web.name and settings.web.bucket):
+        return None
+    web_plan = plan(aws, settings.web.name, settings.web.bucket, settings.dns.zone)
+    if on_plan is not None:
+        on_plan(web_plan)
+    if dry_run or web_plan.up_to_date:
+        return result(web_plan, changed=False, dry_run=dry_run)
+    return apply(aws, web_plan, force=force, clock=clock, sleep=sleep)

@@ -9,7 +9,6 @@ from shipit.deploy.image import parse_image as deploy_parse_image
 from shipit.errors import Failed, UsageError
 from shipit.image.registry import split_reference
 from shipit.image_ref import EcrHost, ImageRef, ecr_host, parse_ecr_host, parse_image
-from shipit.push.target import parse_ecr_host as push_parse_ecr_host
 from shipit.sandbox.preflight import ecr_image
 
 ACCOUNT = "123456789012"
@@ -43,7 +42,6 @@ HOSTS: list[tuple[str, EcrHost | None]] = [
 @pytest.mark.parametrize(("host", "expected"), HOSTS)
 def test_ecr_host_grammar(host: str, expected: EcrHost | None) -> None:
     assert parse_ecr_host(host) == expected
-    assert push_parse_ecr_host(host) == expected
     ref = f"{host}/team/app@{D}"
     assert deploy_parse_image(ref).ecr == expected
     assert (ecr_image(ref) is not None) is (expected is not None)

@@ -1,6 +1,6 @@
-"""The README's shipit.toml key table against the pydantic models (as sqlite-utils checks its
-docs against its commands): every key documented, no documented key that does not exist, and the
-type and default where they are cheap to compare."""
+"""The shipit.toml key table of docs/configuration.md against the pydantic models (as
+sqlite-utils checks its docs against its commands): every key documented, no documented key that
+does not exist, and the type and default where they are cheap to compare."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from pydantic_core import PydanticUndefined
 
 from shipit.config import Settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+KEYS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 TOP_LEVEL_ONLY = {"project"}
 """Keys load_config reads before the models (the project name is not per environment)."""
 
 
 def documented() -> dict[str, tuple[str, str]]:
-    """key -> (type cell, default cell) of the table under '## shipit.toml'."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## shipit.toml\n", 1)[1].split("\n#", 1)[0]
+    """key -> (type cell, default cell) of the table under '## Keys'."""
+    text = KEYS_PAGE.read_text(encoding="utf-8")
+    section = text.split("\n## Keys\n", 1)[1].split("\n#", 1)[0]
     rows: dict[str, tuple[str, str]] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -48,8 +48,8 @@ def model_keys() -> dict[str, FieldInfo]:
 
 def test_every_key_is_documented_and_every_documented_key_exists() -> None:
     table, models = set(documented()), set(model_keys()) | TOP_LEVEL_ONLY
-    assert sorted(models - table) == [], "keys missing from the README table"
-    assert sorted(table - models) == [], "README documents keys the models do not have"
+    assert sorted(models - table) == [], "keys missing from the table of docs/configuration.md"
+    assert sorted(table - models) == [], "docs/configuration.md has keys the models do not have"
 
 
 def _base(annotation: Any) -> Any:
@@ -82,4 +82,4 @@ def test_documented_type_and_default_match_the_model(key: str) -> None:
         return  # "none", or a fallback the README describes in words
     shown = default_cell.strip("`")
     assert shown == (default if isinstance(default, str) else json.dumps(default)), (
-        f"{key}: README says {default_cell}, the model's default is {default!r}")
+        f"{key}: docs/configuration.md says {default_cell}, the model's default is {default!r}")

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.test_help_examples import command_paths
+from tests.docs_help import command_paths
 
 HEAVY = ("boto3", "botocore", "s3transfer")
 

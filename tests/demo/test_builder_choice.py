@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from shipit.config import ImageSection
 from shipit.demo.base_image import choose, configured_base
-from shipit.image.runner import Completed, LineSink
 from shipit.image.storage import BuildahStorage
-
-
-class FakeRunner:
-    """A FAKE runner: answers ``ok`` for argv prefixes listed in ``succeeds``, else exit 1."""
-
-    def __init__(self, succeeds: Sequence[tuple[str, ...]] = ()) -> None:
-        self.succeeds = succeeds
-        self.calls: list[list[str]] = []
-
-    def run(self, argv: Sequence[str], *, cwd: Path | None = None,
-            env: Mapping[str, str] | None = None, stdin: str | None = None,
-            on_line: LineSink | None = None, timeout: float | None = None) -> Completed:
-        self.calls.append(list(argv))
-        words = [a for a in argv if not a.startswith("-") and a not in ("vfs", "overlay")]
-        ok = any(tuple(words[: len(p)]) == p for p in self.succeeds)
-        return Completed(list(argv), 0 if ok else 1, "", "", 0.0)
+from tests.fakes.runner import FakeRunner
 
 
 def project(tmp_path: Path, arg: str = "ARG BASE_IMAGE=python:3.11-slim") -> Path:
@@ -47,13 +30,14 @@ def test_configured_base(tmp_path: Path, build_args: dict[str, str], dockerfile:
 
 
 def test_none_builds_nothing(tmp_path: Path) -> None:
-    runner = FakeRunner()
+    runner = FakeRunner.succeeding_for(())
     choice = choose("none", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
     assert (choice.name, choice.failed, runner.calls) == ("none", False, [])
 
 
 def test_buildx_asked_for_but_absent_fails_the_build(tmp_path: Path) -> None:
-    choice = choose("buildx", ImageSection(), project(tmp_path), FakeRunner(), BuildahStorage(),
+    refuse_all = FakeRunner.succeeding_for(())
+    choice = choose("buildx", ImageSection(), project(tmp_path), refuse_all, BuildahStorage(),
                     print)
     assert (choice.name, choice.failed) == ("buildx", True)
 
@@ -61,7 +45,7 @@ def test_buildx_asked_for_but_absent_fails_the_build(tmp_path: Path) -> None:
 def test_auto_uses_buildx_where_it_works(tmp_path: Path) -> None:
     if shutil.which("docker") is None:
         pytest.skip("the buildx check looks for a docker executable first")
-    runner = FakeRunner([("docker", "buildx", "version")])
+    runner = FakeRunner.succeeding_for([("docker", "buildx", "version")])
     choice = choose("auto", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
     assert choice.name == "buildx"
 
@@ -69,7 +53,7 @@ def test_auto_uses_buildx_where_it_works(tmp_path: Path) -> None:
 def test_auto_uses_a_local_base_image_without_making_one(tmp_path: Path) -> None:
     if shutil.which("buildah") is None:
         pytest.skip("needs the buildah executable on PATH (it is never run here)")
-    runner = FakeRunner([("buildah", "inspect", "image", "python:3.11-slim")])
+    runner = FakeRunner.succeeding_for([("buildah", "inspect", "image", "python:3.11-slim")])
     choice = choose("auto", ImageSection(), project(tmp_path), runner, BuildahStorage(), print)
     assert (choice.name, choice.base_image, choice.failed) == ("buildah", None, False)
     assert not any("make-base-image" in " ".join(call) for call in runner.calls)
@@ -79,7 +63,8 @@ def test_no_base_image_means_no_builder_and_says_why(tmp_path: Path) -> None:
     if shutil.which("buildah") is None:
         pytest.skip("needs the buildah executable on PATH (it is never run here)")
     said: list[str] = []
-    choice = choose("auto", ImageSection(), project(tmp_path), FakeRunner(), BuildahStorage(),
+    refuse_all = FakeRunner.succeeding_for(())
+    choice = choose("auto", ImageSection(), project(tmp_path), refuse_all, BuildahStorage(),
                     said.append)
     assert choice.name == "none"
     assert not choice.failed

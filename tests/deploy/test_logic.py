@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shipit.aws.ecs import Container, Deployment, Service, Task
+from shipit.aws.ecs import Deployment, Service, Task, TaskContainer
 from shipit.deploy.classify import classify
 from shipit.deploy.image import parse_image
 from shipit.deploy.revisions import deployment_in_progress, rollback_target
@@ -208,7 +208,7 @@ def _service(*deployments: Deployment, reason: str | None = None) -> Service:
 def _stopped(reason: str, td: str = NEW, started_by: str = DEP, exit_code: int | None = None
              ) -> Task:
     return Task("arn:task/c/t1", td, "STOPPED", "STOPPED", started_by, "service:svc", reason,
-                None, T0, T0, T0, (Container("app", "img", "STOPPED", exit_code, None, None),))
+                None, T0, T0, T0, (TaskContainer("app", "img", "STOPPED", exit_code, None, None),))
 
 
 ROLLING = _service(_dep(DEP, NEW, "PRIMARY", "IN_PROGRESS"),

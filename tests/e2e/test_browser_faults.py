@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shipit.e2e_browser import cors_problems, run
+from shipit.e2e.browser import cors_problems, run
 from shipit.net import free_port
 from tests.fixtures.browser import Headers, page_and_api, serve_api, serve_page
 

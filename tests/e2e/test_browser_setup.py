@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shipit.e2e_browser import find_chromium, unavailable
+from shipit.e2e.browser import find_chromium, unavailable
 from shipit.errors import EnvironmentProblem
 from tests.fixtures.cli import run_cli
 

@@ -4,7 +4,6 @@ are in tests/image/test_buildah_real.py and tests/push; here a FAKE runner recor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -12,26 +11,12 @@ import pytest
 from shipit.aws.ecr import RegistryLogin
 from shipit.errors import Failed, RegistryUnreachable
 from shipit.image.buildah import manifest_push_argv, push_manifest_list
-from shipit.image.runner import Completed, LineSink
 from shipit.image.storage import BuildahStorage
 from shipit.push.builder import BuildahPusher
 from shipit.push.target import Destination
+from tests.fakes.runner import FakeRunner
 
 STORAGE = BuildahStorage("overlay", Path("/s/root"), Path("/s/run"))
-
-
-class FakeRunner:
-    """Stands in for the buildah process: records each argv, answers with one exit status."""
-
-    def __init__(self, returncode: int = 0, stderr: str = "") -> None:
-        self.calls: list[list[str]] = []
-        self.returncode, self.stderr = returncode, stderr
-
-    def run(self, argv: Sequence[str], *, cwd: Path | None = None,
-            env: Mapping[str, str] | None = None, stdin: str | None = None,
-            on_line: LineSink | None = None, timeout: float | None = None) -> Completed:
-        self.calls.append(list(argv))
-        return Completed(list(argv), self.returncode, "", self.stderr, 0.0)
 
 
 @pytest.mark.parametrize(("destination", "tls_verify", "tls_flag"), [

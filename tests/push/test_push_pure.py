@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,15 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from shipit.aws.ecr import RegistryLogin, Repository, StoredImage, exclusion_unsupported
 from shipit.errors import AccessDenied, RegionProblem, UsageError
-from shipit.image.runner import Completed
 from shipit.image.storage import BuildahStorage
+from shipit.image_ref import EcrHost, parse_ecr_host
+from shipit.net import is_loopback_hostport as is_loopback
 from shipit.push.builder import BuildahPusher, receipt_storage, scrub
 from shipit.push.judge import TagState, judge_image, repository_warnings, tag_is_mutable, tag_state
 from shipit.push.manifest import ManifestError, manifest_platforms
 from shipit.push.receipt import built_image, load_built_image
-from shipit.push.target import Destination, EcrHost, check_region, is_loopback, parse_ecr_host
+from shipit.push.target import Destination, check_registry_region
+from tests.fakes.runner import FakeRunner
 from tests.fixtures.receipts import build_receipt
 
 D1 = "sha256:" + "1" * 64
@@ -51,11 +52,11 @@ def test_parse_ecr_host(host: str, expected: EcrHost | None) -> None:
 
 
 def test_check_region_explains_a_registry_in_another_region() -> None:
-    check_region("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1")
-    check_region("127.0.0.1:5000", "us-east-1")
+    check_registry_region("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1")
+    check_registry_region("127.0.0.1:5000", "us-east-1")
     wrong = r"is in eu-west-1, but aws\.region is us-east-1"
     with pytest.raises(RegionProblem, match=wrong) as err:
-        check_region("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "us-east-1")
+        check_registry_region("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "us-east-1")
     assert err.value.hint is not None
     assert "--region eu-west-1" in err.value.hint
 
@@ -238,31 +239,17 @@ def test_scrub_removes_every_secret() -> None:
         "login AWS:*** failed for ***")
 
 
-class FakeRunner:
-    """A FAKE runner: answers every argv with the given failure (the builder is a process)."""
-
-    def __init__(self, stderr: str, *, raises: BaseException | None = None) -> None:
-        self.stderr, self.raises = stderr, raises
-        self.argvs: list[list[str]] = []
-
-    def run(self, argv: Sequence[str], **_: object) -> Completed:
-        self.argvs.append(list(argv))
-        if self.raises is not None:
-            raise self.raises
-        return Completed(list(argv), 1, "", self.stderr, 0.0)
-
-
 def test_a_failed_login_is_scrubbed_of_the_password_and_every_token_shape() -> None:
     password = "eyJwYXlsb2FkIjoiZmFrZS1lY3ItcGFzc3dvcmQtdGhhdC1pcy1sb25nIn0="
     basic = base64.b64encode(f"AWS:{password}".encode()).decode()
-    runner = FakeRunner(f"error: bad credentials {password} (Basic {basic}) unauthorized")
+    runner = FakeRunner(1, f"error: bad credentials {password} (Basic {basic}) unauthorized")
     pusher = BuildahPusher(runner=runner, storage=BuildahStorage(driver="vfs"))
     with pytest.raises(AccessDenied) as caught:
         pusher.login(Destination("127.0.0.1:5000", "articles"), RegistryLogin("AWS", password, ""))
     assert password not in caught.value.message
     assert basic not in caught.value.message
     assert "QVdTO" not in caught.value.message
-    (argv,) = runner.argvs
+    (argv,) = runner.calls
     assert password not in " ".join(argv)
     authfile = Path(argv[argv.index("--authfile") + 1])
     assert not authfile.parent.exists()
@@ -270,9 +257,9 @@ def test_a_failed_login_is_scrubbed_of_the_password_and_every_token_shape() -> N
 
 
 def test_an_interrupted_login_leaves_no_authfile() -> None:
-    runner = FakeRunner("", raises=KeyboardInterrupt())
+    runner = FakeRunner(raises=KeyboardInterrupt())
     pusher = BuildahPusher(runner=runner, storage=BuildahStorage(driver="vfs"))
     with pytest.raises(KeyboardInterrupt):
         pusher.login(Destination("127.0.0.1:5000", "articles"), RegistryLogin("AWS", "pw", ""))
-    (argv,) = runner.argvs
+    (argv,) = runner.calls
     assert not Path(argv[argv.index("--authfile") + 1]).parent.exists()

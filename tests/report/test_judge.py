@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from shipit.aws.logs import LogEvent
+from shipit.deploy.receipt import DeployReceipt
 from shipit.doctor.facts import Fact, LogGroup, Snapshot
 from shipit.doctor.finding import Finding, Status
 from shipit.e2e import E2eReport, Step
@@ -47,8 +48,8 @@ GROUP = Fact.ok(LogGroup("/ecs/x", 30))
                                                           Step("create", False, 0.02, "500")])),
      "not met", "step create failed"),
     (judge.e2e, evidence(), "unknown", "no http.url"),
-    (judge.starts, evidence(deploy_receipt={"outcome": "failed", "revision": 2, "failure": {
-        "title": "exec format error: the image is not for linux/amd64"}}), "not met",
+    (judge.starts, evidence(deploy_receipt=DeployReceipt("c", "s", "failed", revision=2, failure={
+        "title": "exec format error: the image is not for linux/amd64"})), "not met",
      "exec format error"),
     (judge.ecr, evidence(), "unknown", "no running image"),
 ])

@@ -19,11 +19,12 @@ import boto3
 import pytest
 
 from shipit.sandbox import moto_world
-from shipit.sandbox.ecs_scheduler import Scheduler, Timing
+from shipit.sandbox.ecs_scheduler import Scheduler
 from shipit.sandbox.fargate_task import SandboxTask, TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.preflight import Stop
 from shipit.sandbox.stack import create_stack
+from shipit.sandbox.timing import Timing
 
 moto = pytest.importorskip("moto")
 TICK = 0.25

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shipit.e2e.path import StepsReport
 from shipit.errors import EnvironmentProblem
 from shipit.types import Clock
 
@@ -51,7 +52,7 @@ class BrowserStep:
 
 
 @dataclass
-class BrowserReport:
+class BrowserReport(StepsReport[BrowserStep]):
     page_url: str
     api_url: str
     marker: str
@@ -59,14 +60,6 @@ class BrowserReport:
     console_errors: list[str] = field(default_factory=list)
     network_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def failed_step(self) -> BrowserStep | None:
-        return next((step for step in self.steps if not step.ok), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.failed_step is None
 
     def to_dict(self) -> dict[str, Any]:
         failed = self.failed_step

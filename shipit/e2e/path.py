@@ -12,7 +12,7 @@ import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.net import is_loopback_url
@@ -22,6 +22,28 @@ if TYPE_CHECKING:
     import httpx
 
 TAG = "shipit-e2e"
+
+
+class _Step(Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+
+StepT = TypeVar("StepT", bound=_Step)
+
+
+class StepsReport(Generic[StepT]):
+    """A run of steps that ends at the first failure: which one, and whether all passed."""
+
+    steps: list[StepT]
+
+    @property
+    def failed_step(self) -> StepT | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
 
 
 @dataclass(frozen=True)
@@ -39,18 +61,10 @@ class Step:
 
 
 @dataclass
-class E2eReport:
+class E2eReport(StepsReport[Step]):
     url: str
     marker: str
     steps: list[Step] = field(default_factory=list)
-
-    @property
-    def failed_step(self) -> Step | None:
-        return next((step for step in self.steps if not step.ok), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.failed_step is None
 
     def to_dict(self) -> dict[str, Any]:
         failed = self.failed_step

@@ -1,0 +1,22 @@
+"""The sandbox scheduler's pace: the one home of its defaults (`sandbox up`'s options, the daemon).
+
+The health check's own pace comes from the target group (task_life); these only say how often the
+scheduler looks and how AWS seconds map to sandbox seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The scheduler's own pace; the health check's comes from the target group (task_life)."""
+
+    tick: float = 0.2
+    restart_delay: float = 0.2
+    """Seconds before a deployment replaces a task that stopped."""
+    time_scale: float = 0.1
+    """Sandbox seconds per AWS second, where shrinking only makes tasks pass sooner."""
+    provisioning: float = 0.0
+    """AWS seconds a task stays PROVISIONING (Fargate takes 20-60 s; scaled)."""
