@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shipit.aws import ecr
-from shipit.aws.ecr import Repository, StoredImage
+from shipit.aws.ecr import RegistryLogin, Repository, StoredImage
 from shipit.errors import Failed
 from shipit.image_ref import ecr_host
 from shipit.push.builder import Pusher
@@ -118,8 +118,13 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
     pusher.login(target, login)
     if state is not TagState.SAME:
         missing = inventory.missing(target, login) if inventory is not None else None
-        progress.step(f"pushing {image.source} to {ref}")
-        pusher.push(image.source, target, request.tag)
+        if inventory is not None and missing == [] and inventory.digest == image.digest:
+            progress.step(f"{target.host}/{target.repository} holds every layer: writing the"
+                          f" manifests of {image.source} to {ref}")
+            inventory.put_manifests(target, login, request.tag)
+        else:
+            progress.step(f"pushing {image.source} to {ref}")
+            pusher.push(image.source, target, request.tag)
         if inventory is not None and missing is not None:
             report.count_layers(count(inventory.layers, missing))
             progress.step(report_layers(report))
@@ -131,7 +136,7 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
                      hint="rebuild with every platform (`shipit build`) and push a new sha tag")
     progress.success(f"{ref} is {verdict.digest} in ECR with {', '.join(verdict.platforms or ())}")
     report.latest = _move_latest(request, aws, pusher, target, latest_state, verdict.digest,
-                                 progress)
+                                 progress, inventory, login)
     return _verified(report, verdict, "unchanged" if state is TagState.SAME else "pushed")
 
 
@@ -193,14 +198,19 @@ def _latest_state(request: PushRequest, repo: Repository | None, current: Stored
 
 
 def _move_latest(request: PushRequest, aws: AwsSession, pusher: Pusher, target: Destination,
-                 state: str, digest: str | None, progress: Progress) -> str:
+                 state: str, digest: str | None, progress: Progress,
+                 inventory: LayerInventory | None, login: RegistryLogin | None) -> str:
     tag = request.moving_tag
     if state != "move":
         if state == "skipped":
             progress.warn(f"{target.ref(tag)} is immutable in this repository: not moved")
         return state
     progress.step(f"pointing {target.ref(tag)} at {digest}")
-    pusher.push(request.image.source, target, tag)
+    if inventory is not None and login is not None and inventory.digest == digest:
+        # every blob is in the repository by now: the manifests are all that is left
+        inventory.put_manifests(target, login, tag)
+    else:
+        pusher.push(request.image.source, target, tag)
     moved = _verify(request, aws, target.ref(tag), tag, digest)
     if not moved.ok:
         raise Failed("; ".join(moved.problems))

@@ -94,7 +94,7 @@ def test_layers_the_repository_holds_are_not_uploaded_again(
     project: Project, build_image: BuildImage, ecr_registry: EcrDataPlane,
 ) -> None:
     """The first push uploads every layer; the same image under a new tag uploads none."""
-    build_image()
+    built = build_image()
     first = run_cli(["--json", "--config", str(project.config), "push"])
     assert first.exit_code == 0, first.stderr
     report = json.loads(first.stdout)
@@ -113,6 +113,8 @@ def test_layers_the_repository_holds_are_not_uploaded_again(
         "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")]
     assert uploads == []  # the registry saw no upload at all
     assert [a.action for a in ecr_registry.actions].count("ecr:BatchCheckLayerAvailability") >= 2
+    assert "holds every layer: writing the manifests" in again.stderr  # no builder push
+    assert _ecr_digest(project.repository, "again") == built.digest
 
 
 def _pushed_then_rebuilt_under_the_same_tag(project: Project, build_image: BuildImage,
