@@ -53,3 +53,20 @@ def test_a_config_only_difference_names_the_fields(tmp_path: Path) -> None:
     assert difference is not None
     assert difference.where == "config"
     assert "config.Cmd[0]" in difference.message
+
+
+def test_an_export_is_skipped_only_for_the_same_configs(tmp_path: Path) -> None:
+    from shipit.image.buildah import layout_holds
+    from shipit.image.manifest import ImageManifest, parse_manifest
+
+    source, tag = layout(tmp_path / "oci", [ImageSpec("amd64"), ImageSpec("arm64")])
+    index = parse_manifest(source.manifest(tag))
+    configs = {}
+    for entry in index.manifests:
+        manifest = parse_manifest(source.manifest(entry.digest))
+        assert isinstance(manifest, ImageManifest)
+        configs[entry.platform_text] = manifest.config.digest
+    assert layout_holds(tmp_path / "oci", tag, configs)
+    assert not layout_holds(tmp_path / "oci", "other-tag", configs)
+    assert not layout_holds(tmp_path / "oci", tag, {**configs, "linux/arm64": "sha256:" + "0" * 64})
+    assert not layout_holds(tmp_path / "nothing", tag, configs)
