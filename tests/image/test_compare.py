@@ -57,10 +57,11 @@ def test_a_config_only_difference_names_the_fields(tmp_path: Path) -> None:
 
 def test_an_export_is_skipped_only_for_the_same_configs(tmp_path: Path) -> None:
     from shipit.image.buildah import layout_holds
-    from shipit.image.manifest import ImageManifest, parse_manifest
+    from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
 
     source, tag = layout(tmp_path / "oci", [ImageSpec("amd64"), ImageSpec("arm64")])
     index = parse_manifest(source.manifest(tag))
+    assert isinstance(index, ImageIndex)
     configs = {}
     for entry in index.manifests:
         manifest = parse_manifest(source.manifest(entry.digest))
