@@ -115,7 +115,8 @@ def print_receipt(console: Console, receipt: DeployReceipt) -> None:
     line(f"image        {receipt.image}  (from {receipt.image_source})")
     if receipt.outcome == "dry-run":
         line("task definition changes (current -> next revision):")
-        for change in receipt.task_definition_diff or ["(no change but a new revision)"]:
+        for change in receipt.task_definition_diff or [
+                "(no change: deploy would register nothing and say unchanged; --force rolls)"]:
             line(f"  {change}")
         line("service update:")
         line(f"  ~ taskDefinition: {receipt.previous_task_definition} ->"
