@@ -20,6 +20,8 @@ class LocalAddresses:
     website_url: str | None = None
     """The sandbox's S3 website endpoint stand-in (the frontend's origin there)."""
     website_bucket: str | None = None
+    credentials_file: str | None = None
+    """The sandbox's own keys (relative to the project), which its moto requires."""
 
 
 def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | None:
@@ -37,4 +39,6 @@ def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | No
         load_balancer_arn=state.stack.get("load_balancer_arn"),
         state_file=str(paths.state_file),
         website_url=state.website_url if state.website_port else None,
-        website_bucket=state.website_bucket or None)
+        website_bucket=state.website_bucket or None,
+        credentials_file=paths.credentials_file.relative_to(root).as_posix()
+        if paths.credentials_file.is_relative_to(root) else None)

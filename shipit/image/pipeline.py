@@ -46,6 +46,7 @@ from shipit.image.receipt import (
     write_receipt,
 )
 from shipit.image.registry import RegistryClient
+from shipit.image.registry_auth import registry_login
 from shipit.image.reproducible import (
     NotReproducible,
     ReproducibilityCheck,
@@ -125,7 +126,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     name = image_name(image.repository, git, registry=image.registry if options.push else None,
                       extra_tags=options.extra_tags)
     if name.registry:
-        RegistryClient(name.registry, deps.http).ping()  # fail in a second, not after the build
+        login = registry_login(name.registry)
+        RegistryClient(name.registry, deps.http, login).ping()  # fail in a second, not later
     builder = choose_builder(options.builder or image.builder, deps)
     built_at = deps.now()
     repro = judge(git)
@@ -284,7 +286,7 @@ def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:
 
 def _pushed_tags(name: ImageName, digest: str, http: httpx.Client) -> list[Finding]:
     assert name.registry is not None
-    client = RegistryClient(name.registry, http)
+    client = RegistryClient(name.registry, http, registry_login(name.registry))
     found = {}
     for tag in name.tags:
         manifest = client.find_manifest(name.repository, tag)

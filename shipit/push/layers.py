@@ -21,6 +21,7 @@ from shipit.errors import ShipitError
 from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
 from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.registry import RegistryClient, RegistrySource, split_reference
+from shipit.image.registry_auth import registry_login
 from shipit.image.source import ImageSource
 from shipit.push.target import Destination
 
@@ -79,8 +80,8 @@ class LayerInventory:
                 return cls(OciLayoutSource(Path(layout)), tag, http)
             if ref:
                 host, repository, reference = split_reference(ref)
-                return cls(RegistrySource(RegistryClient(host, http), repository), reference,
-                           http)
+                client = RegistryClient(host, http, registry_login(host))  # the build's login
+                return cls(RegistrySource(client, repository), reference, http)
         except (ShipitError, OSError):  # a count we cannot make is not a failed push
             return None
         return None

@@ -7,6 +7,7 @@ deployed. The scheduler stand-in must then pull it and run it with podman (not f
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -48,11 +49,25 @@ def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[s
     return done.stdout.split()
 
 
+def login_to_the_sandbox_registry(box: Sandbox, authfile: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user does before `build --push` to ECR: a registry login with the ECR token
+    (the sandbox's data plane requires it, as ECR does); buildah reads REGISTRY_AUTH_FILE."""
+    token = box.client("ecr").get_authorization_token()["authorizationData"][0]
+    user, _, password = base64.b64decode(token["authorizationToken"]).decode().partition(":")
+    subprocess.run(["buildah", "login", "--authfile", str(authfile), "--tls-verify=false",
+                    "--username", user, "--password-stdin", box.state.registry_host],
+                   input=password, text=True, capture_output=True, check=True, timeout=60)
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(authfile))
+
+
 def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
-    podman_sandbox: Sandbox, base_image: str, build_storage: BuildStorage, tmp_path: Path
+    podman_sandbox: Sandbox, base_image: str, build_storage: BuildStorage, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     box = podman_sandbox
     assert box.state.registry_host, "the sandbox has no registry data plane (docker-registry)"
+    login_to_the_sandbox_registry(box, tmp_path / "auth.json", monkeypatch)
     project = create_project(tmp_path / "project", service=True, registry=box.state.registry_host,
                              repository="articles", platforms=("linux/amd64",),
                              build_args={"BASE_IMAGE": base_image})
