@@ -56,10 +56,10 @@ def init(
 ) -> None:
     from shipit.adopt import flow
     from shipit.adopt.discover import Wanted, discover
-    from shipit.adopt.emulated import local_addresses
     from shipit.adopt.model import refuse
     from shipit.adopt.overlay import with_overlay
     from shipit.errors import UsageError
+    from shipit.sandbox.addresses import local_addresses
 
     app = get_context(ctx, json_output=json_output)
     name = env or app.env_option

@@ -277,10 +277,10 @@ def doctor(ctx: DemoContext) -> Outcome:
 def export(ctx: DemoContext) -> Outcome:
     """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
     error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
-    from shipit.adopt.emulated import local_addresses
     from shipit.export.gather import Selection
     from shipit.export.lint import errors, lint_template
     from shipit.export.run import export as export_stack
+    from shipit.sandbox.addresses import local_addresses
 
     settings = ctx.settings
     path = ProjectPaths(ctx.root).demo_template

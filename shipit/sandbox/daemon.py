@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from shipit.aws.endpoint_clients import EndpointClients
 from shipit.aws.local_credentials import LocalCredentials
 from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.private_files import write_private
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
+from shipit.sandbox.clients import EndpointClients
 from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
@@ -133,7 +133,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     def guarded(app: Any) -> RequestGuard:
         nonlocal guard
         guard = RequestGuard(app, credentials, lambda: website_origin[0] if website_origin
-                             else None)
+                             else None, issued=moto_world.issued_secret)
         return guard
 
     moto = moto_world.MotoServer(guarded)
