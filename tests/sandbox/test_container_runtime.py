@@ -1,12 +1,14 @@
 """A REAL image in the sandbox's registry runs as a podman container; `sandbox down` removes it.
 
-The real sample_service/Dockerfile is built by shipit's buildah backend (linux/amd64 only, on the
-local base image), pushed through the sandbox's ECR data plane into its docker-registry, and
-deployed. The scheduler stand-in must then pull it and run it with podman (not from source).
+The session's real build of sample_service/Dockerfile (tests/fixtures/real_build.py: shipit's
+buildah backend, both platforms, on the local base image) is pushed by ``shipit push`` through
+the sandbox's ECR data plane into its docker-registry, as the demo does, and deployed. The
+scheduler stand-in must then pull it and run it with podman (not from source).
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +20,8 @@ from shipit.image.storage import BuildahStorage
 from shipit.sandbox.control import running_state, sandbox_paths
 from shipit.sandbox.podman import CONTAINER_NOTE, LABEL, probe_podman
 from tests.fixtures.base_image import BuildStorage
+from tests.fixtures.real_build import RealBuild
 from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
-from tests.image.conftest import create_project
 
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -48,18 +50,18 @@ def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[s
 
 
 def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
-    podman_sandbox: Sandbox, base_image: str, build_storage: BuildStorage, tmp_path: Path
+    podman_sandbox: Sandbox, real_build: RealBuild, build_storage: BuildStorage
 ) -> None:
     box = podman_sandbox
     assert box.state.registry_host, "the sandbox has no registry data plane (docker-registry)"
-    project = create_project(tmp_path / "project", service=True, registry=box.state.registry_host,
-                             repository="articles", platforms=("linux/amd64",),
-                             build_args={"BASE_IMAGE": base_image})
-    built = project.shipit("build", "--push", "--builder", "buildah")
-    assert built.exit_code == 0, built.stderr[-4000:]
-    receipt = built.json()["receipt"]
+    assert real_build.result.exit_code == 0, real_build.result.stderr[-4000:]
+    (box.root / ".shipit").mkdir(exist_ok=True)
+    shutil.copy(real_build.project.receipt_path, box.root / ".shipit" / "build-receipt.json")
+    pushed = box.cli("--json", "push")
+    assert pushed.exit_code == 0, pushed.stderr[-4000:]
+    assert pushed.json()["digest"] == real_build.receipt["digest"]
 
-    deployed = box.cli("deploy", "--tag", receipt["tag"])
+    deployed = box.cli("deploy", "--tag", real_build.receipt["tag"])
     assert deployed.exit_code == 0, deployed.stderr[-3000:] + box.cli("status").stdout[-3000:]
 
     def runtimes() -> list[str]:
