@@ -38,6 +38,7 @@ ARNS: dict[str, str] = {
     "policies": "arn:{partition}:iam::*:policy/*",
     "bucket": "arn:{partition}:s3:::{bucket}",
     "bucket-objects": "arn:{partition}:s3:::{bucket}/*",
+    "log-group": "arn:{partition}:logs:{region}:{account}:log-group:{log_group}:*",
     "*": "*",
 }
 # Which shipit.toml key a template field comes from (for the error when it is missing).
@@ -183,6 +184,46 @@ class Scope:
         if self.region.startswith("cn-"):
             return "aws-cn"
         return "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+
+
+EXECUTION_ROLE: tuple[Grant, ...] = (
+    _LOGIN,
+    Grant("PullImages", ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                         "ecr:BatchGetImage"), ("repository",),
+          "ECS pulls the task's images from their repositories"),
+    Grant("WriteLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), ("log-group",),
+          "the awslogs driver writes the containers' output to their log groups"),
+    Grant("ReadSecrets", ("secretsmanager:GetSecretValue",), (SECRETS,),
+          "ECS injects the task's Secrets Manager secrets"),
+    Grant("ReadParameters", ("ssm:GetParameters",), ("parameters",),
+          "ECS injects the task's SSM parameters"),
+)
+"""A task execution role's grants (what ECS does for the task), for `shipit export`."""
+
+
+def execution_role_policy(scope: Scope, *, repositories: Iterable[str],
+                          log_groups: Iterable[str]) -> dict[str, Any]:
+    """The execution role's least-privilege policy: pull ``repositories``, write
+    ``log_groups``, read ``scope.secrets`` (Secrets Manager ARNs and SSM parameter ARNs)."""
+    lists: dict[str, list[str]] = {
+        "repository": sorted(set(repositories)), "log-group": sorted(set(log_groups)),
+        SECRETS: _secret_resources(a for a in scope.secrets if ":ssm:" not in a),
+        "parameters": sorted({a for a in scope.secrets if ":ssm:" in a}),
+        "*": ["*"],
+    }
+    field_of = {"repository": "repository", "log-group": "log_group"}
+    statements = []
+    for grant in EXECUTION_ROLE:
+        name = grant.resources[0]
+        resources = [
+            _fill(ARNS[name], Scope(scope.region, scope.account, {field_of[name]: value}),
+                  "execution role") if name in field_of else value
+            for value in lists[name]]
+        if resources:
+            statements.append({"Sid": grant.sid, "Effect": "Allow",
+                               "Action": sorted(grant.actions),
+                               "Resource": resources[0] if len(resources) == 1 else resources})
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def needs_zone(commands: Iterable[str]) -> bool:

@@ -6,6 +6,7 @@
     .shipit/envs/<name>.toml     local environment overlays (the sandbox writes sandbox.toml)
     .shipit/e2e/                 browser screenshots of e2e runs
     .shipit/demo-report.json     the last demo run; report.md and report.html beside it
+    .shipit/stack.yaml           the demo's export of the sandbox's stack (CloudFormation)
     .shipit/sandbox/             the sandbox's own store (see shipit/sandbox/state.py)
 
 Each constant is relative to the project's root (the folder of shipit.toml); ``ProjectPaths``
@@ -27,6 +28,7 @@ DEMO_REPORT = SHIPIT_DIR / "demo-report.json"
 ACCEPTANCE_MARKDOWN = SHIPIT_DIR / "report.md"
 ACCEPTANCE_HTML = SHIPIT_DIR / "report.html"
 SANDBOX_DIR = SHIPIT_DIR / "sandbox"
+DEMO_TEMPLATE = SHIPIT_DIR / "stack.yaml"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class ProjectPaths:
     @property
     def acceptance_html(self) -> Path:
         return self.root / ACCEPTANCE_HTML
+
+    @property
+    def demo_template(self) -> Path:
+        return self.root / DEMO_TEMPLATE
 
     @property
     def sandbox(self) -> Path:

@@ -29,6 +29,7 @@ MODULES: list[str] = [
     "shipit.cli.iam_policy",
     "shipit.cli.report",
     "shipit.cli.init",
+    "shipit.cli.export",
     "shipit.cli.demo",
 ]
 

@@ -30,6 +30,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("dns", steps.dns),
     ("web", steps.web),
     ("doctor", steps.doctor),
+    ("export", steps.export),
     ("e2e", steps.e2e),
     ("browser", steps.browser),
     ("report", steps.report),

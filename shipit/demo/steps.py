@@ -268,6 +268,37 @@ def doctor(ctx: DemoContext) -> Outcome:
     return Outcome("warn" if bad else "pass", detail, to_json(ENV_NAME, findings))
 
 
+def export(ctx: DemoContext) -> Outcome:
+    """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
+    error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
+    from shipit.adopt.emulated import local_addresses
+    from shipit.export.gather import Selection
+    from shipit.export.lint import errors, lint_template
+    from shipit.export.run import export as export_stack
+
+    settings = ctx.settings
+    path = ProjectPaths(ctx.root).demo_template
+    selection = Selection(env=ENV_NAME, cluster=settings.ecs.cluster,
+                          service=settings.ecs.service, rds=settings.rds.instance,
+                          web_bucket=settings.web.bucket)
+    result = export_stack(ctx.aws, selection, output=path, force=True,
+                          local=local_addresses(ctx.root, ctx.aws.endpoint_url))
+    started = ctx.clock()
+    findings = lint_template(result.text, ctx.aws.region)
+    lint_seconds = ctx.clock() - started
+    failed = errors(findings)
+    if failed:
+        shown = "; ".join(f"{f.rule} line {f.line}: {f.message}" for f in failed[:3])
+        raise Failed(f"export: cfn-lint found {len(failed)} errors in {path}: {shown}",
+                     hint=f"`cfn-lint {path}` lists them all")
+    others = sorted({f.rule for f in findings})
+    detail = (f"{path}: {len(result.template.resources)} resources, {len(result.text.encode())}"
+              f" bytes in {result.seconds:.2f} s; cfn-lint {lint_seconds:.1f} s, no error"
+              + (f" (also {', '.join(others)}: see docs/commands/export.md)" if others else ""))
+    return Outcome("pass", detail, {**result.to_dict(), "lint_seconds": round(lint_seconds, 2),
+                                    "lint": [vars(f) for f in findings]})
+
+
 def e2e(ctx: DemoContext) -> Outcome:
     from shipit.e2e import run_path
 

@@ -22,8 +22,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv"
 FAKES = REPO / "tests" / "fakes"
-STEPS = ["sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
-         "report", "sandbox down"]
+STEPS = ["sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "export", "e2e",
+         "browser", "report", "sandbox down"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
@@ -125,6 +125,9 @@ def test_make_demo_on_the_default_path_twice(project: Path) -> None:
         assert {p["platform"] for p in receipt["platforms"]} == {"linux/amd64", "linux/arm64"}
         assert run.step("push")["data"]["digest"] == receipt["digest"]
         assert run.step("deploy")["data"]["image_digest"] == receipt["digest"]
+        exported = run.step("export")["data"]
+        assert [f for f in exported["lint"] if f["level"] == "error"] == []
+        assert exported["written"].endswith(".shipit/stack.yaml")
         assert run.report["task_runtime"] == "container (podman)"  # the pushed image really ran
         task = run.report["task"]
         assert task["revision"] == run.step("deploy")["data"]["revision"]
@@ -144,8 +147,8 @@ def test_builder_none_deploys_from_source_and_keep_leaves_it_running(project: Pa
         assert run.code == 0, run.stderr[-5000:]
         verdicts = run.verdicts()
         assert verdicts["build"] == verdicts["push"] == verdicts["sandbox down"] == "skip"
-        assert {verdicts[s] for s in ("sandbox up", "deploy", "dns", "web", "doctor", "e2e",
-                                      "browser", "report")} == {"pass"}
+        assert {verdicts[s] for s in ("sandbox up", "deploy", "dns", "web", "doctor", "export",
+                                      "e2e", "browser", "report")} == {"pass"}
         assert "no image built" in run.step("build")["detail"]
         assert answers(run.report["url"])
         assert run.report["kept"] is True
@@ -170,7 +173,7 @@ def test_a_failing_step_exits_1_names_it_and_still_cleans_up(project: Path) -> N
     verdicts = run.verdicts()
     assert verdicts["sandbox up"] == "pass"
     assert verdicts["build"] == "fail"
-    assert {verdicts[s] for s in ("push", "deploy", "dns", "web", "doctor", "e2e",
+    assert {verdicts[s] for s in ("push", "deploy", "dns", "web", "doctor", "export", "e2e",
                                   "browser", "report")} == {"skip"}
     assert verdicts["sandbox down"] == "pass"
     assert "demo failed at step build" in run.stderr
