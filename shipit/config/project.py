@@ -17,7 +17,7 @@ from shipit.config.overlays import deep_merge, defined_in
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
 from shipit.redact import is_secret_name
 
-HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
+HINT = "docs/configuration.md lists every key of shipit.toml, its meaning and default"
 
 
 class Config:
