@@ -79,6 +79,10 @@ def main() -> int:
             raise RuntimeError(started.stderr)
         state = json.loads((root / ".shipit" / "sandbox" / "state.json").read_text())
         endpoint = state["endpoint_url"]
+        # The sandbox accepts only its own random keys: boto3 and ecs-deploy sign with them.
+        keys = json.loads((root / ".shipit" / "sandbox" / "credentials.json").read_text())
+        env = {**env, "AWS_ACCESS_KEY_ID": keys["aws_access_key_id"],
+               "AWS_SECRET_ACCESS_KEY": keys["aws_secret_access_key"]}
         bench = Bench(root, env, endpoint)
         bench.break_config()
         rounds = []
@@ -100,8 +104,10 @@ def main() -> int:
 class Bench:
     def __init__(self, root: Path, env: dict[str, str], endpoint: str) -> None:
         self.root, self.env, self.endpoint = root, env, endpoint
+        self.key_id, self.secret = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
         self.ecs = boto3.client("ecs", endpoint_url=endpoint, region_name="us-east-1",
-                                aws_access_key_id="bench", aws_secret_access_key="bench")
+                                aws_access_key_id=self.key_id,
+                                aws_secret_access_key=self.secret)
         self.broken_td: str | None = None
 
     def put_image(self, tag: str) -> None:
@@ -109,7 +115,7 @@ class Bench:
 
         body, digest = image_index([("linux", "amd64"), ("linux", "arm64")], seed=tag)
         boto3.client("ecr", endpoint_url=self.endpoint, region_name="us-east-1",
-                     aws_access_key_id="bench", aws_secret_access_key="bench").put_image(
+                     aws_access_key_id=self.key_id, aws_secret_access_key=self.secret).put_image(
             repositoryName="articles", imageManifest=body, imageManifestMediaType=OCI_INDEX,
             imageTag=tag, imageDigest=digest)
 

@@ -14,6 +14,7 @@
     LOG_LEVEL               debug, info (default), warning, error, critical
     HOST / PORT             listen address, default 0.0.0.0:8000
     HTTP_HEADER_TIMEOUT     seconds a client has to send its request line and headers, 1-300
+    HTTP_BODY_TIMEOUT       seconds a client has to send a request's body after its headers, 1-600
                             (default 10); slower clients get 408 and are disconnected
     HTTP_KEEP_ALIVE_TIMEOUT seconds an idle keep-alive connection is kept, 1-3600 (default 65:
                             longer than the ALB's 60 s idle timeout, as AWS advises, so the
@@ -76,6 +77,7 @@ class Settings:
     db_pool_size: int = 10
     db_startup_timeout: float = 30.0
     http_header_timeout: float = 10.0
+    http_body_timeout: float = 30.0
     http_keep_alive_timeout: int = 65
     debug_slow_endpoint: bool = False
 
@@ -99,6 +101,7 @@ def load_settings(environ: Environ) -> Settings:
         db_pool_size=_int(environ, "DB_POOL_SIZE", 10, 1, 100),
         db_startup_timeout=float(_int(environ, "DB_STARTUP_TIMEOUT", 30, 0, 600)),
         http_header_timeout=float(_int(environ, "HTTP_HEADER_TIMEOUT", 10, 1, 300)),
+        http_body_timeout=float(_int(environ, "HTTP_BODY_TIMEOUT", 30, 1, 600)),
         http_keep_alive_timeout=_int(environ, "HTTP_KEEP_ALIVE_TIMEOUT", 65, 1, 3600),
         debug_slow_endpoint=_flag(environ, "APP_DEBUG_SLOW_ENDPOINT"),
     )

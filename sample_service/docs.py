@@ -39,7 +39,6 @@ def docs_routes() -> list[Route]:
                 media_type=media_type,
                 headers={
                     "Content-Security-Policy": _CSP,
-                    "X-Content-Type-Options": "nosniff",
                     "Cache-Control": "no-cache",
                 },
             )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-# user:password@ inside any URL-looking string.
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)(?P<pw>[^\s@/]*)@")
+from sample_service.redact import Redactor
+
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
@@ -22,12 +21,8 @@ _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace URL passwords and each known secret with ***."""
-    text = _URL_PASSWORD.sub(r"\g<head>***@", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """``text`` with URL passwords, secret assignments, tokens and each known secret as ***."""
+    return Redactor(secrets).text(text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,7 +30,7 @@ class JsonFormatter(logging.Formatter):
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self.secrets = tuple(s for s in secrets if s)
+        self.redactor = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -49,9 +44,12 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             entry["exc"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
-        line = json.dumps(entry, default=str, ensure_ascii=False)
-        # Redact the serialized line: a secret can hide in any field, message or traceback.
-        return redact(line, self.secrets)
+        # Each field is redacted before it is escaped into JSON: a secret can hide in any
+        # field, message or traceback, and a password's quote or backslash would be escaped.
+        shown = {key: self.redactor.text(value) if isinstance(value, str)
+                 else self.redactor.data(value) for key, value in entry.items()}
+        return json.dumps(shown, default=lambda value: self.redactor.text(str(value)),
+                          ensure_ascii=False)
 
 
 def configure_logging(

@@ -38,7 +38,10 @@ def serve(settings: Settings) -> int:
         # uvloop and httptools are in requirements.txt; named, not "auto", so a missing wheel
         # fails at start instead of silently serving on asyncio + h11 (docs/benchmarks.md).
         loop="uvloop",
-        http=protocol_with_header_timeout(settings.http_header_timeout),
+        http=protocol_with_header_timeout(settings.http_header_timeout,
+                                          settings.http_body_timeout),
+        # On every answer, the app's and the protocol's own (400/408/431): no MIME sniffing.
+        headers=[("X-Content-Type-Options", "nosniff")],
         timeout_keep_alive=settings.http_keep_alive_timeout,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

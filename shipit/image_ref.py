@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from shipit.arn import REGION_PATTERN
 from shipit.errors import UsageError
+from shipit.oci_grammar import tag_problem
 
 _REGION = f"(?P<region>{REGION_PATTERN})"
 ECR_HOST_PATTERN = (
@@ -89,4 +90,16 @@ def parse_image(reference: str) -> ImageRef:
     if not parsed.repository or (parsed.digest is not None and not _DIGEST.match(parsed.digest)):
         raise UsageError(f"{reference!r} is not an image reference",
                          hint="use REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:DIGEST")
+    if parsed.tag is not None:
+        check_tag(parsed.tag, option="--image")
     return parsed
+
+
+def check_tag(tag: str, *, option: str = "--tag") -> str:
+    """``tag`` when the registry's tag grammar allows it; else a UsageError (exit 2)."""
+    problem = tag_problem(tag)
+    if problem is not None:
+        raise UsageError(f"{option}: {problem}",
+                         hint="a tag is 1-128 of A-Z a-z 0-9 _ . - (not starting with . or -),"
+                         " e.g. 1a2b3c4 or v1.2.0")
+    return tag

@@ -9,6 +9,7 @@ From distribution/reference (``reference.go``)::
     path-component   := alpha-numeric (separator alpha-numeric)*
     alpha-numeric    := /[a-z0-9]+/
     separator        := /[_.]|__|[-]+/
+    tag              := /[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}/
 
 A name is at most 255 characters. Anything outside the grammar (a comma, a space, ``=``) is
 refused, which is also what keeps a registry name from smuggling options into a builder's
@@ -26,6 +27,8 @@ REPOSITORY = re.compile(rf"^{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*$")
 REGISTRY = re.compile(rf"^(?P<domain>{_DOMAIN})(?::(?P<port>[0-9]+))?"
                       rf"(?P<namespace>(?:/{_PATH_COMPONENT})*)$")
 NAME_MAX = 255
+# The tag grammar above: what a registry and ECR accept.
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
 def registry_problem(value: str) -> str | None:
@@ -42,6 +45,18 @@ def registry_problem(value: str) -> str | None:
     if len(value) > NAME_MAX:
         return f"registry name is {len(value)} characters long; at most {NAME_MAX}"
     return None
+
+
+def tag_problem(value: str) -> str | None:
+    """Why ``value`` is not an image tag (``1a2b3c4``, ``v1.2.0``), or None."""
+    if TAG.fullmatch(value):
+        return None
+    if not value:
+        return "the tag is empty"
+    if len(value) > 128:
+        return f"the tag is {len(value)} characters long; at most 128"
+    return (f"{value[:80]!r} is not an image tag: letters, digits, '_', '.' and '-' only, not"
+            " starting with '.' or '-' (no spaces, ':' or '/')")
 
 
 def repository_problem(value: str) -> str | None:

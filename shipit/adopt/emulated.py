@@ -2,13 +2,13 @@
 
 An ALB's DNS name and an ECR host do not resolve to this machine: the sandbox's ALB stand-in
 and registry data plane listen on loopback ports that no AWS API reports. When the endpoint in
-use is the project's running sandbox, its state file says where they are (and --explain says so).
+use is the project's running sandbox, its state file says where they are (and --explain says so):
+the sandbox fills ``LocalAddresses`` in (shipit.sandbox.addresses), adopt only reads them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -20,21 +20,5 @@ class LocalAddresses:
     website_url: str | None = None
     """The sandbox's S3 website endpoint stand-in (the frontend's origin there)."""
     website_bucket: str | None = None
-
-
-def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | None:
-    """The running sandbox of ``root`` when ``endpoint_url`` is its moto; None otherwise."""
-    if not endpoint_url:
-        return None
-    from shipit.sandbox.control import running_state, sandbox_paths
-
-    paths = sandbox_paths(root)
-    state = running_state(paths)
-    if state is None or state.endpoint_url.rstrip("/") != endpoint_url.rstrip("/"):
-        return None
-    return LocalAddresses(
-        alb_url=state.proxy_url, registry_host=state.registry_host or None,
-        load_balancer_arn=state.stack.get("load_balancer_arn"),
-        state_file=str(paths.state_file),
-        website_url=state.website_url if state.website_port else None,
-        website_bucket=state.website_bucket or None)
+    credentials_file: str | None = None
+    """The sandbox's own keys (relative to the project), which its moto requires."""

@@ -12,7 +12,7 @@ import tomlkit
 from tomlkit.items import Table
 
 from shipit.errors import UsageError
-from shipit.redact import redact_text, redact_value
+from shipit.redact import Redactor, redact_value
 
 
 def with_overlay(text: str, env: str, tables: dict[str, dict[str, Any]], *, force: bool,
@@ -42,12 +42,14 @@ def with_overlay(text: str, env: str, tables: dict[str, dict[str, Any]], *, forc
     return tomlkit.dumps(document).rstrip("\n") + "\n"  # appended last: one final newline
 
 
-def diff(path: Path, before: str, after: str) -> str:
-    """A unified diff with secret-looking values redacted (the file itself keeps them)."""
+def diff(path: Path, before: str, after: str, redactor: Redactor | None = None) -> str:
+    """A unified diff with secret values hidden (the file itself keeps them): by name, shape
+    and, through ``redactor``, the exact secret values of both texts."""
     lines = difflib.unified_diff(before.splitlines(keepends=True),
                                  after.splitlines(keepends=True),
                                  fromfile=str(path), tofile=f"{path} (new)")
-    return "".join(redact_text(line) for line in lines)
+    redactor = redactor or Redactor()
+    return "".join(redactor.text(line) for line in lines)
 
 
 def shown(key: str, value: Any) -> Any:
@@ -56,9 +58,3 @@ def shown(key: str, value: Any) -> Any:
     if key.startswith("secrets."):
         return value
     return redact_value(key.rsplit(".", 1)[-1], value)
-
-
-def write(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".shipit-tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

@@ -74,15 +74,3 @@ def read_series(aws: AwsSession, queries: Sequence[MetricQuery], start: datetime
         ordered = sorted(zip(times, values, strict=True))
         series.append(Series(query, tuple(t for t, _ in ordered), tuple(v for _, v in ordered)))
     return series
-
-
-def put_values(client: Any, namespace: str, metric: str, dimensions: dict[str, str],
-               values: Sequence[float], unit: str, timestamp: datetime) -> None:
-    """Publish raw values of one metric (``PutMetricData`` with Values, at most 150 each)."""
-    dims = [{"Name": k, "Value": v} for k, v in dimensions.items()]
-    for start in range(0, len(values), 150):
-        chunk = list(values[start:start + 150])
-        client.put_metric_data(Namespace=namespace, MetricData=[{
-            "MetricName": metric, "Dimensions": dims, "Timestamp": timestamp,
-            "Values": chunk, "Counts": [1.0] * len(chunk), "Unit": unit,
-        }])

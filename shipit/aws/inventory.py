@@ -87,8 +87,9 @@ def listener_protocols(aws: AwsSession, load_balancer_arn: str) -> list[tuple[st
             for item in answer["Listeners"]]
 
 
-def aliases_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
-    """Every A/AAAA alias record, in every hosted zone, whose target is ``dns_name``."""
+def records_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
+    """Every record, in every hosted zone, that leads to ``dns_name``: A/AAAA aliases to it
+    (with or without ``dualstack.``) and CNAMEs whose value is it."""
     client = aws.client("route53")
     found: list[AliasRecord] = []
     for zone in list_zones(aws):
@@ -97,18 +98,60 @@ def aliases_to(aws: AwsSession, dns_name: str) -> list[AliasRecord]:
                 HostedZoneId=zone.id)
             for page in pages:
                 for raw in page["ResourceRecordSets"]:
-                    alias = raw.get("AliasTarget")
-                    if (alias and raw["Type"] in ("A", "AAAA")
-                            and same_alias_target(alias["DNSName"], dns_name)):
-                        found.append(AliasRecord(zone, RecordSet(
-                            name=raw["Name"].lower().rstrip("."), type=raw["Type"],
-                            alias_dns_name=alias["DNSName"].lower().rstrip("."),
-                            alias_zone_id=alias["HostedZoneId"])))
+                    record = _leading_to(raw, dns_name)
+                    if record is not None:
+                        found.append(AliasRecord(zone, record))
         except Exception as exc:
             raise translate(exc, operation="route53:ListResourceRecordSets",
                             resource=zone.name) from None
     return found
 
 
+def _leading_to(raw: Any, dns_name: str) -> RecordSet | None:
+    name = raw["Name"].lower().rstrip(".")
+    alias = raw.get("AliasTarget")
+    if alias and raw["Type"] in ("A", "AAAA") and same_alias_target(alias["DNSName"], dns_name):
+        return RecordSet(name=name, type=raw["Type"],
+                         alias_dns_name=alias["DNSName"].lower().rstrip("."),
+                         alias_zone_id=alias["HostedZoneId"])
+    values = tuple(str(r["Value"]) for r in raw.get("ResourceRecords", []))
+    if raw["Type"] == "CNAME" and any(same_alias_target(v, dns_name) for v in values):
+        return RecordSet(name=name, type="CNAME", ttl=raw.get("TTL"), values=values)
+    return None
+
+
 def _last(arn_or_name: str) -> str:
     return arn_or_name.rsplit("/", 1)[-1]
+
+
+def rule_hosts(aws: AwsSession, load_balancer_arn: str, target_groups: set[str]) -> set[str]:
+    """The host names (host-header conditions, ``*`` wildcards kept) of the listener rules
+    that forward to one of ``target_groups``."""
+    client = aws.client("elbv2")
+    hosts: set[str] = set()
+    try:
+        listeners = client.describe_listeners(LoadBalancerArn=load_balancer_arn)["Listeners"]
+        for listener in listeners:
+            for rule in client.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]:
+                if not _forwards_to(rule.get("Actions", []), target_groups):
+                    continue
+                for condition in rule.get("Conditions", []):
+                    if condition.get("Field") != "host-header":
+                        continue
+                    config: Any = condition.get("HostHeaderConfig") or {}
+                    values = config.get("Values") or condition.get("Values") or []
+                    hosts.update(str(v).lower().rstrip(".") for v in values)
+    except Exception as exc:
+        raise translate(exc, operation="elasticloadbalancing:DescribeRules",
+                        resource=load_balancer_arn) from None
+    return hosts
+
+
+def _forwards_to(actions: Any, target_groups: set[str]) -> bool:
+    for action in actions:
+        arns = {action.get("TargetGroupArn")} | {
+            g.get("TargetGroupArn") for g in
+            (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
+        if arns & target_groups:
+            return True
+    return False

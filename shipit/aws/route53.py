@@ -104,7 +104,7 @@ def _record(raw: ResourceRecordSetOutputTypeDef) -> RecordSet:
         values=tuple(item["Value"] for item in raw.get("ResourceRecords", [])),
         alias_dns_name=norm(alias["DNSName"]) if alias else None,
         alias_zone_id=alias["HostedZoneId"] if alias else None,
-        evaluate_health=alias["EvaluateTargetHealth"] if alias else None,
+        evaluate_health=alias.get("EvaluateTargetHealth") if alias else None,
     )
 
 

@@ -12,9 +12,10 @@ Precedence (most specific first; documented in docs/configuration.md, "AWS acces
 SSO and assume-role come from the profile (``sso_session``, ``role_arn`` + ``source_profile``):
 boto3's credential chain handles them; their failures become CredentialsMissing with a hint.
 
-A loopback ``aws.endpoint_url`` (the sandbox's moto server) with no profile and no keys in the
-environment gets fixed placeholder credentials, so ``shipit --env sandbox ...`` works in a plain
-shell. Real AWS endpoints never do: they always go through the standard chain.
+A loopback ``aws.endpoint_url`` (the sandbox's moto server) signs with ``aws.credentials_file``
+(the sandbox's random keys, which its environment file names); without one, and with no profile
+and no keys in the environment, with fixed placeholder credentials. Real AWS endpoints never do:
+they always go through the standard chain.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from shipit.arn import is_region
 from shipit.aws.errors import translate
+from shipit.aws.local_credentials import LocalCredentials, read_local_credentials
 from shipit.errors import RegionProblem
 from shipit.net import is_loopback_url
 
@@ -60,6 +63,8 @@ class AwsTarget:
     endpoint_url: str | None = None
     region_source: str | None = None
     profile_source: str | None = None
+    credentials_file: Path | None = None
+    """aws.credentials_file, resolved: static keys for a loopback endpoint (the sandbox's)."""
 
 
 def resolve_target(
@@ -69,6 +74,7 @@ def resolve_target(
     config_region: str | None = None,
     config_profile: str | None = None,
     config_endpoint: str | None = None,
+    credentials_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AwsTarget:
     """Apply the precedence rules above; unset values are left to boto3 (profile, defaults)."""
@@ -91,6 +97,7 @@ def resolve_target(
         endpoint_url=config_endpoint or None,
         region_source=region_source,
         profile_source=profile_source,
+        credentials_file=credentials_file,
     )
 
 
@@ -122,17 +129,29 @@ class AwsSession:
         if self._session is None:
             import boto3
 
-            placeholder = self.uses_placeholder_credentials
+            local = self.local_credentials
+            placeholder = local is None and self.uses_placeholder_credentials
+            keys: tuple[str | None, str | None] = (
+                (local.access_key_id, local.secret_access_key) if local is not None
+                else SANDBOX_CREDENTIALS if placeholder else (None, None))
             try:
                 self._session = boto3.Session(
-                    profile_name=self.target.profile or None,
+                    profile_name=None if local is not None else self.target.profile or None,
                     region_name=self.target.region or None,
-                    aws_access_key_id=SANDBOX_CREDENTIALS[0] if placeholder else None,
-                    aws_secret_access_key=SANDBOX_CREDENTIALS[1] if placeholder else None,
+                    aws_access_key_id=keys[0],
+                    aws_secret_access_key=keys[1],
                 )
             except Exception as exc:  # ProfileNotFound, bad config files ...
                 raise translate(exc, operation="configure the AWS session") from None
         return self._session
+
+    @property
+    def local_credentials(self) -> LocalCredentials | None:
+        """The sandbox's own keys: aws.credentials_file, for a loopback endpoint only (real
+        AWS endpoints always use the standard chain; the sandbox accepts nothing else)."""
+        if self.target.credentials_file is None or not is_loopback_url(self.target.endpoint_url):
+            return None
+        return read_local_credentials(self.target.credentials_file)
 
     @property
     def uses_placeholder_credentials(self) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from shipit.cli.context import get_context
+from shipit.image_ref import check_tag
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,6 +59,8 @@ def build_command(
     from shipit.image.runner import SubprocessRunner
 
     app = get_context(ctx)
+    for extra in tag:
+        check_tag(extra)
     settings = app.settings
     out = app.output
     options = BuildOptions(

@@ -86,6 +86,8 @@ class AppContext:
                     config_region=aws.region,
                     config_profile=aws.profile,
                     config_endpoint=aws.endpoint_url,
+                    credentials_file=(self.config.root / aws.credentials_file
+                                      if aws.credentials_file else None),
                     environ=self.environ,
                 ),
                 environ=self.environ,

@@ -8,6 +8,7 @@ import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
+from shipit.image_ref import check_tag, parse_image
 
 if TYPE_CHECKING:
     from shipit.cli.context import AppContext
@@ -49,6 +50,10 @@ def deploy(
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
+    if tag is not None:
+        check_tag(tag)  # dry runs too: a tag ECR would refuse is refused here, exit 2
+    if image is not None:
+        parse_image(image)
     request = DeployRequest.from_settings(
         app.settings, app.config.root, env=app.env, image=image, tag=tag, dry_run=dry_run,
         wait=not no_wait, timeout=parse_duration(timeout), interval=interval,

@@ -39,9 +39,9 @@ def export_command(
     env: EnvOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    from shipit.adopt.emulated import local_addresses
     from shipit.export.gather import Selection
     from shipit.export.run import check_request, export
+    from shipit.sandbox.addresses import local_addresses
 
     app = get_context(ctx, env=env, json_output=json_output)
     check_request(fmt, output, for_import=for_import, include_network=include_network,

@@ -14,15 +14,18 @@ from shipit.cli.options import JsonOption
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from shipit.adopt.model import Choice, Discovery
+    from shipit.adopt.model import Choice, Discovery, Found
 
 HELP = """Write an [env.NAME] overlay of shipit.toml from a running ECS service, then run doctor.
 
-Reads the service, its task definition (container, image, variables, secrets, logs), its target
-group -> ALB -> the Route53 record aliasing it -> http.url, and the RDS instance the tasks use
-(DATABASE_URL's host, else the security-group path). Shows the diff first; never replaces an
-existing environment without --force. Anything ambiguous is asked on a terminal, else exit 2
-with the candidates.
+Reads the service, its task definition (container, image, variables, secrets, platform, health
+check), its target group (health path) -> ALB -> the Route53 record naming it (an alias or a
+CNAME) -> http.url, and the RDS instance the tasks use (DATABASE_URL's host, else the
+security-group path). Values are put in shipit.toml's spelling (an SSM name becomes its ARN, an
+origin loses its trailing '/') and the new file is validated before anything is written; a
+value it cannot hold exits 2 naming it. Shows the diff (secrets hidden) first; never replaces
+an existing environment without --force. A choice is settled by its option, else by the value
+the base of shipit.toml holds, else asked on a terminal, else exit 2 naming the option.
 
 Example: shipit --region eu-west-1 init --from-aws --env prod --cluster web --service api --explain
 """
@@ -35,8 +38,14 @@ def init(
                                    help="Name of the environment to write ([env.NAME])."),
     cluster: str | None = typer.Option(None, "--cluster", metavar="C", help="ECS cluster."),
     service: str | None = typer.Option(None, "--service", metavar="S", help="ECS service."),
+    container: str | None = typer.Option(
+        None, "--container", metavar="NAME",
+        help="The app's container, when several essential ones and no load balancer name one."),
     alb: str | None = typer.Option(None, "--alb", metavar="NAME",
                                    help="The load balancer, when the service is behind several."),
+    dns_name: str | None = typer.Option(
+        None, "--dns-name", metavar="NAME",
+        help="The DNS name (dns.name), when several records lead to the load balancer."),
     rds: str | None = typer.Option(None, "--rds", metavar="ID",
                                    help="The RDS instance (or 'none') when it cannot be found."),
     force: bool = typer.Option(False, "--force", help="Replace an existing [env.NAME]."),
@@ -45,11 +54,12 @@ def init(
     yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking."),
     json_output: JsonOption = False,
 ) -> None:
+    from shipit.adopt import flow
     from shipit.adopt.discover import Wanted, discover
-    from shipit.adopt.emulated import local_addresses
     from shipit.adopt.model import refuse
-    from shipit.adopt.overlay import diff, with_overlay, write
+    from shipit.adopt.overlay import with_overlay
     from shipit.errors import UsageError
+    from shipit.sandbox.addresses import local_addresses
 
     app = get_context(ctx, json_output=json_output)
     name = env or app.env_option
@@ -63,19 +73,20 @@ def init(
     if name in config.environments and config.source(name) != config.path:
         raise UsageError(f"environment {name!r} is defined in {config.source(name)}",
                          hint="choose another --env name")
-    before = config.path.read_text(encoding="utf-8")
-    with_overlay(before, name, {}, force=force, where=str(config.path))  # refuse before reading
+    with_overlay(config.path.read_text(encoding="utf-8"), name, {}, force=force,
+                 where=str(config.path))  # refuse before reading AWS
     interactive = sys.stdin.isatty() and sys.stderr.isatty() and not app.output.json_mode
-    found = discover(base.aws, Wanted(cluster, service, rds, alb),
-                     choose=_ask if interactive else refuse,
+    found = discover(base.aws, Wanted(cluster, service, rds, alb, container, dns_name),
+                     choose=_ask if interactive else refuse, base=base.settings,
                      local=local_addresses(config.root, base.aws.endpoint_url))
-    after = with_overlay(before, name, found.overlay(), force=force, where=str(config.path))
-    change = diff(config.path, before, after)
-    sys.stderr.write(change)
+    app.output.redactor.learn_settings(found.overlay())
+    planned = flow.plan(config, name, found, force=force)
+    app.output.raw_error(planned.diff)
     if explain and not app.output.json_mode:
         _print_explain(app.output.err, found)
     result: dict[str, Any] = {"env": name, "path": str(config.path), "written": False,
-                              "values": _shown(found), "notes": _notes(found), "diff": change}
+                              "values": _shown(found.values), "notes": _shown(found.notes),
+                              "diff": planned.diff}
     if dry_run:
         app.output.result(result)
         return
@@ -85,8 +96,7 @@ def init(
                              hint="review the diff above, then run again with --yes")
         if not typer.confirm(f"write [env.{name}] to {config.path}?", err=True):
             raise typer.Abort()
-    write(config.path, after)
-    _validate_or_restore(app, name, before)
+    flow.apply(planned)
     result["written"] = True
     app.output.success(f"wrote [env.{name}] to {config.path}; running doctor on it")
     _doctor(app, name, result)
@@ -96,18 +106,6 @@ def _context(app: AppContext, env: str | None) -> AppContext:
     """A fresh context for ``env`` (None: the base alone, whatever SHIPIT_ENV says)."""
     environ = {k: v for k, v in app.environ.items() if k != "SHIPIT_ENV"}
     return dataclasses.replace(app, env_option=env, environ=environ, _config=None, _aws=None)
-
-
-def _validate_or_restore(app: AppContext, name: str, before: str) -> None:
-    from shipit.adopt.overlay import write
-    from shipit.errors import ConfigError
-
-    fresh = _context(app, name)
-    try:
-        fresh.settings  # noqa: B018 - loading validates the new environment
-    except ConfigError:
-        write(app.config.path, before)  # an overlay shipit cannot load is never left behind
-        raise
 
 
 def _doctor(app: AppContext, name: str, result: dict[str, Any]) -> None:
@@ -137,15 +135,10 @@ def _ask(choice: Choice) -> str:
     return choice.candidates[picked - 1]
 
 
-def _shown(found: Discovery) -> list[dict[str, Any]]:
+def _shown(found: list[Found]) -> list[dict[str, Any]]:
     from shipit.adopt.overlay import shown
 
-    return [{"key": f.key, "value": shown(f.key, f.value), "source": f.source}
-            for f in found.values]
-
-
-def _notes(found: Discovery) -> list[dict[str, Any]]:
-    return [{"key": f.key, "value": f.value, "source": f.source} for f in found.notes]
+    return [{"key": f.key, "value": shown(f.key, f.value), "source": f.source} for f in found]
 
 
 def _print_explain(console: Console, found: Discovery) -> None:
@@ -160,7 +153,8 @@ def _print_explain(console: Console, found: Discovery) -> None:
     for f in found.values:
         table.add_row(f.key, escape(str(shown(f.key, f.value))), escape(f.source))
     for f in found.notes:
-        table.add_row(f"({f.key})", escape(str(f.value)), escape(f"not written: {f.source}"))
+        table.add_row(f"({f.key})", escape(str(shown(f.key, f.value))),
+                      escape(f"not written: {f.source}"))
     console.print(table)
 
 

@@ -31,11 +31,11 @@ def logs(
     from shipit.deploy.logview import LogQuery, follow_logs, read_logs
     from shipit.deploy.render import print_lines
     from shipit.deploy.settings import require_service
-    from shipit.deploy.wait import parse_duration
+    from shipit.deploy.wait import parse_since
 
     app = get_context(ctx, env=env, json_output=json_output)
     cluster, service, container = require_service(app.settings, app.env)
-    query = LogQuery(cluster, service, container, since=parse_duration(since),
+    query = LogQuery(cluster, service, container, since=parse_since(since),
                      text=filter_text, task=task, all_tasks=all_tasks)
     if follow and not app.output.json_mode:
         for event in follow_logs(app.aws, query, clock=time.time, sleep=time.sleep):

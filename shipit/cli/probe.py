@@ -33,11 +33,13 @@ def probe(
 
     Example: shipit --env sandbox probe --url https://example.com/
     """
-    from shipit.deploy.probe import run_probe
+    from shipit.deploy.probe import check_probe_url, run_probe
     from shipit.deploy.settings import default_interval, require_service
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
+    for each in url:
+        check_probe_url(each)
     cluster, service, container = require_service(app.settings, app.env)
     report = run_probe(app.aws, app.settings, cluster, service, container, urls=url,
                        timeout=timeout, interval=default_interval(app.settings),

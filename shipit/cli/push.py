@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from shipit.cli.context import get_context
+from shipit.image_ref import check_tag
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,8 @@ def push_command(
     from shipit.push.render import format_report
 
     app = get_context(ctx)
+    if tag is not None:
+        check_tag(tag)
     report = push_configured(app.settings, app.aws, progress=app.output, tag=tag,
                              dry_run=dry_run, receipt=receipt or app.config.root / RECEIPT_PATH)
     app.output.result(report.to_dict(),

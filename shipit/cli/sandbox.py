@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -77,16 +77,22 @@ def up(
 
 
 @sandbox_app.command("down")
-def down(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """Stop the sandbox: every task process, moto, the proxy; remove sandbox.toml.
+def down(
+    ctx: typer.Context,
+    keep_logs: Annotated[bool, typer.Option(
+        "--keep-logs", help="keep .shipit/sandbox/tasks/ (each task's output.log)")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Stop the sandbox: every task process, moto, the proxy; remove sandbox.toml, the
+    sandbox's credentials and the tasks' logs (unless --keep-logs).
 
-    Example: shipit sandbox down
+    Example: shipit sandbox down --keep-logs
     """
     from shipit.sandbox.control import down as stop
     from shipit.sandbox.control import sandbox_paths
 
     app = get_context(ctx, json_output=json_output)
-    result = stop(sandbox_paths(app.config.root))
+    result = stop(sandbox_paths(app.config.root), keep_logs=keep_logs)
     if result.was_running:
         app.output.success(f"sandbox stopped in {result.seconds:.2f}s; ports free:"
                            f" {'yes' if result.ports_free else 'NO'}")

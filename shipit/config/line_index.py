@@ -4,7 +4,8 @@
 dotted and quoted keys, inline tables, multi-line arrays and strings, comments) and records the
 line of every key path, plus array elements as ``path + ("0",)``. It never raises: on text it
 cannot follow it returns what it found so far (tomllib reports syntax errors with a line anyway).
-``KeyIndex`` answers many lookups from one scan (a file with 2,000 bad keys is scanned once).
+``KeyIndex`` answers many lookups from one scan, made at the first lookup (a file with 2,000
+bad keys is scanned once; a valid file is never scanned).
 ``nesting_depth`` measures how deep a text nests without recursion, so a 1,000-deep file is
 refused before any recursive parser (tomllib's, this scanner, pydantic) sees it.
 """
@@ -35,8 +36,11 @@ class KeyIndex:
     """Every key path of a text and its line, scanned once; ``line`` is a dictionary lookup."""
 
     def __init__(self, text: str) -> None:
+        self._text: str | None = text  # scanned at the first lookup, once
         self._exact: dict[KeyPath, int] = {}
         self._inside: dict[KeyPath, int] = {}  # first line defining something below a path
+
+    def _scan(self, text: str) -> None:
         for path, line in key_lines(text):
             self._exact.setdefault(path, line)
             for depth in range(1, len(path)):
@@ -47,6 +51,9 @@ class KeyIndex:
         wanted = tuple(str(key) for key in keys)
         if not wanted:
             return None
+        if self._text is not None:
+            text, self._text = self._text, None
+            self._scan(text)
         if wanted in self._exact:
             return self._exact[wanted]
         if wanted in self._inside:

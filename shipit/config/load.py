@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from shipit.config.line_index import find_line, nesting_depth
+from shipit.config.line_index import KeyIndex, nesting_depth
 from shipit.config.project import HINT, Config, toml_type
 from shipit.config.values import check_strings
 from shipit.errors import ConfigError
@@ -21,6 +21,13 @@ from shipit.project_paths import LOCAL_ENVS_DIR
 
 MAX_DEPTH = 20
 """Deepest nesting read (tables, dotted keys, arrays, inline tables); shipit's keys need 6."""
+MAX_FILE_BYTES = 1 << 20
+"""Largest shipit.toml (or overlay) read: 1 MiB. The reference file is under 4 KB."""
+MAX_LINE_CHARS = 16 * 1024
+"""Longest line read (so the longest one-line value): 16 KiB. Checked before parsing."""
+MAX_ITEMS = 10_000
+"""Most keys, array elements and table headers read (counted as '=', ',' and '[' lines before
+parsing): 10,000. The reference file has about 60; 200,000 [[tables]] took 42 s to refuse."""
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
@@ -28,23 +35,25 @@ def load_config(path: Path) -> Config:
     """Parse shipit.toml and the local overlays beside it; every environment is validated."""
     text = _read(path)
     data = _parse(text, path)
-    check_strings(data, path, text)
+    index = KeyIndex(text)  # one line index per file, for every problem of this load
+    indexes = {path: index}
+    check_strings(data, path, index)
     project = data.pop("project", None)
     if project is not None and not isinstance(project, str):
         raise ConfigError(
             f"must be a string, got {toml_type(project)}",
-            path=str(path), key="project", line=find_line(text, ["project"]), hint=HINT,
+            path=str(path), key="project", line=index.line(["project"]), hint=HINT,
         )  # fmt: skip
     envs = data.pop("env", {})
     if not isinstance(envs, dict):
         raise ConfigError(
             "must be a table of environments, e.g. [env.dev]",
-            path=str(path), key="env", line=find_line(text, ["env"]), hint=HINT,
+            path=str(path), key="env", line=index.line(["env"]), hint=HINT,
         )  # fmt: skip
     overlays: dict[str, dict[str, Any]] = {}
     sources: dict[str, Path] = {}
     for name, overlay in envs.items():
-        _check_overlay(name, overlay, path, text, ["env", name])
+        _check_overlay(name, overlay, path, index, ["env", name])
         overlays[name] = overlay
         sources[name] = path
     local_dir = path.parent / LOCAL_ENVS_DIR
@@ -52,11 +61,12 @@ def load_config(path: Path) -> Config:
         for file in sorted(local_dir.glob("*.toml")):
             local_text = _read(file)
             overlay = _parse(local_text, file)
-            check_strings(overlay, file, local_text)
-            _check_overlay(file.stem, overlay, file, local_text, [])
+            indexes[file] = KeyIndex(local_text)
+            check_strings(overlay, file, indexes[file])
+            _check_overlay(file.stem, overlay, file, indexes[file], [])
             overlays[file.stem] = overlay
             sources[file.stem] = file
-    config = Config(path, data, overlays, sources, project)
+    config = Config(path, data, overlays, sources, project, indexes)
     try:
         config.settings(None)
         for name in config.environments:
@@ -66,8 +76,9 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list[str]) -> None:
-    key, line = ".".join(keys) or None, find_line(text, keys)
+def _check_overlay(name: str, overlay: object, path: Path, index: KeyIndex,
+                   keys: list[str]) -> None:
+    key, line = ".".join(keys) or None, index.line(keys)
     if not _ENV_NAME.match(name):
         raise ConfigError(
             f"environment name {name!r}: use lowercase letters, digits, '-' or '_'"
@@ -81,14 +92,41 @@ def _check_overlay(name: str, overlay: object, path: Path, text: str, keys: list
 
 
 def _read(path: Path) -> str:
+    """The file's text, refused before any parsing when it is over a limit or not UTF-8; each
+    refusal names the line where the problem is."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError("file not found", path=str(path)) from None
     except IsADirectoryError:
         raise ConfigError("is a folder, not a file", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not UTF-8 text", path=str(path)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB (the limit is crossed on this"
+            " line); shipit.toml holds settings, not data",
+            path=str(path), line=data[:MAX_FILE_BYTES].count(b"\n") + 1, hint=HINT)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02X} at column {exc.start - start + 1}",
+            path=str(path), line=data[:exc.start].count(b"\n") + 1,
+            hint="save the file as UTF-8") from None
+    items = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ConfigError(
+                f"the line is {len(line):,} characters long; at most {MAX_LINE_CHARS:,} (a"
+                " value this long belongs in a file or a secret, not in shipit.toml)",
+                path=str(path), line=number, hint=HINT)
+        items += line.count("=") + line.count(",") + line.lstrip().startswith("[")
+        if items > MAX_ITEMS:
+            raise ConfigError(
+                f"more than {MAX_ITEMS:,} keys, array elements and tables by this line;"
+                " shipit.toml holds settings, not data", path=str(path), line=number, hint=HINT)
+    return text
 
 
 def _too_deep(path: Path, line: int | None) -> ConfigError:

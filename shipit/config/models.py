@@ -86,6 +86,8 @@ class AwsSection(_Section):
     account_id: str | None = Field(default=None, pattern=r"^\d{12}$")
     endpoint_url: HttpUrl | None = None
     """Send every AWS call here (moto server for the sandbox). AWS_ENDPOINT_URL also works."""
+    credentials_file: RepoPath | None = None
+    """Static credentials for a loopback endpoint_url only (the sandbox writes its own)."""
 
 
 class ImageSection(_Section):
@@ -138,6 +140,10 @@ class HttpSection(_Section):
     url: HttpUrl | None = None
     health_path: str = Field(default=DEFAULT_HEALTH_PATH, pattern=r"^/[^\s?#]*$")
     cors_origins: list[Origin] = Field(default_factory=list)
+    cors_variable: str = Field(default="CORS_ALLOWED_ORIGINS",
+                               pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+    """The task variable the service reads its origins from; "" when it configures CORS itself
+    (shipit then writes no variable, and doctor judges CORS by the live preflight alone)."""
 
 
 class WebSection(_Section):
@@ -147,7 +153,7 @@ class WebSection(_Section):
         default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
     )
     """S3 bucket name; with web.name it must equal that name (S3 website alias rule)."""
-    folder: str = "sample_frontend"
+    folder: RepoPath = "sample_frontend"
     """The page's files, relative to the folder of shipit.toml; uploaded as they are."""
     name: str | None = None
     """The frontend's DNS record (alias to the S3 website endpoint); inside dns.zone."""

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from shipit.config.models import Settings
 
 CORS_VARIABLE = "CORS_ALLOWED_ORIGINS"
-"""The variable the sample service reads: exact origins, comma-separated, no '*'."""
+"""The default of http.cors_variable, the variable the sample service reads: exact origins,
+comma-separated, no '*'."""
 
 
 def web_origin(settings: Settings) -> str | None:
@@ -39,11 +40,12 @@ def allowed_origins(settings: Settings) -> tuple[str, ...]:
 
 
 def task_environment(settings: Settings) -> dict[str, str]:
-    """The task's plain variables: ``vars`` plus the derived CORS variable (when origins exist)."""
-    origins = allowed_origins(settings)
-    if not origins:
+    """The task's plain variables: ``vars`` plus the derived CORS variable (http.cors_variable,
+    when origins exist and the service reads them from a variable)."""
+    origins, variable = allowed_origins(settings), settings.http.cors_variable
+    if not (origins and variable):
         return dict(settings.vars)
-    return {**settings.vars, CORS_VARIABLE: ",".join(origins)}
+    return {**settings.vars, variable: ",".join(origins)}
 
 
 def parse_origins(value: str) -> tuple[str, ...]:

@@ -12,11 +12,14 @@ from pydantic import BaseModel, ValidationError
 
 from shipit.config.line_index import KeyIndex
 from shipit.config.models import Settings
-from shipit.config.origins import CORS_VARIABLE, allowed_origins, same_origins
+from shipit.config.origins import allowed_origins, same_origins
 from shipit.config.overlays import deep_merge, defined_in
 from shipit.errors import ConfigError, ConfigProblem, UnknownEnvironment
 from shipit.redact import is_secret_name
 
+PATH_KEYS = [["image", "dockerfile"], ["image", "context"], ["web", "folder"],
+             ["aws", "credentials_file"]]
+"""Every key that names a file or folder: each must resolve inside the repository."""
 HINT = "docs/configuration.md lists every key of shipit.toml, its meaning and default"
 
 
@@ -30,6 +33,7 @@ class Config:
         overlays: Mapping[str, Mapping[str, Any]],
         sources: Mapping[str, Path],
         project: str | None,
+        indexes: Mapping[Path, KeyIndex] | None = None,
     ) -> None:
         self.path = path
         self.root = path.parent
@@ -38,7 +42,7 @@ class Config:
         self._overlays = {name: dict(data) for name, data in overlays.items()}
         self._sources = dict(sources)
         self._cache: dict[str | None, Settings] = {}
-        self._indexes: dict[Path, KeyIndex] = {}
+        self._indexes: dict[Path, KeyIndex] = dict(indexes or {})  # load's, reused
 
     @property
     def environments(self) -> list[str]:
@@ -87,13 +91,30 @@ class Config:
                  ["secrets", name]) for name in both])
         # One source: the task's CORS variable is derived (config.origins.task_environment);
         # writing it in vars too is allowed only when it says the same thing.
-        origins, written = allowed_origins(settings), settings.vars.get(CORS_VARIABLE)
-        if origins and written is not None and not same_origins(written, origins):
+        variable = settings.http.cors_variable
+        origins, written = allowed_origins(settings), settings.vars.get(variable)
+        if variable and origins and written is not None and not same_origins(written, origins):
             raise self._error(env, [(
-                f"vars.{CORS_VARIABLE} = {written!r} disagrees with http.cors_origins + the web"
+                f"vars.{variable} = {written!r} disagrees with http.cors_origins + the web"
                 f" origin ({', '.join(origins)}); remove it from vars: shipit derives it",
-                ["vars", CORS_VARIABLE])])
+                ["vars", variable])])
+        outside = [(message, keys) for keys in PATH_KEYS
+                   if (message := self._leaves_root(settings, keys)) is not None]
+        if outside:
+            raise self._error(env, outside)
         return settings
+
+    def _leaves_root(self, settings: Settings, keys: list[str]) -> str | None:
+        """Why the path at ``keys`` resolves (symlinks followed) outside the repository."""
+        value = getattr(getattr(settings, keys[0]), keys[1])
+        if value is None:
+            return None
+        home = self.root.resolve()
+        resolved = (self.root / value).resolve()
+        if resolved.is_relative_to(home):
+            return None
+        return (f"{value!r} resolves to {resolved}, outside the repository {home} (a symlink"
+                " leads out); paths must stay inside the folder of shipit.toml")
 
     def _index(self, source: Path) -> KeyIndex:
         """The key lines of ``source``, scanned once however many problems it has."""
@@ -149,6 +170,7 @@ def _message(error: Any, keys: list[str]) -> str:
     if kind.endswith("_type") or kind in {"int_parsing", "bool_parsing"}:
         value = error.get("input")
         shown = "***" if keys and is_secret_name(keys[-1]) else repr(value)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."  # a 200,000-element array
         message += f", got {toml_type(value)} {shown}"
     return message
 

@@ -51,13 +51,13 @@ def dns_name_problem(value: str) -> str | None:
 
 def repo_path_problem(value: str) -> str | None:
     """Why ``value`` is not a relative path inside the repository, or None."""
-    if not value or "\\" in value:
+    if not value or "\\" in value or value.startswith("~"):
         return f"{value!r}: use a relative path with '/' inside the repository"
     if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
-        return f"{value!r} is an absolute path; build inputs must be inside the repository"
+        return f"{value!r} is an absolute path; paths must be inside the repository"
     normal = posixpath.normpath(value)
     if normal == ".." or normal.startswith("../"):
-        return f"{value!r} points outside the repository; build inputs must be inside it"
+        return f"{value!r} points outside the repository; paths must be inside it"
     return None
 
 
@@ -92,19 +92,28 @@ def _strings(value: Any, keys: list[str]) -> Iterator[tuple[list[str], str, str]
         yield keys, "value", value
 
 
-def check_strings(data: dict[str, Any], path: Path, text: str) -> None:
-    """Refuse control and invisible characters in any key or string, naming each place."""
-    index: KeyIndex | None = None
+MAX_VALUE_CHARS = 16 * 1024
+"""Longest key or string value (a multi-line string included): 16 KiB."""
+
+
+def check_strings(data: dict[str, Any], path: Path, index: KeyIndex) -> None:
+    """Refuse control and invisible characters and over-long values in any key or string,
+    naming each place."""
     problems: list[ConfigProblem] = []
     for keys, what, string in _strings(data, []):
         char = _bad_char(string)
-        if char is None:
+        if len(string) > MAX_VALUE_CHARS:
+            message = (f"the {what} is {len(string):,} characters long; at most"
+                       f" {MAX_VALUE_CHARS:,}")
+        elif char is not None:
+            message = f"the {what} holds the control or invisible character {char}; remove it"
+        else:
             continue
-        index = index or KeyIndex(text)
         problems.append(ConfigProblem(
-            f"the {what} holds the control or invisible character {char}; remove it",
-            path=str(path), key=".".join(_printable(k) for k in keys), line=index.line(keys)))
+            message, path=str(path), key=".".join(_printable(k[:80]) for k in keys),
+            line=index.line(keys)))
     if problems:
         first, *more = problems
         raise ConfigError(first.message, path=first.path, key=first.key, line=first.line,
-                          hint="such characters hide what a value really is", more=more)
+                          hint="keys and values are printable text of at most 16 KiB (control and"
+                          " invisible characters hide what a value really is)", more=more)

@@ -66,7 +66,7 @@ class DemoContext:
 
     @property
     def aws(self) -> AwsSession:
-        """A session on the sandbox's loopback endpoint: placeholder keys, no AWS account.
+        """A session on the sandbox's loopback endpoint with the sandbox's own keys.
 
         ``environ={}``: nothing from the shell (a real profile or keys) is ever used here.
         """
@@ -74,10 +74,12 @@ class DemoContext:
             from shipit.aws.session import AwsSession, resolve_target
 
             aws = self.settings.aws
-            target = resolve_target(config_region=aws.region, config_endpoint=aws.endpoint_url,
-                                    environ={})
+            target = resolve_target(
+                config_region=aws.region, config_endpoint=aws.endpoint_url, environ={},
+                credentials_file=self.root / aws.credentials_file if aws.credentials_file
+                else None)
             self._aws = AwsSession(target, environ={})
-            assert self._aws.uses_placeholder_credentials, "the sandbox endpoint is on loopback"
+            assert self._aws.local_credentials is not None, "the sandbox's own keys"
         return self._aws
 
 
@@ -271,10 +273,10 @@ def doctor(ctx: DemoContext) -> Outcome:
 def export(ctx: DemoContext) -> Outcome:
     """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
     error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
-    from shipit.adopt.emulated import local_addresses
     from shipit.export.gather import Selection
     from shipit.export.lint import errors, lint_template
     from shipit.export.run import export as export_stack
+    from shipit.sandbox.addresses import local_addresses
 
     settings = ctx.settings
     path = ProjectPaths(ctx.root).demo_template

@@ -110,6 +110,20 @@ def targets(settings: Settings, region: str, image: str | None, secrets_from: se
     return found
 
 
+def check_probe_url(url: str) -> str:
+    """``url`` when it is an http(s) URL with a host; else a UsageError (exit 2): the probe
+    task fetches it, and ``file:``, ``ftp:`` or ``data:`` have no place there."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # an unclosed [IPv6 bracket
+        host = None
+    if host is None or parts.scheme.lower() not in ("http", "https"):
+        raise UsageError(f"--url {url[:80]!r} is not an http(s) URL with a host",
+                         hint="use e.g. --url https://api.example.com/health")
+    return url
+
+
 def run_probe(aws: AwsSession, settings: Settings, cluster: str, service: str, container: str,
               *, urls: list[str], timeout: float = 300.0, interval: float = 1.0,
               clock: Clock = time.monotonic,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from shipit.errors import UsageError
+from shipit.private_files import write_private
 from shipit.project_paths import DEPLOY_RECEIPT
 from shipit.redact import Redactor
 
@@ -51,12 +52,9 @@ class DeployReceipt:
 
 def save(root: Path, receipt: DeployReceipt, redactor: Redactor | None = None) -> Path:
     """Write the receipt, redacted like everything shipit prints (it outlives the session)."""
-    path = root / RECEIPT_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(json.dumps(receipt.to_dict(), default=str))
     shown = (redactor or Redactor()).data(data)
-    path.write_text(json.dumps(shown, indent=2) + "\n", encoding="utf-8")
-    return path
+    return write_private(root / RECEIPT_PATH, json.dumps(shown, indent=2) + "\n")  # 0600
 
 
 def read_receipt(path: Path) -> DeployReceipt | None:

@@ -66,3 +66,18 @@ def parse_duration(text: str) -> float:
         raise UsageError(f"{text!r} is not a duration", hint="use e.g. 90s, 15m or 1h")
     scale = {"h": 3600.0, "m": 60.0, "s": 1.0}
     return sum(float(number) * scale[unit] for number, unit in parts)
+
+
+MAX_SINCE = 3653 * 86400.0
+"""CloudWatch Logs keeps events at most 10 years (its longest retention): the furthest back."""
+
+
+def parse_since(text: str) -> float:
+    """``--since``: a duration above 0 and at most 10 years, else a UsageError (exit 2)."""
+    from shipit.errors import UsageError
+
+    seconds = parse_duration(text)
+    if not 0 < seconds <= MAX_SINCE:
+        raise UsageError(f"--since {text[:40]!r} is out of range: more than 0 and at most"
+                         " 10 years (87672h)", hint="use e.g. 30m, 6h or 720h")
+    return seconds

@@ -16,6 +16,7 @@ import httpx
 from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform
 from shipit.image.registry import RegistryClient, RegistrySource
+from shipit.image.registry_auth import registry_login
 from shipit.image.runner import LineSink
 from shipit.image.source import ImageSource
 from shipit.image.tags import ImageName
@@ -95,5 +96,6 @@ class Builder(Protocol):
 def open_source(location: ImageLocation, http: httpx.Client) -> ImageSource:
     """Where the verifier reads a build back from."""
     if isinstance(location, RegistryLocation):
-        return RegistrySource(RegistryClient(location.host, http), location.repository)
+        client = RegistryClient(location.host, http, registry_login(location.host))
+        return RegistrySource(client, location.repository)
     return OciLayoutSource(location.path)

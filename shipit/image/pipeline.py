@@ -36,6 +36,7 @@ from shipit.image.receipt import (
     write_receipt,
 )
 from shipit.image.registry import RegistryClient
+from shipit.image.registry_auth import registry_login
 from shipit.image.runner import LineSink, Runner
 from shipit.image.smoke import (
     ContainerRuntime,
@@ -106,7 +107,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     name = image_name(image.repository, git, registry=image.registry if options.push else None,
                       extra_tags=options.extra_tags)
     if name.registry:
-        RegistryClient(name.registry, deps.http).ping()  # fail in a second, not after the build
+        login = registry_login(name.registry)
+        RegistryClient(name.registry, deps.http, login).ping()  # fail in a second, not later
     builder = choose_builder(options.builder or image.builder, deps)
     created = deps.now()
     labels = oci_labels(git, created)
@@ -208,7 +210,7 @@ def choose_builder(preferred: str | None, deps: BuildDeps) -> Builder:
 
 def _pushed_tags(name: ImageName, digest: str, http: httpx.Client) -> list[Finding]:
     assert name.registry is not None
-    client = RegistryClient(name.registry, http)
+    client = RegistryClient(name.registry, http, registry_login(name.registry))
     found = {}
     for tag in name.tags:
         manifest = client.find_manifest(name.repository, tag)

@@ -40,13 +40,13 @@ same way on every push, so pushing ``local_image`` again (to ECR) yields this di
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shipit.errors import UsageError
+from shipit.private_files import write_private
 from shipit.project_paths import BUILD_RECEIPT
 
 RECEIPT_PATH = BUILD_RECEIPT
@@ -113,12 +113,8 @@ class BuildReceipt(_Model):
 
 
 def write_receipt(receipt: BuildReceipt, path: Path) -> Path:
-    """Write atomically (a reader never sees half a receipt)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.part")
-    partial.write_text(json.dumps(receipt.to_dict(), indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    """Write atomically (a reader never sees half a receipt), readable by its owner only."""
+    return write_private(path, json.dumps(receipt.to_dict(), indent=2) + "\n")
 
 
 def read_receipt(path: Path) -> BuildReceipt:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shipit.aws.cloudwatch import put_values
 from shipit.deploy.metrics import ALB_NAMESPACE, ECS_NAMESPACE, lb_dimension, tg_dimension
 from shipit.sandbox.task_process import resident_bytes
 from shipit.types import Clock
@@ -175,3 +174,15 @@ class Publisher:
 
 def _average(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def put_values(client: Any, namespace: str, metric: str, dimensions: dict[str, str],
+               values: Sequence[float], unit: str, timestamp: datetime) -> None:
+    """Publish raw values of one metric (``PutMetricData`` with Values, at most 150 each)."""
+    dims = [{"Name": k, "Value": v} for k, v in dimensions.items()]
+    for start in range(0, len(values), 150):
+        chunk = list(values[start:start + 150])
+        client.put_metric_data(Namespace=namespace, MetricData=[{
+            "MetricName": metric, "Dimensions": dims, "Timestamp": timestamp,
+            "Values": chunk, "Counts": [1.0] * len(chunk), "Unit": unit,
+        }])

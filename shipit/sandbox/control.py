@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipit.errors import EnvironmentProblem
+from shipit.private_files import write_private
 from shipit.sandbox import envfile
 from shipit.sandbox.daemon import DaemonSpec
 from shipit.sandbox.names import StackNames
@@ -60,12 +61,15 @@ def up(
         down(paths, sleep=sleep, clock=clock)
     _clear(paths)
     shutil.rmtree(paths.tasks_dir, ignore_errors=True)
-    paths.dir.mkdir(parents=True, exist_ok=True)
+    paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths.dir.chmod(0o700)  # the store holds every plain var and this start's credentials
     spec = _with_app_env(spec)
-    with paths.log_file.open("ab") as log:
+    write_private(paths.spec_file, json.dumps(asdict(spec)))  # not argv: `ps` shows argv
+    with os.fdopen(os.open(paths.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
+                   "ab") as log:
+        os.fchmod(log.fileno(), 0o600)
         process = subprocess.Popen(
-            [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root),
-             "--spec", json.dumps(asdict(spec))],
+            [sys.executable, "-m", "shipit.sandbox.daemon", "--root", str(paths.root)],
             cwd=paths.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
@@ -116,10 +120,11 @@ def wait_steady(paths: SandboxPaths, state: SandboxState, deadline: float, sleep
 
 
 def down(
-    paths: SandboxPaths, *, timeout: float = 20.0,
+    paths: SandboxPaths, *, timeout: float = 20.0, keep_logs: bool = False,
     sleep: Sleep = time.sleep, clock: Clock = time.monotonic,
 ) -> DownResult:
-    """Stop the daemon and every task it started; remove the env file and the state."""
+    """Stop the daemon and every task it started; remove the env file, the state, the
+    credentials and (unless ``keep_logs``) the tasks' folders with their output logs."""
     began = clock()
     state = read_state(paths)
     pids = _pids(paths, state)
@@ -141,6 +146,8 @@ def down(
         if state else []
     _clear(paths)
     paths.env_file.unlink(missing_ok=True)
+    if not keep_logs:  # a task's output can hold what its process printed: a probe URL, a var
+        shutil.rmtree(paths.tasks_dir, ignore_errors=True)
     return DownResult(was_running, pids, all(not port_in_use(p) for p in ports), clock() - began)
 
 
@@ -215,7 +222,8 @@ def _drop_leftover_database(url: str) -> None:
 
 
 def _clear(paths: SandboxPaths) -> None:
-    for file in (paths.state_file, paths.pid_file):
+    for file in (paths.state_file, paths.pid_file, paths.credentials_file, paths.spec_file,
+                 paths.registry_auth_file):
         file.unlink(missing_ok=True)
 
 

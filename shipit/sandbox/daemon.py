@@ -1,17 +1,22 @@
-"""The sandbox daemon: ``python -m shipit.sandbox.daemon --root DIR --spec JSON``.
+"""The sandbox daemon: ``python -m shipit.sandbox.daemon --root DIR`` (its spec, the task's
+plain vars among it, is read from ``.shipit/sandbox/spec.json``, 0600, never from the command
+line that ``ps`` shows every user).
 
-One process holds moto (ThreadedMotoServer, in-process so the scheduler can move ECS state),
-the reference stack, the scheduler stand-in and the ALB proxy. SIGTERM stops every task,
-frees both ports, drops the sandbox database and removes the state files.
+One process holds moto (in-process so the scheduler can move ECS state; behind the request
+guard, so it answers only the sandbox's own signed clients), the reference stack, the scheduler
+stand-in and the ALB proxy. SIGTERM stops every task, frees both ports, drops the sandbox
+database and removes the state files.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -21,10 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shipit.aws.endpoint_clients import EndpointClients
+from shipit.aws.local_credentials import LocalCredentials
 from shipit.defaults import DEFAULT_HEALTH_PATH
+from shipit.private_files import write_private
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
+from shipit.sandbox.clients import EndpointClients
 from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
 from shipit.sandbox.ecr_dataplane import SandboxRegistry, start_sandbox_registry
@@ -32,17 +39,12 @@ from shipit.sandbox.ecs_scheduler import Scheduler
 from shipit.sandbox.fargate_task import TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.podman import Podman, podman_problem
+from shipit.sandbox.request_guard import RequestGuard
 from shipit.sandbox.stack import create_stack
 from shipit.sandbox.state import SandboxPaths, SandboxState, write_state
 from shipit.sandbox.task_process import DEFAULT_COMMAND
 from shipit.sandbox.timing import Timing
 from shipit.sandbox.website import SandboxWebsite, start_website, web_bucket
-
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "sandbox",
-    "AWS_SECRET_ACCESS_KEY": "sandbox",
-    "AWS_SESSION_TOKEN": "sandbox",
-}
 
 
 @dataclass(frozen=True)
@@ -62,29 +64,47 @@ class DaemonSpec:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shipit.sandbox.daemon")
     parser.add_argument("--root", required=True, type=Path)
-    parser.add_argument("--spec", required=True)
     args = parser.parse_args(argv)
-    spec = DaemonSpec(**json.loads(args.spec))
-    return run(SandboxPaths(args.root.resolve()), spec)
+    paths = SandboxPaths(args.root.resolve())
+    spec = DaemonSpec(**json.loads(paths.spec_file.read_text(encoding="utf-8")))
+    paths.spec_file.unlink()
+    return run(paths, spec)
 
 
 def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     started = time.time()
+    os.umask(0o077)  # every file of the store (state, logs, tasks, registry) is its owner's
     state = SandboxState(pid=os.getpid(), status="starting", started_at=started)
-    paths.dir.mkdir(parents=True, exist_ok=True)
+    paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths.dir.chmod(0o700)
     paths.pid_file.write_text(str(os.getpid()), encoding="utf-8")
     write_state(paths, state)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    os.environ.update(FAKE_CREDENTIALS)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+    # Random credentials per start: the guard in front of moto checks every signature.
+    credentials = LocalCredentials.generate()
+    credentials.write(paths.credentials_file)
+    os.environ.update({"AWS_ACCESS_KEY_ID": credentials.access_key_id,
+                       "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key})
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
         os.environ.pop(name, None)
 
-    from moto.server import ThreadedMotoServer
-
     moto_world.install_patches()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    registry_password = secrets.token_urlsafe(24)
+    moto_world.set_registry_password(registry_password)
+    website_origin: list[str] = []
+    guard: RequestGuard | None = None
+
+    def guarded(app: Any) -> RequestGuard:
+        nonlocal guard
+        guard = RequestGuard(app, credentials, lambda: website_origin[0] if website_origin
+                             else None)
+        return guard
+
+    moto = moto_world.MotoServer(guarded)
+    assert guard is not None
+    guard.port = moto.port
     database: LocalDatabase | None = None
     scheduler: Scheduler | None = None
     proxy: LoadBalancerProxy | None = None
@@ -95,13 +115,14 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
         moto.start()
-        port = moto.get_host_and_port()[1]
+        port = moto.port
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = EndpointClients(state.endpoint_url, names.region)
         state.website_bucket = web_bucket(names)
         website = start_website(clients["s3"], state.website_bucket)  # the S3 website endpoint
         state.website_port = website.port
+        website_origin.append(state.website_url)
         stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
         registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
         if registry is not None:  # moto has no registry data plane: the emulation is one
@@ -115,7 +136,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
-            database=database, podman=probe.podman(registry, paths.root),
+            database=database,
+            podman=probe.podman(registry, paths.root,
+                                _registry_login(paths, registry, registry_password)),
             no_container_reason=probe.why_not(registry),
             storage_note=f"store: {probe.storage.driver} ({probe.storage.reason})",
         )
@@ -198,7 +221,8 @@ def _shutdown(
     if database is not None:
         timer("database", lambda: drop_database(database))
     if state.status != "failed":
-        for file in (paths.state_file, paths.pid_file):
+        for file in (paths.state_file, paths.pid_file, paths.credentials_file,
+                     paths.registry_auth_file):
             file.unlink(missing_ok=True)
     print(f"sandbox stopped ({timer.summary()})", flush=True)
 
@@ -234,18 +258,30 @@ class _Probe:
     def _run(self) -> None:
         self.problem = podman_problem(self.storage)
 
-    def podman(self, registry: SandboxRegistry | None, root: Path) -> Podman | None:
+    def podman(self, registry: SandboxRegistry | None, root: Path,
+               authfile: Path | None) -> Podman | None:
         """podman for the tasks when it works and there is a registry to pull from."""
         self._thread.join(timeout=30)
         if self.problem is not None or registry is None:
             return None
-        return Podman(self.storage, registry.host, registry.registry.host, str(root))
+        return Podman(self.storage, registry.host, registry.registry.host, str(root),
+                      authfile=authfile)
 
     def why_not(self, registry: SandboxRegistry | None) -> str:
         """Why tasks run from source, for the task notes (when ``podman()`` gave None)."""
         if self.problem is not None:
             return self.problem
         return "no registry to pull from (docker-registry is not installed)"
+
+
+def _registry_login(paths: SandboxPaths, registry: SandboxRegistry | None,
+                    password: str) -> Path | None:
+    """The tasks' ECR login (what the execution role gets from ECR), as a 0600 auth file."""
+    if registry is None:
+        return None
+    auth = base64.b64encode(f"AWS:{password}".encode()).decode()
+    return write_private(paths.registry_auth_file,
+                         json.dumps({"auths": {registry.host: {"auth": auth}}}))
 
 
 def _database_name(root: Path, names: StackNames) -> str:

@@ -7,9 +7,12 @@ own digests are not content digests), just as pushing to ECR makes the image vis
 API. A push ECR would refuse (an immutable tag already holding another digest, an unknown
 repository) is refused with the registry error ECR sends, and never reaches the registry.
 
-What it does NOT emulate: authentication (any login is accepted), layer scanning, lifecycle
-policies or replication. The sandbox's tasks pull through it when they run as podman containers
-(see runtime.py).
+Authentication is as ECR's: every request needs HTTP Basic auth with the login that
+ecr:GetAuthorizationToken hands out (``AWS:<password>``; the sandbox's moto makes the password
+random per start), else 401 with a Basic challenge; a browser Origin or a foreign Host
+(DNS rebinding) is refused with 403 (shipit.sandbox.request_guard). What it does NOT emulate:
+layer scanning, lifecycle policies or replication. The sandbox's podman tasks pull from the
+docker-registry behind it (see podman.py).
 
 It also records the IAM action ECR checks for each registry request (``actions``), so the
 iam-policy completeness test covers the data plane as well as the API calls.
@@ -22,6 +25,7 @@ iam-policy completeness test covers the data plane as well as the API calls.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import http.client
 import json
 import re
@@ -34,6 +38,7 @@ from typing import Any
 from shipit.aws.ecr import TAG_TAKEN_CODES
 from shipit.sandbox.registry import RegistryProcess, start_registry
 from shipit.sandbox.registry import available as registry_available
+from shipit.sandbox.request_guard import refusal as guard_refusal
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 # ECR's registry API -> the IAM action it is authorized with (ECR user guide, "Registry auth").
@@ -70,6 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
     upstream: str
     ecr: Any
     actions: list[RegistryAction]
+    tokens: list[str]
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the registry has its own log."""
@@ -80,6 +86,19 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = do_GET
 
     def _handle(self) -> None:
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        port = int(self.server.server_address[1])  # type: ignore[index]
+        problem = guard_refusal(headers, port=port, website_origin=None)
+        if problem is not None:
+            self.close_connection = True
+            self._reply(403, _registry_error("DENIED", f"shipit sandbox: {problem}"))
+            return
+        if not self._authorized(headers.get("authorization", "")):
+            self.close_connection = True
+            self._reply(401, _registry_error("UNAUTHORIZED", "Not Authorized"), {
+                "WWW-Authenticate": f'Basic realm="http://{self.headers.get("Host", "")}/",'
+                                    'service="ecr.amazonaws.com"'})
+            return
         body = self._body()
         path = self.path.split("?", 1)[0]
         routed = _route(self.command, path)
@@ -93,6 +112,16 @@ class _Handler(BaseHTTPRequestHandler):
                     self._reply(*refusal)
                     return
         self._forward(body)
+
+    def _authorized(self, header: str) -> bool:
+        """Basic auth with the login ecr:GetAuthorizationToken issues (asked once)."""
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic" or not value.strip():
+            return False
+        if not self.tokens:
+            data = self.ecr.get_authorization_token()["authorizationData"]
+            self.tokens.append(str(data[0]["authorizationToken"]))
+        return hmac.compare_digest(value.strip().encode(), self.tokens[0].encode())
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -158,9 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             connection.close()
 
-    def _reply(self, status: int, text: str) -> None:
+    def _reply(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
         payload = text.encode()
         self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -178,7 +209,7 @@ class EcrDataPlane:
         self.upstream = upstream
         self.actions: list[RegistryAction] = []
         handler = type("Handler", (_Handler,), {
-            "upstream": upstream, "ecr": ecr, "actions": self.actions})
+            "upstream": upstream, "ecr": ecr, "actions": self.actions, "tokens": []})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shipit.private_files import write_private
+from shipit.project_paths import SANDBOX_DIR
 from shipit.sandbox.names import ACCOUNT_ID, StackNames
 from shipit.sandbox.state import SandboxPaths, SandboxState
 from shipit.sandbox.website import web_bucket
@@ -19,6 +21,7 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
     website = state.website_url if state.website_port else None
     origins = [o for o in origins if o != website]
     bucket = web_bucket(names)
+    paths_credentials = (SANDBOX_DIR / "credentials.json").as_posix()  # relative to the root
     lines = [
         "# Written by `shipit sandbox up`, removed by `shipit sandbox down`; do not edit.",
         "# Every command targets the local sandbox with --env sandbox.",
@@ -27,6 +30,7 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
         f"endpoint_url = {_q(state.endpoint_url)}",
         f"region = {_q(names.region)}",
         f"account_id = {_q(ACCOUNT_ID)}",
+        f"credentials_file = {_q(paths_credentials)}",
         "",
         *(["[image]", f"registry = {_q(state.registry_host)}", ""]
           if state.registry_host else []),
@@ -61,8 +65,7 @@ def render(names: StackNames, state: SandboxState, app_env: str) -> str:
 
 
 def write(paths: SandboxPaths, text: str) -> None:
-    paths.env_file.parent.mkdir(parents=True, exist_ok=True)
-    paths.env_file.write_text(text, encoding="utf-8")
+    write_private(paths.env_file, text)  # 0600: it holds the sandbox database's URL
 
 
 def _q(value: str) -> str:

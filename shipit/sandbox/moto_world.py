@@ -43,9 +43,62 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.moto_api.state_manager": (),
     "moto.cloudwatch.models.Statistics.get_statistics_for_type": ("self", "stat"),
     "moto.cloudwatch.models.Statistics.metric_single_values_list": (),
+    "moto.ecr.responses.ECRResponse.get_authorization_token": ("self",),
+    "moto.moto_server.werkzeug_app.DomainDispatcherApplication": (),
+    "moto.moto_server.werkzeug_app.MotoRequestHandler": (),
+    "moto.moto_server.werkzeug_app.create_backend_app": (),
     "moto.logs.models.logs_backends": (),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
+
+
+class MotoServer:
+    """moto's server app behind ``wrap`` (the sandbox's request guard), on 127.0.0.1."""
+
+    def __init__(self, wrap: Callable[[Any], Any]) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.app = wrap(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True,
+                                   request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="moto")
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_port)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+def set_registry_password(password: str) -> None:
+    """ECR's GetAuthorizationToken hands out ``AWS:<password>`` (moto's own is a fixed,
+    guessable one); the sandbox's registry data plane accepts only that login."""
+    import base64
+
+    from moto.ecr.responses import ECRResponse
+
+    original = ECRResponse.get_authorization_token
+
+    def get_authorization_token(self: Any) -> Any:
+        result: Any = original(self)
+        token = base64.b64encode(f"AWS:{password}".encode()).decode()
+        for entry in result.result["authorizationData"]:
+            entry["authorizationToken"] = token
+        return result
+
+    setattr(ECRResponse, "get_authorization_token", get_authorization_token)  # noqa: B010
 
 
 def new_deployment_id() -> str:

@@ -50,6 +50,9 @@ class Podman:
     label: str
     pulled: set[str] = field(default_factory=set, compare=False)
     """References this sandbox pulled, removed again by ``remove_all`` (sandbox down)."""
+    authfile: Path | None = None
+    """The ECR login for ``registry`` (0600 in the sandbox's store): the data plane requires it,
+    as ECR requires the token the execution role gets."""
 
     def argv(self) -> list[str]:
         return podman_argv(self.storage)
@@ -76,9 +79,11 @@ class Podman:
     def pull(self, ref: str, platform: str) -> str | None:
         """``podman pull`` (plain HTTP: the registry is on loopback); None, or the error."""
         tls = ["--tls-verify=false"] if _loopback(ref) else []
+        auth = ["--authfile", str(self.authfile)] if self.authfile is not None else []
         try:
-            done = subprocess.run([*self.argv(), "pull", "--quiet", *tls, "--platform", platform,
-                                   ref], capture_output=True, text=True, timeout=600, check=False)
+            done = subprocess.run([*self.argv(), "pull", "--quiet", *tls, *auth, "--platform",
+                                   platform, ref],
+                                  capture_output=True, text=True, timeout=600, check=False)
         except subprocess.TimeoutExpired:
             return f"podman pull {ref} timed out"
         if done.returncode != 0:

@@ -5,6 +5,9 @@
     <project>/.shipit/sandbox/daemon.log    moto's and the scheduler's own log
     <project>/.shipit/sandbox/tasks/<id>/   each task's working directory and output
     <project>/.shipit/sandbox/registry/     docker-registry behind the ECR data plane (its blobs)
+    <project>/.shipit/sandbox/credentials.json  this start's random AWS credentials
+
+The folder is 0700 and every file in it 0600 (the daemon runs with umask 077).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shipit.private_files import write_private
 from shipit.project_paths import SANDBOX_DIR, ProjectPaths
 
 
@@ -39,6 +43,20 @@ class SandboxPaths:
     @property
     def log_file(self) -> Path:
         return self.dir / "daemon.log"
+
+    @property
+    def spec_file(self) -> Path:
+        """What `sandbox up` hands the daemon (read and removed at its start)."""
+        return self.dir / "spec.json"
+
+    @property
+    def registry_auth_file(self) -> Path:
+        """The tasks' login to the registry data plane (podman pull --authfile)."""
+        return self.dir / "registry-auth.json"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.dir / "credentials.json"
 
     @property
     def tasks_dir(self) -> Path:
@@ -120,10 +138,8 @@ _WRITING = threading.Lock()
 def write_state(paths: SandboxPaths, state: SandboxState) -> None:
     """Atomically (a reader never sees half a file), from any thread of the daemon."""
     with _WRITING:
-        paths.dir.mkdir(parents=True, exist_ok=True)
-        temporary = paths.state_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
-        os.replace(temporary, paths.state_file)
+        paths.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(paths.state_file, json.dumps(asdict(state), indent=2))  # vars in it
 
 
 def read_state(paths: SandboxPaths) -> SandboxState | None:

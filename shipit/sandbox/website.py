@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from shipit.sandbox.clients import error_code
 from shipit.sandbox.names import StackNames
 
 
@@ -91,20 +92,22 @@ def start_website(s3: Any, bucket: str, port: int = 0) -> SandboxWebsite:
 
 def answer(s3: Any, bucket: str, path: str) -> tuple[int, dict[str, str], bytes]:
     """What the website endpoint says to GET ``path``: status, headers, body."""
-    import botocore.exceptions as bce
-
     try:
         index = s3.get_bucket_website(Bucket=bucket)["IndexDocument"]["Suffix"]
-    except bce.ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", "NoSuchBucket"))
+    except Exception as exc:
+        code = error_code(exc, "NoSuchBucket")
+        if code is None:
+            raise
         return _not_found(code, bucket)
     key = unquote(urlsplit(path).path).lstrip("/")
     if key == "" or key.endswith("/"):
         key += index
     try:
         found = s3.get_object(Bucket=bucket, Key=key)
-    except bce.ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", "NoSuchKey"))
+    except Exception as exc:
+        code = error_code(exc, "NoSuchKey")
+        if code is None:
+            raise
         return _not_found("NoSuchKey" if code in ("404", "NoSuchKey") else code, bucket)
     headers = {"Content-Type": found.get("ContentType") or "binary/octet-stream",
                "ETag": found["ETag"]}

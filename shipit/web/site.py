@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipit.errors import UsageError
+from shipit.errors import ConfigError, UsageError
 
 INDEX = "index.html"
 CONFIG_JS = "config.js"
@@ -76,6 +76,13 @@ def collect(folder: Path, api_url: str, asset_max_age: int) -> list[SiteFile]:
         p for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
+    home = folder.resolve()
+    for path in paths:  # a symlink to a file outside the folder is never published
+        if not path.resolve().is_relative_to(home):
+            raise ConfigError(
+                f"web.folder: {path.relative_to(folder)} is a symlink to {path.resolve()},"
+                f" outside {folder}", key="web.folder",
+                hint="a website publishes only its folder's own files; copy the file in")
     bodies = {p.relative_to(folder).as_posix(): p.read_bytes() for p in paths}
     if INDEX not in bodies:
         raise UsageError(f"{folder} has no {INDEX}",

@@ -21,12 +21,16 @@ from shipit.adopt.discover import NO_DATABASE, Wanted, discover
 from shipit.adopt.model import Choice
 from shipit.aws.session import AwsSession, resolve_target
 from tests.fixtures.cli import CliResult, run_cli
-from tests.fixtures.sandbox import Sandbox
+from tests.fixtures.sandbox import Sandbox, sandbox_keys
 
 
 def adopting(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point AWS_ENDPOINT_URL at the sandbox's moto, as a user adopting it would."""
+    """Point AWS_ENDPOINT_URL at the sandbox's moto with its own keys (it refuses any other
+    signature), as a user adopting it would."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", box.state.endpoint_url)
+    keys = sandbox_keys(box.root)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", keys["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", keys["aws_secret_access_key"])
     assert box.cli("dns").exit_code == 0  # the Route53 alias, as the demo leaves it
     return box.state.endpoint_url
 
@@ -93,7 +97,13 @@ def test_adopts_the_sandbox_as_its_own_environment(shared_sandbox: Sandbox, endp
     for section, values in own.items():
         for key, value in values.items():
             assert adopted[section][key] == value, f"{section}.{key}"
-    assert merged(sandbox, "adopted") == merged(sandbox, "sandbox")
+    # The one difference: the sandbox builds both platforms; its task runs linux/amd64 only,
+    # which is what the adopted environment builds.
+    assert adopted["image"]["platforms"] == ["linux/amd64"]
+    theirs, ours = merged(sandbox, "sandbox"), merged(sandbox, "adopted")
+    assert ours["image"].pop("platforms") == ["linux/amd64"]
+    assert theirs["image"].pop("platforms") == ["linux/amd64", "linux/arm64"]
+    assert ours == theirs
     sources = {v["key"]: v["source"] for v in document["values"]}
     assert "DATABASE_URL's host" in sources["rds.instance"]
     assert "alias to" in sources["dns.name"]

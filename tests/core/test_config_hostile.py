@@ -14,6 +14,13 @@ from tests.fixtures.cli import run_cli
 
 DEEP = 1000
 BASE = 'project = "articles"\n'
+VARS_110K = BASE + "[vars]\n" + "".join(f'V{i} = "x"\n' for i in range(110_000))
+
+
+def _crossing(text: str) -> int:
+    """The line on which a text crosses the 1 MiB file limit."""
+    return text.encode()[:1 << 20].count(b"\n") + 1
+
 
 # (id, text, line, key, words in the message)
 HOSTILE = [
@@ -71,6 +78,36 @@ HOSTILE = [
      "env.prod.ecs.cluster", "U+0009"),
     ("secret-value-instead-of-arn", BASE + '[secrets]\nDB_PASSWORD = "hunter2-plain"\n', 3,
      "secrets.DB_PASSWORD", "is not a Secrets Manager secret ARN"),
+    # issue 17: size limits refused before parsing, each with a line
+    ("string-32-kb", BASE + "[vars]\nBIG = \"" + "x" * 32 * 1024 + "\"\n", 3, None,
+     "at most 16,384"),
+    ("string-256-kb", BASE + "[vars]\nBIG = \"" + "x" * 256 * 1024 + "\"\n", 3, None,
+     "at most 16,384"),
+    ("multi-line-string-32-kb", BASE + '[vars]\nBIG = """\n' + "xxxxxxx\n" * 4096 + '"""\n',
+     3, "vars.BIG", "at most 16,384"),
+    ("comment-10-mb", BASE + "# " + "c" * 10 * 1024 * 1024 + "\n", 2, None,
+     "larger than 1024 KiB"),
+    ("value-10-mb", BASE + "[vars]\nBIG = \"" + "v" * 10 * 1024 * 1024 + "\"\n", 3, None,
+     "larger than 1024 KiB"),
+    ("array-tables-200k", BASE + "[[zz]]\n" * 200_000, _crossing(BASE + "[[zz]]\n" * 200_000),
+     None, "larger than 1024 KiB"),
+    ("array-tables-100k", BASE + "[[zz]]\n" * 100_000, 10_001, None, "more than 10,000 keys"),
+    ("array-tables-5k", BASE + "[[zz]]\n" * 5_000, 2, "zz", "unknown key 'zz'"),
+    ("vars-110k", VARS_110K, _crossing(VARS_110K), None, "larger than 1024 KiB"),
+    ("array-200k-one-line", BASE + "[vars]\nA = [" + "1," * 200_000 + "]\n", 3, None,
+     "at most 16,384"),
+    ("array-200k-lines", BASE + "[vars]\nA = [\n" + "1,\n" * 200_000 + "]\n", 10_001, None,
+     "more than 10,000 keys"),
+    ("array-5k", BASE + "[vars]\nA = [\n" + "1,\n" * 5_000 + "]\n", 3, "vars.A",
+     "got array [1, 1, 1,"),
+    ("web-folder-escapes", BASE + '[web]\nfolder = "../../../etc"\n', 3, "web.folder",
+     "outside the repository"),
+    ("web-folder-absolute", BASE + '[web]\nfolder = "/etc"\n', 3, "web.folder",
+     "absolute path"),
+    ("web-folder-home", BASE + '[web]\nfolder = "~/.ssh"\n', 3, "web.folder",
+     "use a relative path"),
+    ("credentials-file-escapes", BASE + '[aws]\ncredentials_file = "../keys.json"\n', 3,
+     "aws.credentials_file", "outside the repository"),
     ("var-and-secret-in-env", BASE + '[vars]\nDB_PASSWORD = "x"\n\n[env.prod]\n'
      'secrets = { DB_PASSWORD = "arn:aws:ssm:us-east-1:123456789012:parameter/db" }\n', 6,
      "env.prod.secrets.DB_PASSWORD", "in both vars (shipit.toml:3) and secrets"),
@@ -127,3 +164,32 @@ def test_good_values_still_load(tmp_path: Path, section: str, good: str) -> None
     path.write_text(f"{BASE}[{section}]\n{good}\n", encoding="utf-8")
     result = run_cli(["--config", str(path), "config", "show"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
+
+
+def test_invalid_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "shipit.toml"
+    path.write_bytes(BASE.encode() + b'[vars]\nA = "ok"\nB = "caf\xe9"\n')
+    result = run_cli(["--config", str(path), "--json", "config", "show"], cwd=tmp_path)
+    assert result.exit_code == EXIT_USAGE
+    error = result.json()["error"]
+    assert error["line"] == 4
+    assert "not UTF-8 text: byte 0xE9 at column 9" in error["message"]
+
+
+@pytest.mark.parametrize("key", ["web.folder", "image.context", "image.dockerfile"])
+def test_a_path_key_whose_symlink_leaves_the_repository_is_refused(tmp_path: Path,
+                                                                     key: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM scratch\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "link").symlink_to(outside if key != "image.dockerfile" else outside / "Dockerfile")
+    section, name = key.split(".")
+    path = repo / "shipit.toml"
+    path.write_text(f'{BASE}[{section}]\n{name} = "link"\n', encoding="utf-8")
+    result = run_cli(["--config", str(path), "config", "show"], cwd=repo)
+    assert result.exit_code == EXIT_USAGE, result.stderr
+    assert f"{path}:3 [{key}]:" in result.stderr
+    assert "resolves to" in result.stderr
+    assert "outside the repository" in result.stderr

@@ -98,3 +98,16 @@ def test_no_import_cycle_between_packages() -> None:
 def test_the_cycle_finder_finds_one() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+COMPOSERS = ("shipit.cli", "shipit.demo", "shipit.sandbox", "shipit.__main__")
+"""Where the sandbox plugs in: its own package, the CLI that mounts it, the demo that drives it."""
+
+
+def test_the_sandbox_is_a_plug_in() -> None:
+    """Product code (build, push, deploy, doctor, adopt, export ...) imports nothing from the
+    sandbox; only the CLI and the demo compose it with the rest."""
+    leaks = sorted(f"{name} -> {target}" for name, targets in GRAPH.items()
+                   if not name.startswith(COMPOSERS)
+                   for target in targets if target.startswith("shipit.sandbox"))
+    assert leaks == []

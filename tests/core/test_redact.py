@@ -208,3 +208,78 @@ def test_document_fields_named_key_and_counts_are_not_secrets() -> None:
 )
 def test_show_change(name: str, old: str, new: str, shown: object) -> None:
     assert show_change(name, old, new) == shown
+
+
+# The shapes of issue 17: each (text, what must be hidden, what must stay).
+ISSUE_17 = [
+    ("toml-double", 'DB_PW = "hunter2"', "hunter2", 'DB_PW = "***"'),
+    ("toml-single", "PGPASSWORD = 'pg-pw-1'", "pg-pw-1", "PGPASSWORD = '***'"),
+    ("toml-escaped-quote", r'DB_PW = "a\"b c"', r'a\"b c', 'DB_PW = "***"'),
+    ("env", "export DB_PASSWORD=hunter22 LOG_LEVEL=info", "hunter22", "LOG_LEVEL=info"),
+    ("url-slash-space-percent", "dsn postgresql://u:s3@cr/t p%x@host/db ok", "s3@cr/t p%x",
+     "postgresql://u:***@host/db ok"),
+    ("url-in-toml", 'DATABASE_URL = "postgresql://u:s3@cr/t p%x@db:5432/a"', "cr/t p%x",
+     'DATABASE_URL = "postgresql://u:***@db:5432/a"'),
+    ("url-in-json", '{"url": "https://u:a@b@h.example/x", "n": "x@y.example"}', "a@b",
+     '"https://u:***@h.example/x", "n": "x@y.example"'),
+    ("user-name-key", "https://0123456789abcdef0123456789abcdef@o1.sentry.example/1",
+     "0123456789abcdef0123456789abcdef", "https://***@o1.sentry.example/1"),
+    ("query-token-quoted", 'CB = "https://cb.example/h?page=2&token=t0k3n"', "t0k3n",
+     'CB = "https://cb.example/h?page=2&token=***"'),
+    ("query-then-fragment", "https://x.example/?sig=abc123#top", "abc123", "sig=***#top"),
+]
+
+
+@pytest.mark.parametrize(("text", "planted", "shown"), [s[1:] for s in ISSUE_17],
+                         ids=[s[0] for s in ISSUE_17])
+def test_issue_17_shapes_hidden_delimiters_kept(text: str, planted: str, shown: str) -> None:
+    redacted = redact_text(text)
+    assert planted not in redacted
+    assert shown in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["secretsmanager=https://127.0.0.1:4566", "PIP_CERT=/run/secrets/ca",
+     'secretsmanager_endpoint = "http://127.0.0.1:4566"', "ssh://git@github.com/x/y",
+     "KEYBOARD=us", "DB_PASSWORD = \"arn:aws:secretsmanager:us-east-1:1:secret:db\"",
+     "https://short-user@host.example/x"],
+)
+def test_words_that_merely_contain_secret_are_left_alone(text: str) -> None:
+    assert redact_text(text) == text
+
+
+def test_redacted_toml_is_still_toml() -> None:
+    import tomllib
+
+    text = ('[vars]\nCB = "https://cb.example/h?token=abc&x=1"\nDB_PW = "p w"\n'
+            "PG = 'literal'\nPGPASSWORD = 'lit pw'\nURL = \"postgresql://u:p@ss/w@db/x\"\n")
+    parsed = tomllib.loads(redact_text(text))["vars"]
+    assert parsed == {"CB": "https://cb.example/h?token=***&x=1", "DB_PW": "***",
+                      "PG": "literal", "PGPASSWORD": "***", "URL": "postgresql://u:***@db/x"}
+
+
+def test_secret_values_include_key_users_and_query_tokens() -> None:
+    found = secret_values({"vars": {
+        "SENTRY": "https://0123456789abcdef0123456789abcdef@o1.sentry.example/1",
+        "CB": "https://cb.example/h?page=2&token=t0k3nvalue"}})
+    assert found == {"0123456789abcdef0123456789abcdef", "t0k3nvalue"}
+
+
+def test_a_json_document_stays_json_when_its_text_is_redacted() -> None:
+    """--json output passes the stream's free-text redaction too: TOML inside a JSON string is
+    quoted as \\"...\\"; its secrets are hidden and nothing escaped is eaten."""
+    import json
+
+    diff = ('+ DB_PW = "hunter2 x"\n+ CB = "https://cb.example/h?token=t0k3n&x=1"\n'
+            '+ PGPASSWORD = "***"\n+ PLAIN = "a=b"\n')
+    text = json.dumps({"diff": diff, "url": "postgresql://u:p w@db/x"}, indent=2)
+    shown = redact_text(text)
+    parsed = json.loads(shown)
+    assert "hunter2" not in shown
+    assert "t0k3n" not in shown
+    assert parsed["diff"] == ('+ DB_PW = "***"\n+ CB = "https://cb.example/h?token=***&x=1"\n'
+                              '+ PGPASSWORD = "***"\n+ PLAIN = "a=b"\n')
+    assert parsed["url"] == "postgresql://u:***@db/x"
+    assert redact_text(json.dumps({"d": redact_data({"d": diff})["d"]})) == json.dumps(
+        {"d": redact_data({"d": diff})["d"]})

@@ -134,7 +134,9 @@ def test_the_registry_refuses_an_immutable_tag_even_if_the_check_is_raced(
     first, second = _pushed_then_rebuilt_under_the_same_tag(project, build_image)
     target = Destination(project.registry_host, project.repository)
     with BuildahPusher() as pusher:
-        pusher.login(target, RegistryLogin("AWS", "not-checked-here", ""))
+        token = boto3.client("ecr").get_authorization_token()["authorizationData"][0]
+        user, _, password = base64.b64decode(token["authorizationToken"]).decode().partition(":")
+        pusher.login(target, RegistryLogin(user, password, ""))  # the data plane checks it
         with pytest.raises(Failed, match="already exists with another digest"):
             pusher.push(second.source, target, first.tag)
     _assert_tag_still_holds(project, registry, first)

@@ -2,8 +2,9 @@
 
 The session's real build of sample_service/Dockerfile (tests/fixtures/real_build.py: shipit's
 buildah backend, both platforms, on the local base image) is pushed by ``shipit push`` through
-the sandbox's ECR data plane into its docker-registry, as the demo does, and deployed. The
-scheduler stand-in must then pull it and run it with podman (not from source).
+the sandbox's ECR data plane into its docker-registry, as the demo does, and deployed (push logs in
+to the data plane with the ECR token itself). The scheduler stand-in must then pull it and run it
+with podman (not from source).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import time
 
 from shipit.aws.session import AwsSession, AwsTarget
 from shipit.deploy.logview import LogQuery, follow_logs
+from shipit.sandbox.control import sandbox_paths
 from tests.fixtures.sandbox import Sandbox
 
 
@@ -42,7 +43,9 @@ def test_logs_of_a_task_filtered(shared_sandbox: Sandbox) -> None:
 
 
 def test_logs_follow_yields_new_lines(shared_sandbox: Sandbox) -> None:
-    aws = AwsSession(AwsTarget(region="us-east-1", endpoint_url=shared_sandbox.state.endpoint_url))
+    aws = AwsSession(AwsTarget(region="us-east-1", endpoint_url=shared_sandbox.state.endpoint_url,
+                               credentials_file=sandbox_paths(shared_sandbox.root)
+                               .credentials_file))
     query = LogQuery("articles-sandbox", "articles-sandbox", "app", since=600)
     sleeps: list[float] = []
     lines = follow_logs(aws, query, clock=time.time, sleep=sleeps.append)

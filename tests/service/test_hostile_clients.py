@@ -26,6 +26,7 @@ def service(make_service: Callable[..., ServiceProcess], database_url: str) -> S
     service = make_service(
         database_url,
         HTTP_HEADER_TIMEOUT=str(TIMEOUT_S),
+        HTTP_BODY_TIMEOUT=str(TIMEOUT_S),
         HTTP_KEEP_ALIVE_TIMEOUT=str(TIMEOUT_S),
     )
     service.start().wait_healthy()
@@ -176,3 +177,78 @@ def test_malformed_http_gets_400_in_the_json_error_shape(
             "details": {},
         }
     }
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /api/health HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+        b"GET /api/health HTTP/1.1\r\nHost: t\r\n"
+        + b"".join(b"X-H%d: " % i + b"b" * 1000 + b"\r\n" for i in range(70)) + b"\r\n",
+        b"GET /api/health?" + b"q" * 70_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+    ],
+    ids=["one-70kb-header", "70-headers-of-1kb", "70kb-url"],
+)
+def test_complete_headers_over_64_kib_get_431_however_fast_they_arrive(
+    service: ServiceProcess, head: bytes
+) -> None:
+    sock = connect(service)
+    sock.sendall(head)  # the whole request at once: the headers complete in one read
+    status, headers, body = split_response(read_until_closed(sock))
+    assert status == 431
+    assert body["error"]["code"] == "request_headers_too_large"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_headers_just_under_64_kib_are_served(service: ServiceProcess) -> None:
+    sock = connect(service)
+    sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Big: "
+                 + b"a" * 60_000 + b"\r\n\r\n")
+    assert read_until_closed(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_a_slow_body_gets_408_and_is_dropped_after_the_timeout(service: ServiceProcess) -> None:
+    sock = connect(service)
+    sock.sendall(b"POST /api/articles HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                 b"\r\nContent-Length: 1000\r\n\r\n{")
+    began = time.monotonic()
+    for _ in range(40):  # a byte every 0.1 s: the body never completes in time
+        try:
+            sock.sendall(b" ")
+        except OSError:
+            break
+        time.sleep(0.1)
+        if time.monotonic() - began > TIMEOUT_S + 1:
+            break
+    status, headers, body = split_response(read_until_closed(sock))
+    assert status == 408
+    assert headers["connection"] == "close"
+    assert body["error"]["code"] == "request_timeout"
+    assert "body" in body["error"]["message"]
+    assert TIMEOUT_S * 0.9 <= time.monotonic() - began < 10
+    assert httpx.get(f"{service.url}/api/articles", timeout=5).json()["items"] == []
+
+
+def test_an_oversized_chunked_body_is_answered_413_not_reset(service: ServiceProcess) -> None:
+    sock = connect(service)
+    sock.sendall(b"POST /api/articles HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                 b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"x" * 65536
+    sent = 0
+    try:
+        while sent < 3 * 1024 * 1024:  # keeps sending past the 1 MiB limit, as a client does
+            sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            sent += len(chunk)
+    except OSError:
+        pass  # the server half-closed and stopped reading after its linger: fine
+    status, headers, body = split_response(read_until_closed(sock))
+    assert status == 413
+    assert body["error"]["code"] == "payload_too_large"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/articles", "/api/nope", "/docs",
+                                  "/openapi.json"])
+def test_every_answer_says_nosniff(service: ServiceProcess, path: str) -> None:
+    answer = httpx.get(service.url + path, timeout=5)
+    assert answer.headers.get_list("x-content-type-options") == ["nosniff"]

@@ -1,6 +1,8 @@
-"""Clients of one AWS-compatible endpoint (the sandbox's moto), each made on first use.
+"""The sandbox's own AWS clients: boto3 bound to its moto, each made on first use, and the
+one error type its stand-ins catch. The only place under shipit/sandbox that imports boto3 or
+botocore (tests/core/test_aws_boundary.py): product code talks to AWS through shipit/aws.
 
-The sandbox talks to its own moto with these, outside any user's profile or credentials.
+The sandbox talks to its own moto with these, outside any user's profile.
 """
 
 from __future__ import annotations
@@ -27,3 +29,12 @@ class EndpointClients:
                     self._session = boto3.Session(region_name=self._region)
                 self._made[name] = self._session.client(name, endpoint_url=self._endpoint)
             return self._made[name]
+
+
+def error_code(exc: BaseException, default: str) -> str | None:
+    """The AWS error code of a botocore ClientError; None for any other exception."""
+    import botocore.exceptions
+
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return None
+    return str(exc.response.get("Error", {}).get("Code", default))

@@ -1,0 +1,11 @@
+"""The deployment circuit breaker is off (a service created before it existed)."""
+
+from __future__ import annotations
+
+from tests.stacks.console import Console
+from tests.stacks.webapp import Shape
+from tests.stacks.webapp import build as build_web
+
+
+def build(c: Console) -> None:
+    build_web(c, Shape("oldtimer", circuit_breaker=False))

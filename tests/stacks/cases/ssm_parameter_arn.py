@@ -1,0 +1,11 @@
+"""An SSM SecureString parameter referenced by its full ARN."""
+
+from __future__ import annotations
+
+from tests.stacks.console import Console
+from tests.stacks.webapp import Shape
+from tests.stacks.webapp import build as build_web
+
+
+def build(c: Console) -> None:
+    build_web(c, Shape("payments", secrets=("ssm-arn",)))
