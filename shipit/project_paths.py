@@ -3,6 +3,7 @@
     .shipit/build-receipt.json   the last build (push and deploy read it)
     .shipit/deploy-receipt.json  the last deploy (report reads it)
     .shipit/oci/                 unpushed builds, exported as an OCI layout
+    .shipit/oci-check/           the second build of `shipit build --check-reproducible`
     .shipit/envs/<name>.toml     local environment overlays (the sandbox writes sandbox.toml)
     .shipit/e2e/                 browser screenshots of e2e runs
     .shipit/demo-report.json     the last demo run; report.md and report.html beside it
@@ -22,6 +23,7 @@ SHIPIT_DIR = Path(".shipit")
 BUILD_RECEIPT = SHIPIT_DIR / "build-receipt.json"
 DEPLOY_RECEIPT = SHIPIT_DIR / "deploy-receipt.json"
 OCI_LAYOUT = SHIPIT_DIR / "oci"
+OCI_CHECK_LAYOUT = SHIPIT_DIR / "oci-check"
 LOCAL_ENVS_DIR = SHIPIT_DIR / "envs"
 E2E_SCREENSHOTS = SHIPIT_DIR / "e2e"
 DEMO_REPORT = SHIPIT_DIR / "demo-report.json"

@@ -128,6 +128,34 @@ def stored_image(aws: AwsSession, repository: str, tag: str) -> StoredImage | No
         )
     return None
 
+def stored_images(aws: AwsSession, repository: str, tags: tuple[str, ...]
+                  ) -> dict[str, StoredImage]:
+    """Tag -> the image it holds, for every tag of ``tags`` that exists: ONE BatchGetImage."""
+    image_ids: Any = [{"imageTag": tag} for tag in dict.fromkeys(tags)]
+    try:
+        response = aws.client("ecr").batch_get_image(
+            repositoryName=repository, imageIds=image_ids,
+            acceptedMediaTypes=list(MANIFEST_MEDIA_TYPES))
+    except Exception as exc:
+        raise translate(exc, operation="ecr:BatchGetImage", resource=repository) from None
+    images = response.get("images", [])
+    failed = {f.get("imageId", {}).get("imageTag") for f in response.get("failures", [])}
+    present = [t for t in dict.fromkeys(tags) if t not in failed]
+    # Images come back in the order asked (moto names each by one of its tags, not the one
+    # asked for): pair them by order when the counts agree, else by the tag they carry.
+    pairs = list(zip(present, images, strict=True)) if len(present) == len(images) else [
+        (i.get("imageId", {}).get("imageTag", ""), i) for i in images]
+    found: dict[str, StoredImage] = {}
+    for tag, image in pairs:
+        digest = image.get("imageId", {}).get("imageDigest", "")
+        found[tag] = StoredImage(
+            digest=digest, tags=tuple(t for t, i in pairs
+                                      if i.get("imageId", {}).get("imageDigest") == digest),
+            manifest=image.get("imageManifest", ""),
+            media_type=image.get("imageManifestMediaType", ""))
+    return found
+
+
 def tags_of(aws: AwsSession, repository: str, digest: str) -> list[str]:
     """Every tag that points at ``digest`` ([] when the digest is not in the repository)."""
     return _tags_of(aws, repository, digest)

@@ -37,6 +37,11 @@ def build_command(
     build_arg: list[str] = typer.Option(
         [], "--build-arg", help="KEY=VALUE for the Dockerfile, over image.build_args (repeatable)."
     ),
+    check_reproducible: bool = typer.Option(
+        False, "--check-reproducible",
+        help="Build a second time without cache and compare; exit 1 naming the first "
+        "differing platform, layer and file.",
+    ),
     ca_bundle: Path | None = typer.Option(
         None, "--ca-bundle", envvar="SHIPIT_CA_BUNDLE",
         help="CA bundle handed to the build as secret 'ca' (default: the system bundle).",
@@ -47,10 +52,14 @@ def build_command(
     Tags: the full git commit sha and latest. Verification fails the build when a platform is
     missing or when the program the image runs is an ELF binary for another CPU.
     The receipt is written to .shipit/build-receipt.json (push and deploy read it).
+    A clean tree is built from its commit, stamped with the commit's time: the same commit
+    and base image give the same digest (a dirty tree is built as is, and says so).
 
     Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
 
     Example: shipit build --build-arg BASE_IMAGE=$(scripts/make-base-image) --smoke
+
+    Example: shipit build --check-reproducible
     """
     import httpx
 
@@ -67,7 +76,7 @@ def build_command(
         platforms=[platform] if platform else None, push=push, builder=builder,
         extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
         health_path=settings.http.health_path, service_vars=task_environment(settings),
-        build_args=parse_build_args(build_arg),
+        build_args=parse_build_args(build_arg), check_reproducible=check_reproducible,
     )
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         deps = BuildDeps(runner=SubprocessRunner(), http=http, log=out.step, tool_log=out.debug)
@@ -80,6 +89,11 @@ def build_command(
 def render_receipt(console: Console, receipt: BuildReceipt) -> None:
     """The human summary on stdout: refs, digest, one line per platform."""
     console.print(f"digest    {receipt.digest}")
+    if receipt.reproducible is not None:
+        console.print("reproducible  " + (
+            f"yes (SOURCE_DATE_EPOCH={receipt.source_date_epoch})"
+            if receipt.reproducible.reproducible else
+            "no: " + "; ".join(receipt.reproducible.reasons)))
     for ref in receipt.refs:
         console.print(f"{'pushed' if receipt.pushed else 'local ':<9} {ref}")
     for image in receipt.platforms:

@@ -28,7 +28,9 @@ def deploy(
     rollback_on_failure: bool = typer.Option(
         False, "--rollback-on-failure", help="On failure put the previous revision back."
     ),
-    force: bool = typer.Option(False, "--force", help="Deploy even while another rolls out."),
+    force: bool = typer.Option(
+        False, "--force", help="Deploy even while another rolls out, or roll the running "
+        "revision again when nothing changed (ECS forceNewDeployment)."),
     interval: float | None = typer.Option(None, "--interval", help="Seconds between polls."),
     env: EnvOption = None,
     json_output: JsonOption = False,
@@ -36,7 +38,9 @@ def deploy(
     """Deploy an image: register a revision (image by digest, vars, secrets) and wait for it.
 
     The image comes from --image, --tag, or the build receipt (.shipit/build-receipt.json).
-    Exit 1 when the deployment fails, is rolled back, or times out.
+    Exit 1 when the deployment fails, is rolled back, or times out. When the service already
+    runs this image (same digest) with the same configuration, nothing is registered or started:
+    outcome "unchanged", exit 0.
 
     Example: shipit --env staging deploy --tag 1a2b3c4 --rollback-on-failure
     """

@@ -45,10 +45,15 @@ def up(
         90.0, help="Give up when not ready (and, without --no-wait, not steady) by then, s."),
     no_wait: bool = typer.Option(
         False, "--no-wait", help="Return once the stack exists, before the service is steady."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Print each start-up phase with its time."),
 ) -> None:
     """Start the sandbox, write .shipit/envs/sandbox.toml, and wait until its service is steady.
 
-    Example: shipit sandbox up && shipit --env sandbox deploy --tag sandbox-initial
+    The daemon's log (.shipit/sandbox/daemon.log; the previous run's is daemon.log.1) has
+    the same phases.
+
+    Example: shipit sandbox up -v && shipit --env sandbox deploy --tag sandbox-initial --force
     """
     from shipit.sandbox.control import sandbox_paths, spec_for
     from shipit.sandbox.control import up as start
@@ -69,9 +74,12 @@ def up(
         if state.storage:
             app.output.info(f"containers store: {state.storage.get('driver')}"
                             f" ({state.storage.get('reason')})")
+        if verbose:
+            for phase, seconds in result.phases.items():
+                app.output.info(f"phase {phase:<13} {seconds:6.2f}s")
     app.output.result(
         {"ok": True, "already_running": result.already_running,
-         "seconds": round(result.seconds, 3), **_state_dict(state)},
+         "seconds": round(result.seconds, 3), "phases": result.phases, **_state_dict(state)},
         human=lambda console: _print_state(console, state),
     )
 

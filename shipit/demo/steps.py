@@ -179,7 +179,11 @@ def push(ctx: DemoContext) -> Outcome:
                              progress=ctx.output)
     ctx.pushed = True
     platforms = ", ".join(report.platforms or ())
-    detail = (f"{report.ref.rsplit('/', 1)[-1][:24]} {report.status}; ECR API says"
+    from shipit.push.run import report_layers
+
+    layers = report_layers(report)
+    detail = (f"{report.ref.rsplit('/', 1)[-1][:24]} {report.status}"
+              + (f" ({layers})" if layers else "") + f"; ECR API says"
               f" {(report.digest or '?')[:19]} with {platforms} (registry: the sandbox's ECR"
               " data plane emulation over a real docker-registry)")
     return Outcome("warn" if report.warnings and report.status != "pushed" else "pass", detail,

@@ -19,7 +19,8 @@ RECEIPT_PATH = DEPLOY_RECEIPT
 class DeployReceipt:
     cluster: str
     service: str
-    outcome: str = "pending"  # dry-run | started | success | failed | rolled-back | timeout
+    outcome: str = "pending"
+    """dry-run | unchanged | started | success | failed | rolled-back | timeout"""
     message: str = ""
     previous_task_definition: str | None = None
     task_definition: str | None = None
@@ -38,7 +39,7 @@ class DeployReceipt:
 
     @property
     def ok(self) -> bool:
-        return self.outcome in ("success", "dry-run", "started")
+        return self.outcome in ("success", "dry-run", "started", "unchanged")
 
     @property
     def hint(self) -> str | None:

@@ -115,14 +115,15 @@ def print_receipt(console: Console, receipt: DeployReceipt) -> None:
     line(f"image        {receipt.image}  (from {receipt.image_source})")
     if receipt.outcome == "dry-run":
         line("task definition changes (current -> next revision):")
-        for change in receipt.task_definition_diff or ["(no change but a new revision)"]:
+        for change in receipt.task_definition_diff or [
+                "(no change: deploy would register nothing and say unchanged; --force rolls)"]:
             line(f"  {change}")
         line("service update:")
         line(f"  ~ taskDefinition: {receipt.previous_task_definition} ->"
              f" {receipt.service_update.get('taskDefinition')}")
         return
     line(f"revision     {receipt.revision}  ({receipt.task_definition})")
-    line(f"deployment   {receipt.deployment_id}")
+    line(f"deployment   {receipt.deployment_id or 'none started'}")
     line(f"outcome      {receipt.outcome}: {receipt.message}")
     if receipt.failure:
         line(f"reason       {receipt.failure['kind']}: {receipt.failure['title']}")

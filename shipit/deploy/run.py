@@ -90,8 +90,16 @@ def deploy(
     if request.dry_run:
         receipt.outcome, receipt.message = "dry-run", "nothing changed (--dry-run)"
         return receipt
+    if not plan.diff and not request.force and deployment_in_progress(plan.service) is None:
+        return unchanged(plan, receipt, progress)  # (one still rolling out: the guard decides)
     guard(plan.service, force=request.force)
-    task_definition = register(aws, plan, receipt, progress)
+    if plan.diff:
+        task_definition = register(aws, plan, receipt, progress)
+    else:  # --force with nothing changed: roll the running revision again
+        task_definition = plan.service.task_definition
+        receipt.task_definition = task_definition
+        receipt.revision = ecs.revision_of(task_definition)
+        progress.step(f"nothing changed; --force: rolling revision {receipt.revision} again")
     deployment_id = update(aws, request, receipt, task_definition, progress)
     receipt.timings["start"] = round(clock() - began, 3)
     if not request.wait:
@@ -128,6 +136,21 @@ def record_plan(receipt: DeployReceipt, plan: Plan, request: DeployRequest) -> N
     receipt.task_definition_diff = plan.diff
     receipt.service_update = {"cluster": request.cluster, "service": request.service,
                               "taskDefinition": f"{plan.current.get('family')}:<next revision>"}
+
+
+def unchanged(plan: Plan, receipt: DeployReceipt, progress: Progress) -> DeployReceipt:
+    """The service already runs what would be registered: say so, register and start nothing."""
+    arn = plan.service.task_definition
+    receipt.outcome = "unchanged"
+    receipt.task_definition, receipt.revision = arn, ecs.revision_of(arn)
+    receipt.service_update = {}
+    receipt.message = (
+        f"{plan.service.name} already runs revision {receipt.revision} with this image"
+        f" ({plan.image.digest}), variables, secrets, sizes and roles: nothing registered,"
+        " no deployment started (--force rolls it anyway)")
+    progress.step(receipt.message)
+    receipt.timings["total"] = receipt.timings["plan"]
+    return receipt
 
 
 def register(aws: AwsSession, plan: Plan, receipt: DeployReceipt, progress: Progress) -> str:

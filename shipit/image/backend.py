@@ -38,6 +38,12 @@ class BuildRequest:
     push: bool
     layout_dir: Path
     """Where an unpushed build is written as an OCI image layout."""
+    source_date_epoch: int | None = None
+    """Stamp every time in the image with this (the commit's time): a reproducible build."""
+    no_cache: bool = False
+    """Build every step again (the second build of --check-reproducible)."""
+    local_name: str | None = None
+    """The manifest list's name in local storage (default: the first ref)."""
 
     def tls_verify(self) -> bool:
         """False only for a loopback registry, which speaks plain HTTP."""

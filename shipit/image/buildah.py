@@ -13,9 +13,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable
+from shipit.errors import EnvironmentProblem, Failed, RegistryUnreachable, ShipitError
 from shipit.image.backend import (
     BuildOutcome,
     BuildRequest,
@@ -23,6 +24,8 @@ from shipit.image.backend import (
     LayoutLocation,
     RegistryLocation,
 )
+from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
+from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform
 from shipit.image.runner import Completed, LineSink, Runner
 from shipit.image.storage import BuildahStorage
@@ -44,6 +47,16 @@ def build_argv(storage: BuildahStorage, request: BuildRequest, target: Platform,
                iidfile: Path) -> list[str]:
     argv = ["buildah", *storage.flags(), "build", "--isolation", "chroot", "--layers",
             "--platform", str(target), "--iidfile", str(iidfile), "-f", str(request.dockerfile)]
+    if request.source_date_epoch is not None:
+        # Every created time and every file time in the new layers become the commit's time;
+        # no io.buildah.version label (the builder's version is a fact of the build host) and
+        # no history (it names intermediate image ids). buildah 1.28's layer cache ignores
+        # --timestamp: a step cached by another commit's build would bring that commit's time
+        # with it, so every step runs (RUN downloads stay cached in their cache mounts).
+        argv += ["--timestamp", str(request.source_date_epoch), "--identity-label=false",
+                 "--omit-history", "--no-cache"]
+    elif request.no_cache:
+        argv.append("--no-cache")
     args = {**platform_build_args(target, request.host), **request.build_args}
     for key, value in args.items():
         argv += ["--build-arg", f"{key}={value}"]
@@ -93,20 +106,50 @@ class BuildahBuilder:
         return shutil.which("buildah") is not None
 
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
-        list_name = request.image.refs[0]
+        images, timings = self.build_images(request, log)
+        return self.finish(request, images, timings)
+
+    def build_images(self, request: BuildRequest, log: LineSink
+                     ) -> tuple[dict[str, str], dict[str, float]]:
+        """One image per platform in local storage: platform -> image id (its config digest).
+
+        The platforms are built at the same time: each build mostly waits (on its RUN steps'
+        cache mounts, on commits to storage), so two at once take about as long as one.
+        """
         images: dict[str, str] = {}
         timings: dict[str, float] = {}
-        with tempfile.TemporaryDirectory(prefix="shipit-build-") as tmp:
-            for target in request.platforms:
-                iidfile = Path(tmp) / f"iid-{target.architecture}"
-                log(f"building {target} with buildah (RUN steps on {request.host})")
-                done = self.runner.run(build_argv(self.storage, request, target, iidfile),
-                                       on_line=log)
+        with tempfile.TemporaryDirectory(prefix="shipit-build-") as tmp, \
+                ThreadPoolExecutor(max_workers=max(1, len(request.platforms))) as pool:
+            futures = [(target, pool.submit(self._build_one, request, target, Path(tmp), log))
+                       for target in request.platforms]
+            failures = []
+            for target, future in futures:
+                done, image_id = future.result()
                 if not done.ok:
-                    raise Failed(f"buildah could not build {target} from {request.dockerfile}:\n"
-                                 f"{done.tail()}")
-                images[str(target)] = iidfile.read_text(encoding="utf-8").strip()
+                    failures.append(Failed(f"buildah could not build {target} from"
+                                           f" {request.dockerfile}:\n{done.tail()}"))
+                    continue
+                images[str(target)] = image_id
                 timings[f"build {target}"] = round(done.seconds, 2)
+        if failures:
+            raise failures[0]
+        return images, timings
+
+    def _build_one(self, request: BuildRequest, target: Platform, tmp: Path, log: LineSink
+                   ) -> tuple[Completed, str]:
+        iidfile = tmp / f"iid-{target.architecture}"
+        log(f"building {target} with buildah (RUN steps on {request.host})")
+        prefix = f"[{target.architecture}] " if len(request.platforms) > 1 else ""
+        done = self.runner.run(build_argv(self.storage, request, target, iidfile),
+                               on_line=lambda line: log(prefix + line))
+        image_id = iidfile.read_text(encoding="utf-8").strip() if done.ok else ""
+        return done, image_id
+
+    def finish(self, request: BuildRequest, images: dict[str, str],
+               timings: dict[str, float] | None = None) -> BuildOutcome:
+        """Join the images under one manifest list, then push it or export it."""
+        timings = dict(timings or {})
+        list_name = request.local_name or request.image.refs[0]
         self._make_list(list_name, images)
         started = time.monotonic()
         location: ImageLocation
@@ -114,7 +157,7 @@ class BuildahBuilder:
             location, digest, pushed = self._push(request, list_name)
             timings["push"] = round(time.monotonic() - started, 2)
         else:
-            (location, digest), pushed = self._export(request, list_name), []
+            (location, digest), pushed = self._export(request, list_name, images), []
             timings["export"] = round(time.monotonic() - started, 2)
         return BuildOutcome(self.name, location, digest or None, pushed, list_name, images,
                             timings)
@@ -141,13 +184,40 @@ class BuildahBuilder:
         location = RegistryLocation(registry, request.image.repository, request.image.primary)
         return location, None, list(request.image.refs)
 
-    def _export(self, request: BuildRequest, list_name: str) -> tuple[LayoutLocation, None]:
+    def _export(self, request: BuildRequest, list_name: str, images: Mapping[str, str]
+                ) -> tuple[LayoutLocation, None]:
+        tag = request.image.primary
+        if layout_holds(request.layout_dir, tag, images):
+            # The same configs (so the same layers): compressing ~100 MB again would only
+            # write the same blobs. The verifier still reads the layout back.
+            return LayoutLocation(request.layout_dir, tag), None
         shutil.rmtree(request.layout_dir, ignore_errors=True)
         request.layout_dir.parent.mkdir(parents=True, exist_ok=True)
-        tag = request.image.primary
         push_manifest_list(self.runner, self.storage, list_name,
                            f"oci:{request.layout_dir}:{tag}")
         return LayoutLocation(request.layout_dir, tag), None
+
+
+def layout_holds(layout: Path, tag: str, images: Mapping[str, str]) -> bool:
+    """Whether the OCI layout's ``tag`` is an index of exactly these images (by config digest,
+    which is what buildah's image ids are)."""
+    if not (layout / "index.json").is_file():
+        return False
+    try:
+        source = OciLayoutSource(layout)
+        index = parse_manifest(source.manifest(tag))
+        if not isinstance(index, ImageIndex):
+            return False
+        configs = {}
+        for entry in index.images:
+            manifest = parse_manifest(source.manifest(entry.digest))
+            if not isinstance(manifest, ImageManifest) or not all(
+                    source.has_blob(layer.digest) for layer in manifest.layers):
+                return False
+            configs[entry.platform_text] = manifest.config.digest
+    except (ShipitError, OSError, ValueError):
+        return False
+    return configs == dict(images)
 
 
 def _push_error(destination: str, done: Completed) -> Exception:

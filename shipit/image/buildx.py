@@ -50,7 +50,16 @@ def buildx_argv(request: BuildRequest, metadata_file: Path) -> list[str]:
     argv = ["docker", "buildx", "build",
             "--platform", ",".join(str(p) for p in request.platforms),
             "-f", str(request.dockerfile), "--metadata-file", str(metadata_file)]
-    for key, value in request.build_args.items():
+    args = dict(request.build_args)
+    rewrite: tuple[str, ...] = ()
+    if request.source_date_epoch is not None:
+        # BuildKit stamps the image config and history with SOURCE_DATE_EPOCH, and
+        # rewrite-timestamp clamps the layers' file times to it (BuildKit 0.13+).
+        args["SOURCE_DATE_EPOCH"] = str(request.source_date_epoch)
+        rewrite = ("rewrite-timestamp=true",)
+    if request.no_cache:
+        argv.append("--no-cache")
+    for key, value in args.items():
         argv += ["--build-arg", f"{key}={value}"]
     for key, value in request.labels.items():
         argv += ["--label", f"{key}={value}"]
@@ -63,10 +72,12 @@ def buildx_argv(request: BuildRequest, metadata_file: Path) -> list[str]:
         argv += ["--cache-from", csv_fields("type=registry", cache),
                  "--cache-to", csv_fields("type=registry", cache, "mode=max",
                                           "image-manifest=true", "oci-mediatypes=true"),
-                 "--output", csv_fields("type=image", "push=true", *_registry_insecure(request))]
+                 "--output", csv_fields("type=image", "push=true", *rewrite,
+                                        *_registry_insecure(request))]
     else:
         argv += ["--output", csv_fields("type=oci", f"dest={request.layout_dir}", "tar=false",
-                                        f"name={request.image.refs[0]}")]
+                                        f"name={request.local_name or request.image.refs[0]}",
+                                        *rewrite)]
     return [*argv, str(request.context)]
 
 

@@ -23,10 +23,15 @@ class GitInfo:
     """The ``origin`` remote without any credentials, for the source label."""
     describe: str
     """``git describe --tags --always --dirty``: the nearest tag, or the short sha."""
+    commit_time: int | None = None
+    """The commit's committer time (seconds since the epoch): SOURCE_DATE_EPOCH of the build."""
+    changes: tuple[str, ...] = ()
+    """``git status --porcelain`` lines of a dirty tree (a few), to say why it is dirty."""
 
     def to_dict(self) -> dict[str, object]:
         return {"sha": self.sha, "short_sha": self.short_sha, "dirty": self.dirty,
-                "source": self.source, "describe": self.describe}
+                "source": self.source, "describe": self.describe,
+                "commit_time": self.commit_time}
 
 
 def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> GitInfo:
@@ -53,6 +58,8 @@ def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> Gi
                          *excluded])
     remote = runner.run(["git", "-C", str(root), "config", "--get", "remote.origin.url"])
     describe = runner.run(["git", "-C", str(root), "describe", "--tags", "--always", "--dirty"])
+    when = runner.run(["git", "-C", str(root), "log", "-1", "--format=%ct", sha])
+    changes = tuple(line for line in status.stdout.splitlines() if line.strip())
     return GitInfo(
         root=root,
         sha=sha,
@@ -60,6 +67,9 @@ def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> Gi
         dirty=bool(status.stdout.strip()),
         source=strip_credentials(remote.stdout.strip()) if remote.ok else None,
         describe=describe.stdout.strip() if describe.ok else sha[:12],
+        commit_time=int(when.stdout.strip()) if when.ok and when.stdout.strip().isdigit()
+        else None,
+        changes=changes[:5],
     )
 
 

@@ -86,7 +86,7 @@ def apply_layer(tree: FileTree, blob: BinaryIO) -> int:
 
 def parse_layer(blob: BinaryIO) -> LayerChanges:
     """A layer's entries and whiteouts, in archive order (compressed or plain tar)."""
-    with _decompressed(blob) as stream:
+    with decompressed(blob) as stream:
         counted = _Counting(stream)
         ops: list[Op] = []
         files: dict[str, Node] = {}
@@ -193,7 +193,8 @@ class LayerCache:
 
 
 @contextmanager
-def _decompressed(blob: BinaryIO) -> Iterator[IO[bytes]]:
+def decompressed(blob: BinaryIO) -> Iterator[IO[bytes]]:
+    """The layer's tar stream: gzip and zstd are undone, a plain tar is passed through."""
     magic = _peek(blob, 4)
     if magic.startswith(_GZIP):
         import gzip

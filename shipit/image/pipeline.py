@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,25 +18,42 @@ import httpx
 from shipit.config import ImageSection
 from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.errors import ConfigError, EnvironmentProblem, Failed, UsageError
-from shipit.image.backend import Builder, BuildOutcome, BuildRequest, open_source
+from shipit.image.backend import (
+    Builder,
+    BuildOutcome,
+    BuildRequest,
+    LayoutLocation,
+    open_source,
+)
 from shipit.image.buildah import BuildahBuilder
 from shipit.image.buildx import BuildxBuilder
 from shipit.image.checks import Finding, check_tags
+from shipit.image.compare import compare_images
 from shipit.image.emulated import EMULATORS, EmulatedRuntime, find_emulator
 from shipit.image.git import GitInfo, read_git_info, require_clean
 from shipit.image.labels import oci_labels
 from shipit.image.layers import LayerCache
+from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform, host_platform, parse_platform, parse_platforms
 from shipit.image.receipt import (
     RECEIPT_PATH,
     BuildReceipt,
+    ReceiptBaseImage,
     ReceiptGit,
     ReceiptLocal,
     ReceiptPlatform,
+    ReceiptReproducible,
     write_receipt,
 )
 from shipit.image.registry import RegistryClient
 from shipit.image.registry_auth import registry_login
+from shipit.image.reproducible import (
+    NotReproducible,
+    ReproducibilityCheck,
+    base_images,
+    export_commit,
+    judge,
+)
 from shipit.image.runner import LineSink, Runner
 from shipit.image.smoke import (
     ContainerRuntime,
@@ -50,7 +67,7 @@ from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
-from shipit.project_paths import OCI_LAYOUT
+from shipit.project_paths import OCI_CHECK_LAYOUT, OCI_LAYOUT
 from shipit.types import Clock, Sleep
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
@@ -73,6 +90,8 @@ class BuildOptions:
     service_vars: Mapping[str, str] = field(default_factory=dict)
     build_args: Mapping[str, str] = field(default_factory=dict)
     """--build-arg values; they win over image.build_args."""
+    check_reproducible: bool = False
+    """Build a second time without cache and compare (exit 1 naming the first difference)."""
 
 
 @dataclass
@@ -110,24 +129,81 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
         login = registry_login(name.registry)
         RegistryClient(name.registry, deps.http, login).ping()  # fail in a second, not later
     builder = choose_builder(options.builder or image.builder, deps)
-    created = deps.now()
+    built_at = deps.now()
+    repro = judge(git)
+    if not repro.reproducible:
+        deps.log("not reproducible: " + "; ".join(repro.reasons))
+    created = (datetime.fromtimestamp(repro.source_date_epoch, UTC)
+               if repro.source_date_epoch is not None else built_at)
     labels = oci_labels(git, created)
-    request = BuildRequest(
-        context=context, dockerfile=dockerfile, platforms=platforms, host=deps.host, image=name,
-        labels=labels,
-        build_args={"APP_VERSION": name.primary, **image.build_args, **options.build_args},
-        secrets=_secrets(options.ca_bundle), push=options.push, layout_dir=root / LAYOUT_DIR,
-    )
-    deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with {builder.name}")
-    outcome = builder.build(request, deps.tool_log)
-
-    verification = _verify(outcome, name, platforms, options, deps)
+    build_args = {"APP_VERSION": name.primary, **image.build_args, **options.build_args}
+    with tempfile.TemporaryDirectory(prefix="shipit-source-") as exported:
+        if repro.reproducible:
+            # The commit's files with normalised modes, not the work tree (umask, ignored files)
+            context, dockerfile = export_commit(git, context, dockerfile, Path(exported))
+        request = BuildRequest(
+            context=context, dockerfile=dockerfile, platforms=platforms, host=deps.host,
+            image=name, labels=labels, build_args=build_args,
+            secrets=_secrets(options.ca_bundle), push=options.push,
+            layout_dir=root / LAYOUT_DIR, source_date_epoch=repro.source_date_epoch,
+        )
+        deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with "
+                 f"{builder.name}" + (f" (SOURCE_DATE_EPOCH={repro.source_date_epoch})"
+                                      if repro.reproducible else ""))
+        outcome = builder.build(request, deps.tool_log)
+        verification = _verify(outcome, name, platforms, options, deps)
+        check = _check_reproducible(builder, request, outcome, verification.digest, deps) \
+            if options.check_reproducible else None
     smoke = _smoke(outcome, verification, options, deps) if options.smoke else None
     outcome.timings["total"] = round(deps.clock() - started, 2)
-    receipt = _receipt(builder.name, git, name, labels, created, outcome, verification, smoke,
+    source = open_source(outcome.location, deps.http)
+    base = ReceiptBaseImage(name=build_args.get("BASE_IMAGE"), digests=base_images(
+        source, {i.platform: i.digest for i in verification.images}))
+    receipt = _receipt(builder.name, git, name, labels, built_at, outcome, verification, smoke,
                        request, deps)
+    receipt = receipt.model_copy(update={
+        "source_date_epoch": repro.source_date_epoch,
+        "reproducible": ReceiptReproducible(**repro.to_dict()), "base_image": base,
+        "reproducibility_check": check.to_dict() if check else None})
     write_receipt(receipt, root / RECEIPT_PATH)
+    if check is not None and check.difference is not None:
+        raise NotReproducible(check.difference, receipt.digest, check.second_digest)
     return receipt
+
+
+def _check_reproducible(builder: Builder, request: BuildRequest, outcome: BuildOutcome,
+                        first_digest: str, deps: BuildDeps) -> ReproducibilityCheck:
+    """The same request again, without cache; compared with the first build.
+
+    buildah: the same image ids (config digests) on every platform are the same image, with
+    nothing to export; otherwise (and with buildx) the second build is written to its own OCI
+    layout and compared file by file.
+    """
+    again = replace(request, push=False, no_cache=True, layout_dir=request.layout_dir.parent /
+                    OCI_CHECK_LAYOUT.name, local_name=f"{request.image.refs[0]}-check")
+    deps.log("--check-reproducible: building again without cache")
+    started = deps.clock()
+    if isinstance(builder, BuildahBuilder):
+        images, _ = builder.build_images(again, deps.tool_log)
+        if images == outcome.local_images:
+            outcome.timings["check"] = round(deps.clock() - started, 2)
+            deps.log("ok    reproducible: the second build has the same image ids"
+                     f" ({first_digest})")
+            return ReproducibilityCheck(first_digest, None)
+        second = builder.finish(again, images)
+    else:
+        second = builder.build(again, deps.tool_log)
+    assert isinstance(second.location, LayoutLocation)
+    layout = OciLayoutSource(second.location.path)
+    difference = compare_images(open_source(outcome.location, deps.http),
+                                outcome.location.reference, layout, second.location.reference)
+    second_digest = layout.manifest(second.location.reference).digest
+    outcome.timings["check"] = round(deps.clock() - started, 2)
+    if difference is None:
+        deps.log(f"ok    reproducible: the second build is {second_digest} too")
+    else:
+        deps.log(f"FAIL  not reproducible: {difference.message}")
+    return ReproducibilityCheck(second_digest, difference)
 
 
 def _verify(outcome: BuildOutcome, name: ImageName, platforms: Sequence[Platform],

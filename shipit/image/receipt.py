@@ -30,8 +30,17 @@ Printed by ``--json``. Schema (``version`` 1; ``read_receipt`` refuses other ver
                             "reason": "why this driver (shipit.image.storage)"} | null},
       "verification": {"ok": true, "findings": [{"check", "ok", "platform", "message"}, ...]},
       "smoke": [{"platform": "linux/amd64", "runtime": "podman", "ok": true, ...}] | null,
-      "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1}
+      "timings": {"build linux/amd64": 12.3, "push": 2.1, "verify": 2.8, "total": 30.1},
+      "source_date_epoch": 1764790000,               # the commit's time, or null (dirty tree)
+      "reproducible": {"reproducible": true, "source_date_epoch": 1764790000,
+                       "reasons": []},               # why not, for a dirty tree
+      "base_image": {"name": "python:3.11-slim",     # the BASE_IMAGE build arg, if any
+                     "digests": {"linux/amd64": "sha256:..."}},  # per platform, as recorded
+      "reproducibility_check": null | {"same": true, "second_digest": "sha256:...",
+                                       "difference": null | {"platform", "layer", "files", ...}}
     }
+
+Same commit, same base image digest -> same ``digest`` (shipit.image.reproducible).
 
 The digest is the content digest of the manifest list as pushed: buildah compresses layers the
 same way on every push, so pushing ``local_image`` again (to ECR) yields this digest.
@@ -73,12 +82,24 @@ class ReceiptGit(_Model):
     dirty: bool
     source: str | None = None
     describe: str
+    commit_time: int | None = None
 
 
 class ReceiptLocal(_Model):
     oci_layout: str | None = None
     images: dict[str, str] = {}
     storage: dict[str, str | None] | None = None
+
+
+class ReceiptReproducible(_Model):
+    reproducible: bool
+    source_date_epoch: int | None = None
+    reasons: list[str] = []
+
+
+class ReceiptBaseImage(_Model):
+    name: str | None = None
+    digests: dict[str, str] = {}
 
 
 class BuildReceipt(_Model):
@@ -105,6 +126,10 @@ class BuildReceipt(_Model):
     verification: dict[str, Any]
     smoke: list[dict[str, Any]] | None = None
     timings: dict[str, float]
+    source_date_epoch: int | None = None
+    reproducible: ReceiptReproducible | None = None
+    base_image: ReceiptBaseImage | None = None
+    reproducibility_check: dict[str, Any] | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

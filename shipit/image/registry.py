@@ -1,4 +1,4 @@
-"""A registry's HTTP API (distribution v2): reachability, manifests and blobs, read-only.
+"""A registry's HTTP API (distribution v2): reachability, manifests and blobs; writes manifests.
 
 Loopback registries (127.0.0.1, localhost, ::1) are spoken to over plain HTTP, every other host
 over HTTPS. ``auth`` is for registries that need it (ECR takes HTTP basic auth with the token of
@@ -96,6 +96,20 @@ class RegistryClient:
             return False
         self._raise_for_status(response, digest)
         return True
+
+    def put_manifest(self, repository: str, reference: str, body: bytes,
+                     media_type: str) -> None:
+        """PUT a manifest (or index) under a tag or its digest, byte for byte."""
+        try:
+            response = self._client.put(
+                f"{self.url}/v2/{repository}/manifests/{reference}", content=body,
+                headers={"Content-Type": media_type},
+                auth=self._auth or httpx.USE_CLIENT_DEFAULT)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from None
+        if response.status_code >= 400:
+            raise Failed(f"{self.host}/{repository}:{reference}: the registry refused the"
+                         f" manifest (HTTP {response.status_code}): {response.text[:300]}")
 
     def _get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         try:

@@ -9,17 +9,14 @@ one digest forever. A build from a dirty work tree (``--allow-dirty``) is tagged
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shipit.errors import UsageError
 from shipit.image.git import GitInfo
+from shipit.oci_grammar import REPOSITORY, tag_problem
 
 LATEST = "latest"
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REPOSITORY = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ def image_name(repository: str | None, git: GitInfo, *, registry: str | None = N
     """
     if not repository:
         raise UsageError("image.repository is not set", hint="add it to [image] in shipit.toml")
-    if not _REPOSITORY.match(repository):
+    if not REPOSITORY.match(repository):
         raise UsageError(f"image.repository {repository!r} is not a valid repository name",
                          hint="lowercase letters, digits and . _ - separators, e.g. articles")
     host, _, namespace = (registry or "").partition("/")
@@ -63,8 +60,9 @@ def image_name(repository: str | None, git: GitInfo, *, registry: str | None = N
         repository = f"{namespace.strip('/')}/{repository}"
     tags = [commit_tag(git), LATEST]
     for tag in extra_tags:
-        if not _TAG.match(tag):
-            raise UsageError(f"--tag {tag!r} is not a valid tag",
+        problem = tag_problem(tag)
+        if problem is not None:
+            raise UsageError(f"--tag: {problem}",
                              hint="1-128 letters, digits, '_', '.', '-', not starting with . or -")
         if tag not in tags:
             tags.append(tag)

@@ -32,7 +32,10 @@ def push_configured(
     pusher: Pusher | None = None,
 ) -> PushReport:
     """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
+    import httpx
+
     from shipit.push.builder import BuildahPusher, receipt_storage
+    from shipit.push.layers import LayerInventory
 
     repository = settings.image.repository
     if not repository:
@@ -42,7 +45,9 @@ def push_configured(
     request = PushRequest(repository=repository, region=aws.region, image=image,
                           tag=tag or image.tag, registry=settings.image.registry,
                           dry_run=dry_run)
-    if pusher is not None:
-        return push(request, aws=aws, pusher=pusher, progress=progress)
-    with BuildahPusher(storage=receipt_storage(image.storage)) as own:  # removes the login
-        return push(request, aws=aws, pusher=own, progress=progress)
+    with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
+        inventory = LayerInventory.of_build(image.oci_layout, image.pushed_ref, image.tag, http)
+        if pusher is not None:
+            return push(request, aws=aws, pusher=pusher, progress=progress, inventory=inventory)
+        with BuildahPusher(storage=receipt_storage(image.storage)) as own:  # removes the login
+            return push(request, aws=aws, pusher=own, progress=progress, inventory=inventory)

@@ -25,6 +25,10 @@ class BuiltImage:
     git_sha: str | None = None
     storage: tuple[tuple[str, str], ...] = ()
     """buildah storage the build used (driver/root/runroot from ``local.storage``), if any."""
+    oci_layout: str | None = None
+    """The OCI layout an unpushed build was exported to: where its layers can be read."""
+    pushed_ref: str | None = None
+    """Where ``shipit build --push`` put it (the first ref), if it did."""
 
 
 def built_image(receipt: BuildReceipt, *, where: str = "build receipt") -> BuiltImage:
@@ -40,7 +44,9 @@ def built_image(receipt: BuildReceipt, *, where: str = "build receipt") -> Built
     return BuiltImage(source=source, tag=receipt.tag,
                       platforms=tuple(p.platform for p in receipt.platforms),
                       digest=receipt.digest, git_sha=receipt.git_sha,
-                      storage=tuple(sorted((k, v) for k, v in storage.items() if v)))
+                      storage=tuple(sorted((k, v) for k, v in storage.items() if v)),
+                      oci_layout=receipt.local.oci_layout,
+                      pushed_ref=receipt.refs[0] if receipt.pushed and receipt.refs else None)
 
 
 def load_built_image(path: Path) -> BuiltImage:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shipit.push.run import PushReport
+from shipit.push.run import PushReport, report_layers
 
 _STATUS = {
     "pushed": "pushed and verified in ECR",
@@ -19,6 +19,7 @@ def format_report(report: PushReport) -> list[str]:
         f"digest      {report.digest or 'unknown (the receipt has none)'}",
         f"platforms   {platforms}",
         f"latest      {report.latest}",
+        *([f"layers      {report_layers(report)}"] if report.layers_total is not None else []),
         f"repository  {report.repository} ({report.repository_status})",
     ]
     lines += [f"warning     {w}" for w in report.warnings]

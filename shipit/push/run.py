@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shipit.aws import ecr
-from shipit.aws.ecr import Repository
+from shipit.aws.ecr import RegistryLogin, Repository, StoredImage
 from shipit.errors import Failed
 from shipit.image_ref import ecr_host
 from shipit.push.builder import Pusher
@@ -22,6 +22,7 @@ from shipit.push.judge import (
     tag_is_mutable,
 )
 from shipit.push.judge import tag_state as judge_tag_state
+from shipit.push.layers import LayerCount, LayerInventory, count
 from shipit.push.receipt import BuiltImage
 from shipit.push.target import LATEST, Destination, check_registry_region
 
@@ -61,14 +62,27 @@ class PushReport:
     """exists | created | planned"""
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    layers_uploaded: int | None = None
+    """Layers the push uploaded (the rest were in the repository); None: not counted."""
+    layers_total: int | None = None
+    uploaded_bytes: int | None = None
+
+    def count_layers(self, counted: LayerCount) -> None:
+        self.layers_uploaded, self.layers_total = counted.uploaded, counted.total
+        self.uploaded_bytes = counted.uploaded_bytes
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": True, **asdict(self)}
 
 
-def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Progress
-         ) -> PushReport:
-    """Push the built image under its sha tag and ``latest``; verify both through the ECR API."""
+def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Progress,
+         inventory: LayerInventory | None = None) -> PushReport:
+    """Push the built image under its sha tag and ``latest``; verify both through the ECR API.
+
+    What the repository holds under both tags is read once (one BatchGetImage): when it is
+    this image already, that read is the verification and nothing else is done. Otherwise
+    ``inventory`` (the build's layers) says how many layers the push really uploads.
+    """
     if request.registry:
         check_registry_region(request.registry, request.region)
     image = request.image
@@ -76,8 +90,10 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
     host = request.registry or (repo.host if repo else ecr_host("<account>", request.region))
     target = Destination(host=host, repository=request.repository)
     ref = target.ref(request.tag)
-    state = _sha_tag_state(request, aws, ref, exists=repo is not None)
-    latest_state = _latest_state(request, aws, repo, image.digest)
+    held = ecr.stored_images(aws, request.repository, (request.tag, request.moving_tag)) \
+        if repo is not None else {}
+    state = _sha_tag_state(request, held.get(request.tag), ref)
+    latest_state = _latest_state(request, repo, held.get(request.moving_tag), image.digest)
     report = PushReport(repository=request.repository, ref=ref, status="planned",
                         latest=latest_state, digest=image.digest,
                         platforms=list(image.platforms), repository_status=repo_status,
@@ -90,20 +106,37 @@ def push(request: PushRequest, *, aws: AwsSession, pusher: Pusher, progress: Pro
         report.status = "unchanged" if state is TagState.SAME else "planned"
         return report
     if state is TagState.SAME and latest_state != "move":
-        progress.success(f"{ref} already holds {image.digest}: nothing to push")
-        return _verified(report, _verify(request, aws, ref, request.tag, image.digest), "unchanged")
+        if inventory is not None:
+            report.count_layers(count(inventory.layers, []))
+        progress.success(f"{ref} already holds {image.digest}: nothing to push"
+                         + (" (0 layers uploaded)" if inventory is not None else ""))
+        verdict = judge_image(held.get(request.tag), ref=ref, digest=image.digest,
+                              platforms=image.platforms)
+        return _verified(report, verdict, "unchanged")
     progress.step(f"logging in to {target.host} (token from ecr:GetAuthorizationToken, on stdin)")
-    pusher.login(target, ecr.login(aws))
+    login = ecr.login(aws)
+    pusher.login(target, login)
     if state is not TagState.SAME:
-        progress.step(f"pushing {image.source} to {ref}")
-        pusher.push(image.source, target, request.tag)
+        missing = inventory.missing(target, login) if inventory is not None else None
+        if inventory is not None and missing == [] and inventory.digest == image.digest:
+            progress.step(f"{target.host}/{target.repository} holds every layer: writing the"
+                          f" manifests of {image.source} to {ref}")
+            inventory.put_manifests(target, login, request.tag)
+        else:
+            progress.step(f"pushing {image.source} to {ref}")
+            pusher.push(image.source, target, request.tag)
+        if inventory is not None and missing is not None:
+            report.count_layers(count(inventory.layers, missing))
+            progress.step(report_layers(report))
+    elif inventory is not None:
+        report.count_layers(count(inventory.layers, []))
     verdict = _verify(request, aws, ref, request.tag, image.digest)
     if not verdict.ok:
         raise Failed("; ".join(verdict.problems) + f"; {request.moving_tag} was not moved",
                      hint="rebuild with every platform (`shipit build`) and push a new sha tag")
     progress.success(f"{ref} is {verdict.digest} in ECR with {', '.join(verdict.platforms or ())}")
     report.latest = _move_latest(request, aws, pusher, target, latest_state, verdict.digest,
-                                 progress)
+                                 progress, inventory, login)
     return _verified(report, verdict, "unchanged" if state is TagState.SAME else "pushed")
 
 
@@ -132,8 +165,15 @@ def _ensure_repository(
     return repo, "created", warnings
 
 
-def _sha_tag_state(request: PushRequest, aws: AwsSession, ref: str, *, exists: bool) -> TagState:
-    existing = ecr.stored_image(aws, request.repository, request.tag) if exists else None
+def report_layers(report: PushReport) -> str:
+    """``3 of 9 layers uploaded, 12.4 MB`` (empty when the layers were not counted)."""
+    if report.layers_total is None:
+        return ""
+    return LayerCount(report.layers_uploaded or 0, report.layers_total,
+                      report.uploaded_bytes or 0).text
+
+
+def _sha_tag_state(request: PushRequest, existing: StoredImage | None, ref: str) -> TagState:
     state = judge_tag_state(existing, request.image.digest)
     if state is TagState.OTHER:
         assert existing is not None
@@ -145,29 +185,32 @@ def _sha_tag_state(request: PushRequest, aws: AwsSession, ref: str, *, exists: b
     return state
 
 
-def _latest_state(
-    request: PushRequest, aws: AwsSession, repo: Repository | None, digest: str | None
-) -> str:
+def _latest_state(request: PushRequest, repo: Repository | None, current: StoredImage | None,
+                  digest: str | None) -> str:
     """move | unchanged | skipped (the moving tag is immutable in this repository)."""
     if repo is None:
         return "move"
     if not tag_is_mutable(repo, request.moving_tag):
         return "skipped"
-    current = ecr.stored_image(aws, request.repository, request.moving_tag)
     if current is not None and digest is not None and current.digest == digest:
         return "unchanged"
     return "move"
 
 
 def _move_latest(request: PushRequest, aws: AwsSession, pusher: Pusher, target: Destination,
-                 state: str, digest: str | None, progress: Progress) -> str:
+                 state: str, digest: str | None, progress: Progress,
+                 inventory: LayerInventory | None, login: RegistryLogin | None) -> str:
     tag = request.moving_tag
     if state != "move":
         if state == "skipped":
             progress.warn(f"{target.ref(tag)} is immutable in this repository: not moved")
         return state
     progress.step(f"pointing {target.ref(tag)} at {digest}")
-    pusher.push(request.image.source, target, tag)
+    if inventory is not None and login is not None and inventory.digest == digest:
+        # every blob is in the repository by now: the manifests are all that is left
+        inventory.put_manifests(target, login, tag)
+    else:
+        pusher.push(request.image.source, target, tag)
     moved = _verify(request, aws, target.ref(tag), tag, digest)
     if not moved.ok:
         raise Failed("; ".join(moved.problems))

@@ -37,6 +37,19 @@ class UpResult:
     already_running: bool
     seconds: float
 
+    @property
+    def phases(self) -> dict[str, float]:
+        """Where the seconds went: the daemon's own start (interpreter and imports), each of
+        its phases, and the wait from ready until the service is steady."""
+        if self.already_running:
+            return {}
+        daemon = dict(self.state.phases)
+        ready = self.state.ready_seconds or 0.0
+        steady = daemon.pop("steady", None)
+        inside = {"daemon start": max(0.0, round(
+            self.seconds - ready - (steady or 0.0), 3)), **daemon}
+        return {**inside, **({"until steady": steady} if steady is not None else {})}
+
 
 @dataclass(frozen=True)
 class DownResult:
@@ -65,6 +78,7 @@ def up(
     paths.dir.chmod(0o700)  # the store holds every plain var and this start's credentials
     spec = _with_app_env(spec)
     write_private(paths.spec_file, json.dumps(asdict(spec)))  # not argv: `ps` shows argv
+    rotate_log(paths.log_file)
     with os.fdopen(os.open(paths.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
                    "ab") as log:
         os.fchmod(log.fileno(), 0o600)
@@ -96,6 +110,12 @@ def up(
         f"the sandbox did not start{': ' + detail if detail else ''}",
         hint=f"see {paths.log_file}; is moto[server] installed in this Python ({sys.executable})?",
     )
+
+
+def rotate_log(log: Path) -> None:
+    """Keep the last run's log as ``daemon.log.1`` and start a new one: two runs at most."""
+    if log.exists():
+        os.replace(log, log.with_name(log.name + ".1"))
 
 
 def wait_steady(paths: SandboxPaths, state: SandboxState, deadline: float, sleep: Sleep,

@@ -15,16 +15,19 @@ import base64
 import contextlib
 import hashlib
 import json
+import logging
 import os
+import re
 import secrets
 import signal
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, TypeVar
 
 from shipit.aws.local_credentials import LocalCredentials
 from shipit.defaults import DEFAULT_HEALTH_PATH
@@ -61,6 +64,34 @@ class DaemonSpec:
     database: bool = True
 
 
+T = TypeVar("T")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+class PlainText:
+    """A text stream that drops terminal colour and cursor codes: the daemon's log is a file."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_ANSI.sub("", text))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def quiet_logs() -> None:
+    """One line per request from moto's web server would be most of the log, coloured: keep
+    its warnings only; everything printed loses its terminal codes."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    sys.stdout = PlainText(sys.stdout)
+    sys.stderr = PlainText(sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shipit.sandbox.daemon")
     parser.add_argument("--root", required=True, type=Path)
@@ -68,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = SandboxPaths(args.root.resolve())
     spec = DaemonSpec(**json.loads(paths.spec_file.read_text(encoding="utf-8")))
     paths.spec_file.unlink()
+    quiet_logs()
     return run(paths, spec)
 
 
@@ -90,6 +122,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
         os.environ.pop(name, None)
 
+    phases = state.phases
+    began_imports = time.monotonic()
     moto_world.install_patches()
     registry_password = secrets.token_urlsafe(24)
     moto_world.set_registry_password(registry_password)
@@ -99,12 +133,13 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     def guarded(app: Any) -> RequestGuard:
         nonlocal guard
         guard = RequestGuard(app, credentials, lambda: website_origin[0] if website_origin
-                             else None)
+                             else None, issued=moto_world.issued_secret)
         return guard
 
     moto = moto_world.MotoServer(guarded)
     assert guard is not None
     guard.port = moto.port
+    phases["moto import"] = round(time.monotonic() - began_imports, 3)
     database: LocalDatabase | None = None
     scheduler: Scheduler | None = None
     proxy: LoadBalancerProxy | None = None
@@ -114,31 +149,36 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
     website: SandboxWebsite | None = None
     try:
         probe = _Probe()  # ~0.4 s, overlapped with the stack's creation
-        moto.start()
+        timed(phases, "moto", moto.start)
         port = moto.port
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
         names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = EndpointClients(state.endpoint_url, names.region)
         state.website_bucket = web_bucket(names)
-        website = start_website(clients["s3"], state.website_bucket)  # the S3 website endpoint
+        website = timed(phases, "website", lambda: start_website(  # the S3 website endpoint
+            clients["s3"], state.website_bucket))
         state.website_port = website.port
         website_origin.append(state.website_url)
-        stack = create_stack(clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN))
-        registry = start_sandbox_registry(paths.dir / "registry", clients["ecr"])
+        stack = timed(phases, "stack", lambda: create_stack(
+            clients.__getitem__, names, website.allow(spec.vars, CORS_ORIGIN)))
+        registry = timed(phases, "registry", lambda: start_sandbox_registry(
+            paths.dir / "registry", clients["ecr"]))
         if registry is not None:  # moto has no registry data plane: the emulation is one
             state.registry_host, state.registry_pid = registry.host, registry.registry.pid
             state.registry_ports = registry.ports
         if spec.database:
-            database = create_database(_database_name(paths.root, names), paths.dir)
+            database = timed(phases, "database", lambda: create_database(
+                _database_name(paths.root, names), paths.dir))
             state.database = database.url
+        podman = timed(phases, "podman probe", lambda: probe.podman(
+            registry, paths.root, _registry_login(paths, registry, registry_password)))
+        began_services = time.monotonic()
         ctx = TaskContext(
             backends=moto_world.Backends(names.region), clients=clients,
             command=tuple(spec.command), tasks_dir=paths.tasks_dir,
             target_group_arn=stack["target_group_arn"], container_name=names.container,
             container_port=CONTAINER_PORT, rds_hosts={stack["db"]["address"]},
-            database=database,
-            podman=probe.podman(registry, paths.root,
-                                _registry_login(paths, registry, registry_password)),
+            database=database, podman=podman,
             no_container_reason=probe.why_not(registry),
             storage_note=f"store: {probe.storage.driver} ({probe.storage.reason})",
         )
@@ -154,6 +194,10 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             runtimes = {t.id: t.runtime for t in live}
             tasks = [t.describe() for t in [*scheduler.history, *scheduler.live_tasks()]]
             steady = scheduler.steady()
+            if steady and "steady" not in state.phases and state.ready_seconds is not None:
+                state.phases["steady"] = round(time.time() - started - state.ready_seconds, 3)
+                print(f"service steady {state.phases['steady']:.2f}s after ready"
+                      f" ({time.time() - started:.2f}s after start)", flush=True)
             if proxy is not None:  # kept-alive connections only to targets still registered
                 proxy.retain(scheduler.healthy_ports())
             if (pids, runtimes, tasks, steady) != (state.task_pids, state.task_runtimes,
@@ -176,10 +220,12 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         worker = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True,
                                   name="scheduler")
         worker.start()
+        phases["services"] = round(time.monotonic() - began_services, 3)
         state.status, state.ready_seconds = "ready", round(time.time() - started, 3)
         write_state(paths, state)
         print(f"sandbox ready in {state.ready_seconds}s: moto {state.endpoint_url},"
               f" ALB proxy {state.proxy_url}", flush=True)
+        print("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases.items()), flush=True)
         stopping.wait()
         return 0
     except Exception as exc:
@@ -225,6 +271,15 @@ def _shutdown(
                      paths.registry_auth_file):
             file.unlink(missing_ok=True)
     print(f"sandbox stopped ({timer.summary()})", flush=True)
+
+
+def timed(phases: dict[str, float], name: str, step: Callable[[], T]) -> T:
+    """Run one start-up phase and record its seconds in ``phases`` (the state and the log)."""
+    began = time.monotonic()
+    try:
+        return step()
+    finally:
+        phases[name] = round(time.monotonic() - began, 3)
 
 
 class _StepTimer:

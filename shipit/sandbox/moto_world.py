@@ -48,6 +48,8 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.moto_server.werkzeug_app.MotoRequestHandler": (),
     "moto.moto_server.werkzeug_app.create_backend_app": (),
     "moto.logs.models.logs_backends": (),
+    "moto.sts.models.sts_backends": (),
+    "moto.sts.models.STSBackend.get_assumed_role_from_access_key": ("self", "access_key_id"),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
 
@@ -80,6 +82,19 @@ class MotoServer:
         self._server.shutdown()
         self._thread.join(timeout=10)
         self._server.server_close()
+
+
+def issued_secret(access_key_id: str) -> str | None:
+    """The secret of temporary credentials this moto's STS issued (AssumeRole into another
+    account), or None: the sandbox accepts what its own STS hands out, as AWS does."""
+    from moto.sts.models import sts_backends
+
+    for by_partition in list(sts_backends.values()):
+        for backend in list(by_partition.values()):
+            role = backend.get_assumed_role_from_access_key(access_key_id)
+            if role is not None:
+                return str(role.secret_access_key)
+    return None
 
 
 def set_registry_password(password: str) -> None:

@@ -8,7 +8,8 @@ visits could then call GetSecretValue on 127.0.0.1. Refused here, before moto se
 - a ``Host`` that is not the sandbox's loopback address and port (DNS rebinding: a name that
   resolves to 127.0.0.1 keeps its own Host);
 - a request not signed (AWS Signature Version 4) with the sandbox's own credentials, which are
-  random per start (shipit.aws.local_credentials): the signature is recomputed and compared.
+  random per start (shipit.aws.local_credentials), or with temporary ones its own STS issued
+  to such a caller (AssumeRole): the signature is recomputed and compared.
 
 Each refusal is a 403 with an AWS-style XML error and no CORS headers.
 """
@@ -64,12 +65,18 @@ def refusal(headers: Mapping[str, str], *, port: int, website_origin: str | None
     return None
 
 
-def signature_problem(request: SignedRequest, credentials: LocalCredentials) -> str | None:
-    """Why ``request`` is not signed with ``credentials`` (SigV4, header form), or None."""
+def signature_problem(request: SignedRequest, credentials: LocalCredentials,
+                      issued: Callable[[str], str | None] = lambda _: None) -> str | None:
+    """Why ``request`` is not signed (SigV4, header form) with ``credentials`` or with
+    temporary ones the sandbox's STS issued (``issued``: key id -> secret), or None."""
     match = _AUTHORIZATION.match(request.headers.get("authorization", ""))
     if match is None:
         return "the request is not signed (AWS Signature Version 4 expected)"
-    if not hmac.compare_digest(match["key"], credentials.access_key_id):
+    if hmac.compare_digest(match["key"], credentials.access_key_id):
+        secret = credentials.secret_access_key
+    elif (found := issued(match["key"])) is not None:
+        secret = found
+    else:
         return "the access key id is not this sandbox's"
     timestamp = request.headers.get("x-amz-date", "")
     if timestamp[:8] != match["date"]:
@@ -91,7 +98,7 @@ def signature_problem(request: SignedRequest, credentials: LocalCredentials) -> 
     scope = f"{match['date']}/{match['region']}/{service}/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", timestamp, scope,
                          hashlib.sha256(canonical.encode()).hexdigest()])
-    key = f"AWS4{credentials.secret_access_key}".encode()
+    key = f"AWS4{secret}".encode()
     for part in (match["date"], match["region"], service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
@@ -131,8 +138,10 @@ class RequestGuard:
     once the server is bound."""
 
     def __init__(self, app: WsgiApp, credentials: LocalCredentials,
-                 website_origin: Callable[[], str | None]) -> None:
+                 website_origin: Callable[[], str | None],
+                 issued: Callable[[str], str | None] = lambda _: None) -> None:
         self.app, self.credentials, self.website_origin = app, credentials, website_origin
+        self.issued = issued
         self.port = 0
         self.refused = 0
 
@@ -150,7 +159,7 @@ class RequestGuard:
                 path, _, query = (raw or environ.get("PATH_INFO", "")).partition("?")
                 problem = signature_problem(SignedRequest(
                     environ["REQUEST_METHOD"], path, query or environ.get("QUERY_STRING", ""),
-                    headers, body), self.credentials)
+                    headers, body), self.credentials, self.issued)
         if problem is None:
             return self.app(environ, start_response)
         self.refused += 1

@@ -102,6 +102,8 @@ class SandboxState:
     """Each task, live or recently stopped: revision, phase, health, runtime, timings."""
     steady: bool = False
     """The service's deployment is COMPLETED and a target is healthy."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds each start-up phase took (moto, stack, registry, ...; "steady" since ready)."""
 
     @property
     def proxy_url(self) -> str:

@@ -138,7 +138,8 @@ def test_deploy_from_the_build_receipt(shared_sandbox: Sandbox) -> None:
 
 
 def test_a_timeout_says_what_was_last_seen_and_is_a_failure(shared_sandbox: Sandbox) -> None:
-    result = shared_sandbox.cli("--json", "deploy", "--tag", "v2", "--timeout", "0.5")
+    shared_sandbox.put_image("v-timeout")  # an image the service does not run yet
+    result = shared_sandbox.cli("--json", "deploy", "--tag", "v-timeout", "--timeout", "0.5")
 
     assert result.exit_code == 1
     receipt = result.json()

@@ -172,7 +172,8 @@ def test_rollback_command_returns_to_the_previous_revision(sandbox: Sandbox) -> 
     assert sandbox.cli("deploy", "--tag", "v2").exit_code == 0
     assert sandbox.running_revisions() == {2}
 
-    assert sandbox.cli("deploy", "--tag", "v2").exit_code == 0
+    sandbox.put_image("v3")  # the same image again would be "unchanged": no revision 3
+    assert sandbox.cli("deploy", "--tag", "v3").exit_code == 0
     assert sandbox.running_revisions() == {3}
 
     result = sandbox.cli("--json", "rollback")

@@ -27,7 +27,7 @@ from tests.export.rebuild import (
     register_target,
     verdicts,
 )
-from tests.fixtures.sandbox import Sandbox
+from tests.fixtures.sandbox import Sandbox, sandbox_keys
 
 
 def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
@@ -61,6 +61,8 @@ def test_the_sandbox_exports_lints_clean_rebuilds_and_the_demo_step_passes(
     resources = yaml.safe_load(text)["Resources"]
     monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.state.endpoint_url)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name, value in sandbox_keys(sandbox.root).items():  # the sandbox accepts only its own
+        monkeypatch.setenv(name.upper(), value)
     source = verdicts(sandbox.config, "sandbox")  # before [env.rebuilt] exists
     account = fresh_account()
     parameters = _parameters(sandbox, account, exported.json()["parameters"])
@@ -115,6 +117,7 @@ def _rebuilt_env(sandbox: Sandbox, account: Account, parameters: dict[str, str])
         "Address"]
     secret = next(v for k, v in parameters.items() if k.startswith("Secret"))
     text = (text.replace('region = "us-east-1"', f'region = "{NEW_REGION}"')
+            .replace('credentials_file = ".shipit/sandbox/credentials.json"\n', "")  # its own
             .replace('account_id = "123456789012"', f'account_id = "{NEW_ACCOUNT}"')
             .replace(sandbox.state.stack["secret_arn"], secret)
             .replace(old_host, database["Endpoint"]["Address"]))

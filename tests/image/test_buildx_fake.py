@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -65,19 +66,26 @@ def test_push_argv_metadata_and_receipt(fake_docker: Path, pushed_project: Proje
     argv = build_call(fake_docker)
     name = f"{registry.host}/{unique_repository}"
     assert argv[:5] == ["buildx", "build", "--platform", "linux/amd64,linux/arm64", "-f"]
-    assert argv[5] == str(project.root / "sample_service" / "Dockerfile")
-    assert argv[-1] == str(project.root)
+    # a clean tree is built from the commit's files, exported (modes normalised) elsewhere
+    context = Path(argv[-1])
+    assert context.name == "context"
+    assert not context.is_relative_to(project.root)
+    assert argv[5] == str(context / "sample_service" / "Dockerfile")
     assert pairs(argv, "--tag") == [f"{name}:{sha}", f"{name}:latest", f"{name}:v1.2.3"]
+    epoch = int(project.git("log", "-1", "--format=%ct"))
     assert pairs(argv, "--build-arg") == [
-        f"APP_VERSION={sha}", "BASE_IMAGE=mirror.example.com/python:3.11-slim"]
+        f"APP_VERSION={sha}", "BASE_IMAGE=mirror.example.com/python:3.11-slim",
+        f"SOURCE_DATE_EPOCH={epoch}"]
     labels = pairs(argv, "--label")
     assert f"org.opencontainers.image.revision={sha}" in labels
-    assert any(label.startswith("org.opencontainers.image.created=") for label in labels)
+    created = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"org.opencontainers.image.created={created}" in labels
     assert pairs(argv, "--secret") == ["id=ca,src=/etc/ssl/certs/ca-certificates.crt"]
     assert pairs(argv, "--cache-from") == [f"type=registry,ref={name}:buildcache"]
     assert pairs(argv, "--cache-to") == [
         f"type=registry,ref={name}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"]
-    assert pairs(argv, "--output") == ["type=image,push=true,registry.insecure=true"]
+    assert pairs(argv, "--output") == [
+        "type=image,push=true,rewrite-timestamp=true,registry.insecure=true"]
 
     document = result.json()
     receipt = document["receipt"]
@@ -90,6 +98,11 @@ def test_push_argv_metadata_and_receipt(fake_docker: Path, pushed_project: Proje
     assert receipt["digest"] == stored.digest
     assert [p["platform"] for p in receipt["platforms"]] == ["linux/amd64", "linux/arm64"]
     assert receipt["verification"]["ok"] is True
+    assert receipt["source_date_epoch"] == epoch
+    assert receipt["reproducible"] == {"reproducible": True, "source_date_epoch": epoch,
+                                       "reasons": []}
+    assert receipt["base_image"] == {"name": "mirror.example.com/python:3.11-slim",
+                                     "digests": {}}  # the fake records no base annotation
     for tag in (sha, "latest", "v1.2.3"):
         found = registry.manifest(unique_repository, tag)
         assert found is not None
@@ -105,7 +118,7 @@ def test_unpushed_build_goes_to_an_oci_layout(fake_docker: Path, make_project: M
     layout = project.root / ".shipit" / "oci"
     sha = project.git("rev-parse", "HEAD")
     assert pairs(argv, "--output") == [
-        f"type=oci,dest={layout},tar=false,name=localhost/articles:{sha}"]
+        f"type=oci,dest={layout},tar=false,name=localhost/articles:{sha},rewrite-timestamp=true"]
     assert "--cache-to" not in argv
     assert "--tag" not in argv
     receipt = result.json()["receipt"]
@@ -114,6 +127,24 @@ def test_unpushed_build_goes_to_an_oci_layout(fake_docker: Path, make_project: M
     assert (layout / "index.json").is_file()
     # what a build writes under .shipit/ does not make the work tree dirty for the next one
     assert project.shipit("build", "--builder", "buildx").exit_code == 0
+
+
+def test_a_dirty_tree_is_built_as_it_is_and_says_it_is_not_reproducible(
+        fake_docker: Path, make_project: MakeProject) -> None:
+    project = make_project(platforms=["linux/amd64"])
+    (project.root / "sample_service" / "new.txt").write_text("x", encoding="utf-8")
+    result = project.shipit("build", "--builder", "buildx", "--allow-dirty")
+    assert result.exit_code == 0, result.stderr
+    argv = build_call(fake_docker)
+    assert argv[-1] == str(project.root)  # the work tree itself
+    assert not [a for a in pairs(argv, "--build-arg") if a.startswith("SOURCE_DATE_EPOCH=")]
+    assert "rewrite-timestamp" not in pairs(argv, "--output")[0]
+    receipt = result.json()["receipt"]
+    assert receipt["source_date_epoch"] is None
+    verdict = receipt["reproducible"]
+    assert verdict["reproducible"] is False
+    assert "uncommitted changes (?? sample_service/new.txt)" in verdict["reasons"][0]
+    assert "not reproducible: the work tree has uncommitted changes" in result.stderr
 
 
 @pytest.mark.parametrize(("mode", "code", "message"), [

@@ -82,7 +82,7 @@ def test_push_needs_a_registry(make_project: MakeProject) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--platform", "linux/s390x"], "platform 'linux/s390x' is not supported"),
     (["--platform", "linux/amd64,linux/amd64"], "platform linux/amd64 is listed twice"),
-    (["--tag", "-bad"], "--tag '-bad' is not a valid tag"),
+    (["--tag", "-bad"], "--tag: '-bad' is not an image tag"),
     (["--builder", "kaniko"], "unknown builder 'kaniko'"),
     (["--build-arg", "NOEQUALS"], "--build-arg 'NOEQUALS' is not KEY=VALUE"),
     (["--ca-bundle", "/nonexistent/ca.pem"], "CA bundle /nonexistent/ca.pem does not exist"),

@@ -44,9 +44,9 @@ def test_image_name(registry: str | None, dirty: bool, extra: list[str], refs: l
 @pytest.mark.parametrize(("repository", "tag", "message"), [
     (None, None, "image.repository is not set"),
     ("Articles", None, "is not a valid repository name"),
-    ("articles", "-x", "is not a valid tag"),
-    ("articles", "a" * 129, "is not a valid tag"),
-    ("articles", "a:b", "is not a valid tag"),
+    ("articles", "-x", "is not an image tag"),
+    ("articles", "a" * 129, "characters long; at most 128"),
+    ("articles", "a:b", "is not an image tag"),
 ])
 def test_image_name_rejects(repository: str | None, tag: str | None, message: str) -> None:
     with pytest.raises(UsageError, match=message):

@@ -90,9 +90,11 @@ def build_image(buildah: Buildah, registry: Registry, project: Project) -> Build
         name = f"{project.repository}-{next(_NAMES)}"
         tag = tag or hashlib.sha256(f"{name}{content}".encode()).hexdigest()[:40]
         source = buildah.make_list(name, platforms, content)
-        digest = buildah.publish(source, f"{registry.host}/build-cache/{name}:{tag}")
+        published = f"{registry.host}/build-cache/{name}:{tag}"
+        digest = buildah.publish(source, published)
         recorded = tuple(receipt_platforms or platforms)
-        write_receipt(project.receipt, source=source, tag=tag, digest=digest, platforms=recorded)
+        write_receipt(project.receipt, source=source, tag=tag, digest=digest, platforms=recorded,
+                      refs=[published])
         return Built(source, tag, digest, recorded)
 
     return build

@@ -58,7 +58,8 @@ class Buildah:
 
 
 def write_receipt(path: Path, *, source: str, tag: str, digest: str | None,
-                  platforms: Sequence[str]) -> Path:
+                  platforms: Sequence[str], refs: Sequence[str] = ()) -> Path:
+    """``refs``: where the build pushed it (push reads the layers there to count uploads)."""
     assert digest is not None, "a build receipt always records the pushed list's digest"
     return write_build_receipt(path, tag=tag, local_image=source, digest=digest,
-                               platforms=platforms)
+                               platforms=platforms, refs=refs)

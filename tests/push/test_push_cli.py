@@ -83,9 +83,38 @@ def test_the_same_digest_again_is_a_no_op(
     assert again.exit_code == 0, again.stderr
     report = json.loads(again.stdout)
     assert (report["status"], report["latest"]) == ("unchanged", "unchanged")
-    assert "nothing to push" in again.stderr
+    assert report["layers_uploaded"] == 0
+    assert report["layers_total"] >= 1
+    assert "nothing to push (0 layers uploaded)" in again.stderr
     assert ecr_registry.actions == []  # no login, no upload, no manifest: a true no-op
     assert _ecr_digest(project.repository, built.tag) == built.digest
+
+
+def test_layers_the_repository_holds_are_not_uploaded_again(
+    project: Project, build_image: BuildImage, ecr_registry: EcrDataPlane,
+) -> None:
+    """The first push uploads every layer; the same image under a new tag uploads none."""
+    built = build_image()
+    first = run_cli(["--json", "--config", str(project.config), "push"])
+    assert first.exit_code == 0, first.stderr
+    report = json.loads(first.stdout)
+    total = report["layers_total"]
+    assert report["layers_uploaded"] == total >= 1
+    assert report["uploaded_bytes"] > 0
+    assert f"{total} of {total} layers uploaded" in first.stderr
+    ecr_registry.clear()
+    again = run_cli(["--json", "--config", str(project.config), "push", "--tag", "again"])
+    assert again.exit_code == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert (report["status"], report["layers_uploaded"], report["uploaded_bytes"]) == (
+        "pushed", 0, 0)
+    assert f"0 of {total} layers uploaded, 0.0 MB" in again.stderr
+    uploads = [a for a in ecr_registry.actions if a.action in (
+        "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")]
+    assert uploads == []  # the registry saw no upload at all
+    assert [a.action for a in ecr_registry.actions].count("ecr:BatchCheckLayerAvailability") >= 2
+    assert "holds every layer: writing the manifests" in again.stderr  # no builder push
+    assert _ecr_digest(project.repository, "again") == built.digest
 
 
 def _pushed_then_rebuilt_under_the_same_tag(project: Project, build_image: BuildImage,

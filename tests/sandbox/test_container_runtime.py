@@ -83,5 +83,19 @@ def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
     logs = box.cli("logs", "--since", "10m").stdout
     assert f"running the image as a {CONTAINER_NOTE}" in logs
 
+    # Nothing changed: push uploads no layer, deploy registers no revision.
+    for args in ((), ("--tag", "again")):
+        pushed = box.cli("--json", "push", *args)
+        assert pushed.exit_code == 0, pushed.stderr[-3000:]
+        report = pushed.json()
+        assert report["layers_uploaded"] == 0
+        assert report["layers_total"] >= 2  # the base layer and the service's
+    assert report["status"] == "pushed"  # a new tag: its manifests only
+    revision = box.cli("--json", "status").json()["revision"]
+    again = box.cli("--json", "deploy", "--tag", real_build.receipt["tag"])
+    assert again.exit_code == 0, again.stderr[-3000:]
+    assert (again.json()["outcome"], again.json()["revision"]) == ("unchanged", revision)
+    assert box.cli("--json", "status").json()["revision"] == revision
+
     stop_sandbox(box.root)
     assert containers(build_storage, box.root, all_states=True) == []

@@ -13,9 +13,10 @@ import pytest
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from shipit.aws.local_credentials import LocalCredentials
-from shipit.sandbox.moto_world import MotoServer
+from shipit.sandbox.moto_world import MotoServer, issued_secret
 from shipit.sandbox.request_guard import RequestGuard, SignedRequest, signature_problem
 from tests.fixtures.ecr_registry import EcrDataPlane, ecr_data_plane, ecr_registry
 
@@ -33,7 +34,7 @@ def guarded() -> Iterator[tuple[str, RequestGuard]]:
     made: list[RequestGuard] = []
 
     def wrap(app: Any) -> RequestGuard:
-        made.append(RequestGuard(app, KEYS, lambda: WEBSITE))
+        made.append(RequestGuard(app, KEYS, lambda: WEBSITE, issued=issued_secret))
         return made[0]
 
     server = MotoServer(wrap)
@@ -73,6 +74,28 @@ def test_its_own_signed_clients_are_answered(guarded: tuple[str, RequestGuard]) 
     assert s3.get_object(Bucket="site", Key="a b/ü.html")["Body"].read() == b"<p>x</p>"
     assert _post(url, _signed(url, KEYS)).status_code == 200
     assert _post(url, _signed(url, KEYS, Origin=WEBSITE)).status_code == 200  # its website
+
+
+def test_credentials_its_own_sts_issued_are_answered(guarded: tuple[str, RequestGuard]) -> None:
+    """AssumeRole into another account of the sandbox's moto, as on AWS: the temporary keys
+    work; made-up keys of the same shape do not."""
+    url, _ = guarded
+    sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id=KEYS.access_key_id,
+                       aws_secret_access_key=KEYS.secret_access_key)
+    creds = sts.assume_role(RoleArn="arn:aws:iam::222222222222:role/x",
+                            RoleSessionName="rebuild")["Credentials"]
+    other = boto3.client("sts", endpoint_url=url, region_name="us-east-1",
+                         aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"])
+    assert other.get_caller_identity()["Account"] == "222222222222"
+    forged = boto3.client("sts", endpoint_url=url, region_name="us-east-1",
+                          aws_access_key_id=creds["AccessKeyId"],
+                          aws_secret_access_key="not-the-secret",
+                          aws_session_token=creds["SessionToken"])
+    with pytest.raises(ClientError, match="not signed with this sandbox's secret"):
+        forged.get_caller_identity()
 
 
 @pytest.mark.parametrize(

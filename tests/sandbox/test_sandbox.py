@@ -185,14 +185,21 @@ def test_readme_flow_up_then_deploy_at_once(tmp_path: Path, sandbox_credentials:
         assert up.json()["steady"] is True
         assert "service steady" in up.stderr
 
+        assert {"stack", "until steady"} <= set(up.json()["phases"])
+        same = run_cli([*config, "--env", "sandbox", "--json", "deploy", "--tag",
+                        "sandbox-initial"], cwd=tmp_path)
+        assert same.exit_code == 0, same.stderr
+        assert (same.json()["outcome"], same.json()["revision"]) == ("unchanged", 1)
+
         deployed = run_cli([*config, "--env", "sandbox", "--json", "deploy", "--tag",
-                            "sandbox-initial"], cwd=tmp_path)
+                            "sandbox-initial", "--force"], cwd=tmp_path)
 
         assert deployed.exit_code == 0, deployed.stderr
         assert deployed.json()["outcome"] == "success"
         status = run_cli([*config, "--json", "sandbox", "status"], cwd=tmp_path).json()
         newest = status["tasks"][-1]
-        assert newest["revision"] == 2
+        assert newest["revision"] == 1
+        assert len(status["tasks"]) >= 2  # --force started a new task of the same revision
         assert newest["phase"] == "RUNNING"
         assert newest["health"] == "healthy"
         timings = newest["timings"]
@@ -200,7 +207,7 @@ def test_readme_flow_up_then_deploy_at_once(tmp_path: Path, sandbox_credentials:
         assert timings["first_healthy"] >= timings["running"]
         assert status["storage"]["driver"] in ("overlay", "vfs")
         human = run_cli([*config, "sandbox", "status"], cwd=tmp_path).stdout
-        assert "rev 2: RUNNING/healthy" in human
+        assert "rev 1: RUNNING/healthy" in human
         ecs_status = run_cli([*config, "--env", "sandbox", "--json", "status"],
                              cwd=tmp_path).json()
         running = next(t for t in ecs_status["tasks"] if t["last_status"] == "RUNNING")
