@@ -5,6 +5,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.cli",
     "tests.fixtures.registry",
     "tests.fixtures.base_image",
+    "tests.fixtures.real_build",
     "tests.fixtures.iam",
     "tests.fixtures.postgres",
     "tests.fixtures.reference_stack",

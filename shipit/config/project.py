@@ -20,7 +20,7 @@ from shipit.redact import is_secret_name
 PATH_KEYS = [["image", "dockerfile"], ["image", "context"], ["web", "folder"],
              ["aws", "credentials_file"]]
 """Every key that names a file or folder: each must resolve inside the repository."""
-HINT = "README.md section 'shipit.toml' lists every key, its meaning and default"
+HINT = "docs/configuration.md lists every key of shipit.toml, its meaning and default"
 
 
 class Config:

@@ -1,12 +1,17 @@
 """`shipit init --from-aws` on a real sandbox: the adopted overlay equals the sandbox's own
 generated environment key by key, doctor passes on it, the rest of shipit.toml is kept byte for
-byte; two ALBs or no reachable RDS exit 2 with the candidates (no terminal), or are asked."""
+byte; two ALBs or no reachable RDS exit 2 with the candidates (no terminal), or are asked.
+
+The tests share one sandbox (``endpoint``), each finding it as the sandbox made it: shipit.toml
+and the sandbox's load balancers are put back after each; the test that deletes the database has
+a sandbox of its own (``own_endpoint``)."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +24,40 @@ from tests.fixtures.cli import CliResult, run_cli
 from tests.fixtures.sandbox import Sandbox, sandbox_keys
 
 
-@pytest.fixture
-def endpoint(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> str:
+def adopting(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point AWS_ENDPOINT_URL at the sandbox's moto with its own keys (it refuses any other
     signature), as a user adopting it would."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.state.endpoint_url)
-    keys = sandbox_keys(sandbox.root)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", box.state.endpoint_url)
+    keys = sandbox_keys(box.root)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", keys["aws_access_key_id"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", keys["aws_secret_access_key"])
-    assert sandbox.cli("dns").exit_code == 0  # the Route53 alias, as the demo leaves it
-    return sandbox.state.endpoint_url
+    assert box.cli("dns").exit_code == 0  # the Route53 alias, as the demo leaves it
+    return box.state.endpoint_url
+
+
+@pytest.fixture
+def endpoint(shared_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The module's sandbox, adopted as a user would; shipit.toml and its ALBs put back after."""
+    box = shared_sandbox
+    config = box.config.read_bytes()
+    elb = box.client("elbv2")
+    ours = {lb["LoadBalancerArn"] for lb in elb.describe_load_balancers()["LoadBalancers"]}
+    try:
+        yield adopting(box, monkeypatch)
+    finally:
+        box.config.write_bytes(config)
+        for lb in elb.describe_load_balancers()["LoadBalancers"]:
+            if lb["LoadBalancerArn"] not in ours:
+                for listener in elb.describe_listeners(
+                        LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+                    elb.delete_listener(ListenerArn=listener["ListenerArn"])
+                elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+
+
+@pytest.fixture
+def own_endpoint(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A sandbox of this test's own (it deletes what the others need), adopted as a user would."""
+    return adopting(sandbox, monkeypatch)
 
 
 def init(box: Sandbox, *args: str) -> CliResult:
@@ -49,7 +78,9 @@ def merged(box: Sandbox, env: str) -> dict[str, Any]:
     return settings
 
 
-def test_adopts_the_sandbox_as_its_own_environment(sandbox: Sandbox, endpoint: str) -> None:
+def test_adopts_the_sandbox_as_its_own_environment(shared_sandbox: Sandbox, endpoint: str
+                                                     ) -> None:
+    sandbox = shared_sandbox
     original = sandbox.config.read_bytes()
 
     result = init(sandbox, "--env", "adopted", "--yes")
@@ -86,8 +117,9 @@ def test_adopts_the_sandbox_as_its_own_environment(sandbox: Sandbox, endpoint: s
 
 
 def test_an_existing_environment_is_never_replaced_without_force(
-    sandbox: Sandbox, endpoint: str
+    shared_sandbox: Sandbox, endpoint: str
 ) -> None:
+    sandbox = shared_sandbox
     original = sandbox.config.read_bytes()
 
     result = init(sandbox, "--env", "dev", "--yes")
@@ -119,8 +151,9 @@ def session(endpoint: str) -> AwsSession:
     return AwsSession(resolve_target(config_region="us-east-1", config_endpoint=endpoint))
 
 
-def test_two_albs_exit_2_with_the_candidates_or_are_asked(sandbox: Sandbox, endpoint: str
+def test_two_albs_exit_2_with_the_candidates_or_are_asked(shared_sandbox: Sandbox, endpoint: str
                                                           ) -> None:
+    sandbox = shared_sandbox
     original = sandbox.config.read_bytes()
     other = second_alb(sandbox)
 
@@ -148,7 +181,7 @@ def test_two_albs_exit_2_with_the_candidates_or_are_asked(sandbox: Sandbox, endp
     assert settled.exit_code == 0, settled.stderr
 
 
-def test_no_reachable_database_exits_2_with_the_candidates(sandbox: Sandbox, endpoint: str
+def test_no_reachable_database_exits_2_with_the_candidates(sandbox: Sandbox, own_endpoint: str
                                                            ) -> None:
     rds = sandbox.client("rds")
     rds.create_db_instance(DBInstanceIdentifier="unrelated-db", Engine="postgres",
@@ -172,8 +205,9 @@ def test_no_reachable_database_exits_2_with_the_candidates(sandbox: Sandbox, end
     assert "rds" not in adopted_table(sandbox)
 
 
-def test_the_diff_is_shown_and_nothing_written_without_yes(sandbox: Sandbox, endpoint: str
+def test_the_diff_is_shown_and_nothing_written_without_yes(shared_sandbox: Sandbox, endpoint: str
                                                            ) -> None:
+    sandbox = shared_sandbox
     original = sandbox.config.read_bytes()
 
     dry = init(sandbox, "--env", "adopted", "--dry-run", "--explain")
@@ -189,9 +223,10 @@ def test_the_diff_is_shown_and_nothing_written_without_yes(sandbox: Sandbox, end
     assert Path(sandbox.root / "shipit.toml.shipit-tmp").exists() is False
 
 
-def test_on_a_terminal_the_choice_and_the_write_are_asked(sandbox: Sandbox, endpoint: str
+def test_on_a_terminal_the_choice_and_the_write_are_asked(shared_sandbox: Sandbox, endpoint: str
                                                           ) -> None:
     """A real pseudo-terminal: the person picks the ALB by number, then says yes."""
+    sandbox = shared_sandbox
     import os
     import pty
     import subprocess

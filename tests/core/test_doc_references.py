@@ -20,10 +20,14 @@ def tracked() -> list[str]:
     return out.split()
 
 
+PLACEHOLDER = re.compile(r"(?:^|/)(?:NAME|ID|N)(?:\.\w+)?$")
+"""A path that ends in a name to fill in (``tests/stacks/cases/NAME.toml``) is a pattern."""
+
+
 def test_every_named_path_exists() -> None:
     missing = sorted({f"{name}: {path}" for name in tracked()
                       for path in PATH.findall((ROOT / name).read_text(encoding="utf-8"))
-                      if not (ROOT / path).exists()})
+                      if not (ROOT / path).exists() and not PLACEHOLDER.search(path)})
     assert missing == []
 
 

@@ -1,16 +1,24 @@
 """Each failure class, deployed for real on the sandbox: exit 1, the classified reason and its
-hint, and the previous revision still serving (the health URL still 200)."""
+hint, and the previous revision still serving (the health URL still 200).
+
+The failure cases share one sandbox (``failing``): each leaves the service as it found it
+(revision 1 serving after ECS's rollback; sandbox.toml and the health check put back by the
+fixture), so a case cannot pass on what another left behind. Tests that deploy a revision that
+works have a sandbox of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from tests.fixtures.sandbox import Sandbox
 
 FOREIGN_DIGEST = "sha256:" + "ab" * 32
+_TAGS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -23,33 +31,36 @@ class Case:
     in_logs: str | None = None
 
 
+def _new_tag(box: Sandbox, platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")) -> str:
+    """A tag of its own in the sandbox's ECR (tags are immutable there, the sandbox is shared)."""
+    tag = f"case-{next(_TAGS)}"
+    box.put_image(tag, platforms)
+    return tag
+
+
 def _pull(box: Sandbox) -> list[str]:
     return ["--image", f"ghcr.io/acme/articles@{FOREIGN_DIGEST}"]
 
 
 def _platform(box: Sandbox) -> list[str]:
-    box.put_image("arm64-only", ("linux/arm64",))
-    return ["--tag", "arm64-only"]
+    return ["--tag", _new_tag(box, ("linux/arm64",))]
 
 
 def _crash(box: Sandbox) -> list[str]:
     box.set_vars(DATABASE_URL="postgresql://articles@127.0.0.1:1/articles",
                  DB_STARTUP_TIMEOUT="0")
-    box.put_image("v2")
-    return ["--tag", "v2"]
+    return ["--tag", _new_tag(box)]
 
 
 def _health(box: Sandbox) -> list[str]:
     box.quick_health_checks()
     box.set_vars(PORT="9000")  # the app listens on 9000; the target group checks 8000
-    box.put_image("v2")
-    return ["--tag", "v2"]
+    return ["--tag", _new_tag(box)]
 
 
 def _no_database_url(box: Sandbox) -> list[str]:
     box.set_vars(DATABASE_URL=None)
-    box.put_image("v2")
-    return ["--tag", "v2"]
+    return ["--tag", _new_tag(box)]
 
 
 def _missing_secret(box: Sandbox) -> list[str]:
@@ -58,8 +69,7 @@ def _missing_secret(box: Sandbox) -> list[str]:
     lines = [f'DB_PASSWORD = "{missing}"' if ln.startswith("DB_PASSWORD") else ln
              for ln in text.splitlines()]
     box.env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    box.put_image("v2")
-    return ["--tag", "v2"]
+    return ["--tag", _new_tag(box)]
 
 
 CASES = [
@@ -77,17 +87,44 @@ CASES = [
 ]
 
 
+def _health_check(box: Sandbox) -> tuple[dict[str, Any], int]:
+    group = box.client("elbv2").describe_target_groups(
+        TargetGroupArns=[box.state.stack["target_group_arn"]])["TargetGroups"][0]
+    keys = ("HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "UnhealthyThresholdCount")
+    return {k: group[k] for k in keys}, int(box.describe_service()["healthCheckGracePeriodSeconds"])
+
+
+@pytest.fixture
+def failing(shared_sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The module's sandbox serving revision 1; sandbox.toml and the health check put back."""
+    box = shared_sandbox
+    env_file = box.env_file.read_text(encoding="utf-8")
+    group, grace = _health_check(box)
+    assert box.running_revisions() == {1}
+    try:
+        yield box
+    finally:
+        box.env_file.write_text(env_file, encoding="utf-8")
+        if _health_check(box) != (group, grace):
+            box.client("elbv2").modify_target_group(
+                TargetGroupArn=box.state.stack["target_group_arn"], **group)
+            box.client("ecs").update_service(cluster=box.cluster, service=box.service,
+                                             healthCheckGracePeriodSeconds=grace)
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
-    sandbox: Sandbox, case: Case
+    failing: Sandbox, case: Case
 ) -> None:
+    sandbox = failing
+    next_revision = len(sandbox.revisions()) + 1
     result = sandbox.cli("--json", "deploy", *case.prepare(sandbox))
 
     assert result.exit_code == 1, result.stderr
     receipt = result.json()
     # Fail-fast usually wins; when ECS's circuit breaker is quicker the verdict says so.
     assert receipt["outcome"] in ("failed", "rolled-back")
-    assert receipt["revision"] == 2
+    assert receipt["revision"] == next_revision
     failure = receipt["failure"]
     assert failure["kind"] == case.kind, failure
     assert case.in_title in failure["title"]
@@ -115,7 +152,8 @@ def test_failed_deploy_is_classified_and_the_previous_revision_keeps_serving(
     assert sandbox.health() == 200
 
 
-def test_rollback_on_failure_puts_the_previous_revision_back(sandbox: Sandbox) -> None:
+def test_rollback_on_failure_puts_the_previous_revision_back(failing: Sandbox) -> None:
+    sandbox = failing
     result = sandbox.cli("--json", "deploy", "--rollback-on-failure", *_platform(sandbox))
 
     assert result.exit_code == 1

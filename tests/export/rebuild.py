@@ -45,7 +45,8 @@ class Account:
 
 
 def fresh_account() -> Account:
-    creds = boto3.client("sts").assume_role(
+    # a new session: boto3's default one keeps the credentials of the first test that used it
+    creds = boto3.Session().client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{NEW_ACCOUNT}:role/rebuild", RoleSessionName="rebuild",
     )["Credentials"]
     account = Account(NEW_REGION, {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"],

@@ -1,13 +1,13 @@
 """The REAL sample_service/Dockerfile, built by buildah for linux/amd64 and linux/arm64 on the
-local base image, pushed to a real docker-registry, read back over HTTP, and started by podman.
-Then buildah 1.28's mislabelled-image bug (plain final FROM) is reproduced and caught."""
+local base image, pushed to a real docker-registry, read back over HTTP, and started by podman
+(the session's one real build: tests/fixtures/real_build.py). Then buildah 1.28's
+mislabelled-image bug (plain final FROM) is reproduced and caught."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +17,12 @@ from shipit.image.manifest import ACCEPT
 from shipit.image.receipt import BuildReceipt
 from shipit.push.receipt import built_image as push_view
 from tests.fixtures.base_image import BuildStorage
-from tests.fixtures.cli import CliResult
+from tests.fixtures.real_build import PLATFORMS, REPOSITORY, RealBuild
 from tests.fixtures.registry import Registry
-from tests.image.conftest import Project, create_project
+from tests.image.conftest import create_project
 
-# One module-scoped build of both platforms; on a busy 2-CPU machine that takes minutes.
+# The session's build of both platforms; on a busy 2-CPU machine that takes minutes.
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(1200)]
-PLATFORMS = ("linux/amd64", "linux/arm64")
-REPOSITORY = "build-real/articles"
-
-
-@dataclass(frozen=True)
-class Built:
-    project: Project
-    result: CliResult
-    sha: str
-
-    @property
-    def receipt(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.result.json()["receipt"]
-        return data
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +34,9 @@ def storage_env(build_storage: BuildStorage) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, registry: Registry, base_image: str,
-          storage_env: None) -> Built:
-    """One real build of both platforms, pushed, verified and smoke-tested (shared by tests)."""
-    project = create_project(tmp_path_factory.mktemp("real") / "project", service=True,
-                             registry=registry.host, repository=REPOSITORY,
-                             platforms=PLATFORMS, build_args={"BASE_IMAGE": base_image})
-    result = project.shipit("-v", "build", "--push", "--builder", "buildah", "--smoke")
-    return Built(project, result, project.git("rev-parse", "HEAD"))
+def built(real_build: RealBuild) -> RealBuild:
+    """The session's real build of both platforms, pushed, verified and smoke-tested."""
+    return real_build
 
 
 def get_json(registry: Registry, path: str, accept: str | None = None) -> dict[str, Any]:
@@ -66,14 +47,14 @@ def get_json(registry: Registry, path: str, accept: str | None = None) -> dict[s
     return data
 
 
-def test_the_build_succeeds_with_one_json_document(built: Built) -> None:
+def test_the_build_succeeds_with_one_json_document(built: RealBuild) -> None:
     assert built.result.exit_code == 0, built.result.stderr[-4000:]
     document = built.result.json()
     assert document["ok"] is True
     assert "RUN steps on linux/amd64" in built.result.stderr
 
 
-def test_manifest_read_back_over_http_lists_both_platforms(built: Built, registry: Registry
+def test_manifest_read_back_over_http_lists_both_platforms(built: RealBuild, registry: Registry
                                                            ) -> None:
     stored = registry.manifest(REPOSITORY, built.sha)
     assert stored is not None
@@ -98,7 +79,7 @@ def test_manifest_read_back_over_http_lists_both_platforms(built: Built, registr
     assert latest.digest == stored.digest
 
 
-def test_receipt_matches_the_registry_and_push_can_read_it(built: Built, registry: Registry
+def test_receipt_matches_the_registry_and_push_can_read_it(built: RealBuild, registry: Registry
                                                            ) -> None:
     receipt = built.receipt
     on_disk = json.loads(built.project.receipt_path.read_text(encoding="utf-8"))
@@ -120,7 +101,7 @@ def test_receipt_matches_the_registry_and_push_can_read_it(built: Built, registr
     assert built_image.source == receipt["local_image"]
 
 
-def test_every_platform_runs_a_binary_for_its_cpu(built: Built) -> None:
+def test_every_platform_runs_a_binary_for_its_cpu(built: RealBuild) -> None:
     messages = {f["message"] for f in built.receipt["verification"]["findings"]}
     assert "linux/amd64: /usr/bin/python3.11 is an x86-64 ELF binary" in messages
     assert "linux/arm64: /usr/bin/python3.11 is an AArch64 ELF binary" in messages
@@ -128,7 +109,7 @@ def test_every_platform_runs_a_binary_for_its_cpu(built: Built) -> None:
     assert sorted(m.split(":")[0] for m in native) == sorted(PLATFORMS)
 
 
-def test_smoke_gets_200_from_the_health_url(built: Built) -> None:
+def test_smoke_gets_200_from_the_health_url(built: RealBuild) -> None:
     native, emulated = built.receipt["smoke"]
     assert (native["platform"], native["runtime"], native["status"], native["ok"]) == (
         "linux/amd64", "podman", 200, True)
@@ -140,7 +121,7 @@ def test_smoke_gets_200_from_the_health_url(built: Built) -> None:
 
 
 def test_a_plain_final_from_ships_an_x86_python_in_the_arm64_image(
-        tmp_path: Path, base_image: str, storage_env: None, built: Built) -> None:
+        tmp_path: Path, base_image: str, storage_env: None, built: RealBuild) -> None:
     """buildah 1.28 bug 2, for real: config and manifest say arm64, python is x86-64."""
     project = create_project(tmp_path / "project", service=True, platforms=["linux/arm64"],
                              build_args={"BASE_IMAGE": base_image},

@@ -1,11 +1,15 @@
 """`shipit report` on a real sandbox: every deliverable met with its proof after a healthy
 deploy; the right one not met (exit 1, named) after a broken DNS record or a failed deploy;
-the HTML opens in headless Chromium with the network off and asks for nothing."""
+the HTML opens in headless Chromium with the network off and asks for nothing.
+
+The tests that leave the service healthy share one sandbox (``box``: the Route53 record and the
+screenshots put back after each); the failed deploy has a sandbox of its own."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +30,21 @@ def by_id(document: dict[str, Any], name: str) -> dict[str, Any]:
     return next(d for d in document["deliverables"] if d["id"] == name)
 
 
-def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(sandbox: Sandbox) -> None:
-    digest = sandbox.put_image("v2")
-    deployed = sandbox.cli("deploy", "--tag", "v2")
+@pytest.fixture
+def box(shared_sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The module's sandbox, healthy; its Route53 record and screenshots put back after."""
+    try:
+        yield shared_sandbox
+    finally:
+        shutil.rmtree(shared_sandbox.root / ".shipit" / "e2e", ignore_errors=True)
+        assert shared_sandbox.cli("dns").exit_code == 0
+
+
+def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(box: Sandbox) -> None:
+    sandbox = box
+    revision = len(sandbox.revisions()) + 1
+    digest = sandbox.put_image("healthy")
+    deployed = sandbox.cli("deploy", "--tag", "healthy")
     assert deployed.exit_code == 0, deployed.stderr
     assert sandbox.cli("dns").exit_code == 0
     html = sandbox.root / "out" / "report.html"
@@ -45,10 +61,10 @@ def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(sandbox:
     assert any(digest in line and "linux/arm64" in line for line in image_proof)
     assert any("pull check" in line and digest in line for line in by_id(document, "ecr")["proof"])
     assert any("1/1 running" in line for line in by_id(document, "service")["proof"])
-    assert any("last deploy: success, revision 2" in line
+    assert any(f"last deploy: success, revision {revision}" in line
                for line in by_id(document, "starts")["proof"])
     assert "pulls back the running digest" in by_id(document, "ecr")["why"]
-    assert "v2" in by_id(document, "ecr")["why"]
+    assert "healthy" in by_id(document, "ecr")["why"]
     assert any("db=ok" in line for line in by_id(document, "database")["proof"])
     assert len(by_id(document, "logs")["table"]) > 1  # a header and at least one log line
     e2e_steps = [row[0] for row in by_id(document, "e2e")["table"][1:]]
@@ -60,7 +76,8 @@ def test_after_a_healthy_deploy_every_deliverable_is_met_with_its_proof(sandbox:
     assert "<img" not in html.read_text(encoding="utf-8")  # no screenshot was taken yet
 
 
-def test_a_broken_dns_record_is_the_deliverable_not_met(sandbox: Sandbox) -> None:
+def test_a_broken_dns_record_is_the_deliverable_not_met(box: Sandbox) -> None:
+    sandbox = box
     assert sandbox.cli("dns").exit_code == 0
     route53 = sandbox.client("route53")
     zone = sandbox.state.stack["hosted_zone_id"]
@@ -101,8 +118,10 @@ def test_after_a_failed_deploy_the_image_does_not_start(sandbox: Sandbox) -> Non
 
 @pytest.mark.skipif(not CHROMIUM.exists(),
                     reason="needs Debian's chromium (apt-get install chromium)")
-def test_the_html_opens_offline_in_chromium_and_requests_nothing(sandbox: Sandbox) -> None:
+def test_the_html_opens_offline_in_chromium_and_requests_nothing(box: Sandbox) -> None:
     from playwright.sync_api import sync_playwright
+
+    sandbox = box
 
     assert sandbox.cli("dns").exit_code == 0
     shots = sandbox.root / ".shipit" / "e2e"

@@ -1,13 +1,14 @@
 """A REAL image in the sandbox's registry runs as a podman container; `sandbox down` removes it.
 
-The real sample_service/Dockerfile is built by shipit's buildah backend (linux/amd64 only, on the
-local base image), pushed through the sandbox's ECR data plane into its docker-registry, and
-deployed. The scheduler stand-in must then pull it and run it with podman (not from source).
+The session's real build of sample_service/Dockerfile (tests/fixtures/real_build.py: shipit's
+buildah backend, both platforms, on the local base image) is pushed by ``shipit push`` through
+the sandbox's ECR data plane into its docker-registry, as the demo does, and deployed (push logs in
+to the data plane with the ECR token itself). The scheduler stand-in must then pull it and run it
+with podman (not from source).
 """
 
 from __future__ import annotations
 
-import base64
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -20,8 +21,8 @@ from shipit.image.storage import BuildahStorage
 from shipit.sandbox.control import running_state, sandbox_paths
 from shipit.sandbox.podman import CONTAINER_NOTE, LABEL, probe_podman
 from tests.fixtures.base_image import BuildStorage
+from tests.fixtures.real_build import RealBuild
 from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
-from tests.image.conftest import create_project
 
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -49,33 +50,19 @@ def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[s
     return done.stdout.split()
 
 
-def login_to_the_sandbox_registry(box: Sandbox, authfile: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """What a user does before `build --push` to ECR: a registry login with the ECR token
-    (the sandbox's data plane requires it, as ECR does); buildah reads REGISTRY_AUTH_FILE."""
-    token = box.client("ecr").get_authorization_token()["authorizationData"][0]
-    user, _, password = base64.b64decode(token["authorizationToken"]).decode().partition(":")
-    subprocess.run(["buildah", "login", "--authfile", str(authfile), "--tls-verify=false",
-                    "--username", user, "--password-stdin", box.state.registry_host],
-                   input=password, text=True, capture_output=True, check=True, timeout=60)
-    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(authfile))
-
-
 def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
-    podman_sandbox: Sandbox, base_image: str, build_storage: BuildStorage, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    podman_sandbox: Sandbox, real_build: RealBuild, build_storage: BuildStorage
 ) -> None:
     box = podman_sandbox
     assert box.state.registry_host, "the sandbox has no registry data plane (docker-registry)"
-    login_to_the_sandbox_registry(box, tmp_path / "auth.json", monkeypatch)
-    project = create_project(tmp_path / "project", service=True, registry=box.state.registry_host,
-                             repository="articles", platforms=("linux/amd64",),
-                             build_args={"BASE_IMAGE": base_image})
-    built = project.shipit("build", "--push", "--builder", "buildah")
-    assert built.exit_code == 0, built.stderr[-4000:]
-    receipt = built.json()["receipt"]
+    assert real_build.result.exit_code == 0, real_build.result.stderr[-4000:]
+    (box.root / ".shipit").mkdir(exist_ok=True)
+    shutil.copy(real_build.project.receipt_path, box.root / ".shipit" / "build-receipt.json")
+    pushed = box.cli("--json", "push")
+    assert pushed.exit_code == 0, pushed.stderr[-4000:]
+    assert pushed.json()["digest"] == real_build.receipt["digest"]
 
-    deployed = box.cli("deploy", "--tag", receipt["tag"])
+    deployed = box.cli("deploy", "--tag", real_build.receipt["tag"])
     assert deployed.exit_code == 0, deployed.stderr[-3000:] + box.cli("status").stdout[-3000:]
 
     def runtimes() -> list[str]:
@@ -97,7 +84,6 @@ def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
     assert f"running the image as a {CONTAINER_NOTE}" in logs
 
     # Nothing changed: push uploads no layer, deploy registers no revision.
-    shutil.copy(project.receipt_path, box.root / ".shipit" / "build-receipt.json")
     for args in ((), ("--tag", "again")):
         pushed = box.cli("--json", "push", *args)
         assert pushed.exit_code == 0, pushed.stderr[-3000:]
@@ -106,7 +92,7 @@ def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
         assert report["layers_total"] >= 2  # the base layer and the service's
     assert report["status"] == "pushed"  # a new tag: its manifests only
     revision = box.cli("--json", "status").json()["revision"]
-    again = box.cli("--json", "deploy", "--tag", receipt["tag"])
+    again = box.cli("--json", "deploy", "--tag", real_build.receipt["tag"])
     assert again.exit_code == 0, again.stderr[-3000:]
     assert (again.json()["outcome"], again.json()["revision"]) == ("unchanged", revision)
     assert box.cli("--json", "status").json()["revision"] == revision

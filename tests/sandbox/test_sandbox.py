@@ -14,7 +14,8 @@ from tests.fixtures.cli import run_cli
 from tests.fixtures.sandbox import REPO_ROOT, Sandbox, start_sandbox, stop_sandbox
 
 
-def test_up_creates_the_reference_stack(sandbox: Sandbox) -> None:
+def test_up_creates_the_reference_stack(shared_sandbox: Sandbox) -> None:
+    sandbox = shared_sandbox  # read only, as the next test
     ec2, stack = sandbox.client("ec2"), sandbox.state.stack
     vpc = stack["vpc_id"]
     assert ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")[
@@ -125,7 +126,8 @@ def box_state_pids(root: Path) -> list[int]:
     return list(state.task_pids.values()) if state else []
 
 
-def test_up_twice_reuses_the_running_sandbox(sandbox: Sandbox) -> None:
+def test_up_twice_reuses_the_running_sandbox(shared_sandbox: Sandbox) -> None:
+    sandbox = shared_sandbox
     again = run_cli(["--config", str(sandbox.config), "--json", "sandbox", "up"],
                     cwd=sandbox.root)
     assert again.exit_code == 0

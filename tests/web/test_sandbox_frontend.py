@@ -1,6 +1,9 @@
 """The frontend in the sandbox, as in AWS: the page from moto's S3 behind the website endpoint
 stand-in (its own loopback origin), the API behind the ALB proxy (another origin), a real
-headless Chromium in between. The fix of a CORS fault goes through shipit.toml and a deploy."""
+headless Chromium in between. The fix of a CORS fault goes through shipit.toml and a deploy.
+
+Both tests share one sandbox: neither depends on what the other changes (the CORS fix deploys a
+revision and edits sandbox.toml's origins; the other writes the Route53 records)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 BUCKET = "app.sandbox.articles.test"
 
 
-def test_frontend_deploy_browser_e2e_and_a_cors_fault_fixed_by_config(sandbox: Sandbox) -> None:
+def test_frontend_deploy_browser_e2e_and_a_cors_fault_fixed_by_config(shared_sandbox: Sandbox
+                                                                      ) -> None:
+    sandbox = shared_sandbox
     shutil.copytree(REPO / "sample_frontend", sandbox.root / "sample_frontend")
     page_url = sandbox.state.website_url
 
@@ -68,8 +73,8 @@ def test_frontend_deploy_browser_e2e_and_a_cors_fault_fixed_by_config(sandbox: S
         assert stale.json()["checks"][0]["status"] == "fail"
         assert f"does not allow {other.url}" in stale.json()["checks"][0]["summary"]
         # ... and a deploy, which derives CORS_ALLOWED_ORIGINS from it.
-        sandbox.put_image("v2")
-        assert sandbox.cli("deploy", "--tag", "v2", "--json").exit_code == 0
+        sandbox.put_image("cors-fix")
+        assert sandbox.cli("deploy", "--tag", "cors-fix", "--json").exit_code == 0
         fixed = sandbox.cli("e2e", "--browser", "--page", other.url + "/", "--json")
         assert fixed.exit_code == 0, fixed.stdout
     finally:
@@ -78,7 +83,8 @@ def test_frontend_deploy_browser_e2e_and_a_cors_fault_fixed_by_config(sandbox: S
     assert agreed.json()["checks"][0]["status"] == "pass", agreed.stdout
 
 
-def test_dns_aliases_the_frontend_name_to_the_website_endpoint(sandbox: Sandbox) -> None:
+def test_dns_aliases_the_frontend_name_to_the_website_endpoint(shared_sandbox: Sandbox) -> None:
+    sandbox = shared_sandbox
     first = sandbox.cli("dns", "--json")
     assert first.exit_code == 0, first.stdout + first.stderr
     web = first.json()["web"]
