@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shipit.arn import parse_secret_source
 from shipit.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -207,8 +208,9 @@ def execution_role_policy(scope: Scope, *, repositories: Iterable[str],
     ``log_groups``, read ``scope.secrets`` (Secrets Manager ARNs and SSM parameter ARNs)."""
     lists: dict[str, list[str]] = {
         "repository": sorted(set(repositories)), "log-group": sorted(set(log_groups)),
-        SECRETS: _secret_resources(a for a in scope.secrets if ":ssm:" not in a),
-        "parameters": sorted({a for a in scope.secrets if ":ssm:" in a}),
+        SECRETS: _secret_resources(a for a in scope.secrets
+                                   if parse_secret_source(a).kind == "secretsmanager"),
+        "parameters": sorted({a for a in scope.secrets if parse_secret_source(a).kind == "ssm"}),
         "*": ["*"],
     }
     field_of = {"repository": "repository", "log-group": "log_group"}
@@ -299,7 +301,7 @@ def _secret_resources(secrets: Iterable[str]) -> list[str]:
     """Secrets Manager ARNs get ``-*`` (AWS appends 6 random characters to secret names)."""
     out: list[str] = []
     for arn in secrets:
-        is_sm = ":secretsmanager:" in arn and not arn.endswith("*")
+        is_sm = parse_secret_source(arn).kind == "secretsmanager" and not arn.endswith("*")
         out.append(arn + "-*" if is_sm and not re.search(r"-[A-Za-z0-9]{6}$", arn) else arn)
     return sorted(set(out))
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shipit.arn import parse_arn
 from shipit.errors import (
     AccessDenied,
     AwsError,
@@ -257,7 +258,8 @@ def _access_denied(
 
 def _short_principal(arn: str) -> str:
     """``arn:aws:sts::1:assumed-role/Deploy/ci`` -> ``role Deploy``; users and roles likewise."""
-    resource = arn.split(":", 5)[-1] if arn.startswith("arn:") else arn
+    parsed = parse_arn(arn)
+    resource = parsed.resource if parsed else arn
     kind, _, rest = resource.partition("/")
     if kind == "assumed-role" and rest:
         return f"role {rest.split('/')[0]}"

@@ -298,10 +298,8 @@ def known_regions() -> frozenset[str]:
     """Every region of every partition in botocore's endpoint data (no network)."""
     from botocore.session import get_session
 
-    session = get_session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("sts", partition_name=partition))
-        regions.update(session.get_available_regions("ecs", partition_name=partition))
-    return frozenset(regions)
+    # One read of botocore's endpoint data: asking per service would load each service's model.
+    endpoints = get_session().get_data("endpoints")
+    return frozenset(region for partition in endpoints["partitions"]
+                     for region in partition.get("regions", {}))
 

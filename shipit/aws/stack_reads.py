@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shipit.aws.errors import translate
+from shipit.defaults import POSTGRES_PORT
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
@@ -161,7 +162,8 @@ def database_spec(aws: AwsSession, identifier: str) -> DatabaseSpec:
         engine_version=db.get("EngineVersion"), instance_class=db.get("DBInstanceClass", ""),
         allocated_storage=int(db.get("AllocatedStorage", 20)), storage_type=db.get("StorageType"),
         db_name=db.get("DBName"), master_username=db.get("MasterUsername"),
-        port=int((db.get("Endpoint") or {}).get("Port", 5432)), multi_az=bool(db.get("MultiAZ")),
+        port=int((db.get("Endpoint") or {}).get("Port", POSTGRES_PORT)),
+        multi_az=bool(db.get("MultiAZ")),
         storage_encrypted=bool(db.get("StorageEncrypted")),
         publicly_accessible=bool(db.get("PubliclyAccessible")),
         backup_retention=db.get("BackupRetentionPeriod"),

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from shipit.cli.context import get_context
 from shipit.image_ref import check_tag
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from shipit.image.receipt import BuildReceipt
 
 
 def build_command(
@@ -65,6 +59,7 @@ def build_command(
 
     from shipit.config.origins import task_environment
     from shipit.image.pipeline import BuildDeps, BuildOptions, build_image, parse_build_args
+    from shipit.image.render import render_receipt
     from shipit.image.runner import SubprocessRunner
 
     app = get_context(ctx)
@@ -84,25 +79,6 @@ def build_command(
     out.success(f"built and verified {receipt.refs[0]} ({receipt.digest})")
     out.result({"ok": True, "receipt": receipt.to_dict()},
                human=lambda console: render_receipt(console, receipt))
-
-
-def render_receipt(console: Console, receipt: BuildReceipt) -> None:
-    """The human summary on stdout: refs, digest, one line per platform."""
-    console.print(f"digest    {receipt.digest}")
-    if receipt.reproducible is not None:
-        console.print("reproducible  " + (
-            f"yes (SOURCE_DATE_EPOCH={receipt.source_date_epoch})"
-            if receipt.reproducible.reproducible else
-            "no: " + "; ".join(receipt.reproducible.reasons)))
-    for ref in receipt.refs:
-        console.print(f"{'pushed' if receipt.pushed else 'local ':<9} {ref}")
-    for image in receipt.platforms:
-        size = image.compressed_size / 1e6
-        console.print(f"{image.platform:<9} {image.digest}  {size:.1f} MB compressed")
-    if receipt.smoke:
-        for result in receipt.smoke:
-            console.print(f"smoke     {result['platform']} with {result['runtime']}: "
-                          f"{result['message']}")
 
 
 def register(app: typer.Typer) -> None:

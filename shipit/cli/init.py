@@ -12,9 +12,8 @@ from shipit.cli.context import AppContext, get_context
 from shipit.cli.options import JsonOption
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
-    from shipit.adopt.model import Choice, Discovery, Found
+    from shipit.adopt.model import Choice, Found
 
 HELP = """Write an [env.NAME] overlay of shipit.toml from a running ECS service, then run doctor.
 
@@ -58,6 +57,7 @@ def init(
     from shipit.adopt.discover import Wanted, discover
     from shipit.adopt.model import refuse
     from shipit.adopt.overlay import with_overlay
+    from shipit.adopt.render import print_explain
     from shipit.errors import UsageError
     from shipit.sandbox.addresses import local_addresses
 
@@ -83,7 +83,7 @@ def init(
     planned = flow.plan(config, name, found, force=force)
     app.output.raw_error(planned.diff)
     if explain and not app.output.json_mode:
-        _print_explain(app.output.err, found)
+        print_explain(app.output.err, found)
     result: dict[str, Any] = {"env": name, "path": str(config.path), "written": False,
                               "values": _shown(found.values), "notes": _shown(found.notes),
                               "diff": planned.diff}
@@ -139,23 +139,6 @@ def _shown(found: list[Found]) -> list[dict[str, Any]]:
     from shipit.adopt.overlay import shown
 
     return [{"key": f.key, "value": shown(f.key, f.value), "source": f.source} for f in found]
-
-
-def _print_explain(console: Console, found: Discovery) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    from shipit.adopt.overlay import shown
-
-    table = Table(title="where each value came from", title_justify="left")
-    for column in ("key", "value", "source"):
-        table.add_column(column)
-    for f in found.values:
-        table.add_row(f.key, escape(str(shown(f.key, f.value))), escape(f.source))
-    for f in found.notes:
-        table.add_row(f"({f.key})", escape(str(shown(f.key, f.value))),
-                      escape(f"not written: {f.source}"))
-    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

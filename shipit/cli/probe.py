@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from shipit.deploy.probe import ProbeReport
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +27,7 @@ def probe(
     Example: shipit --env sandbox probe --url https://example.com/
     """
     from shipit.deploy.probe import check_probe_url, run_probe
+    from shipit.deploy.probe_render import print_probe
     from shipit.deploy.settings import default_interval, require_service
     from shipit.errors import Failed
 
@@ -53,14 +47,3 @@ def probe(
         raise Failed(f"probe failed: {what}",
                      hint=f"`shipit logs --task {report.task_id}` shows the probe's own lines;"
                      " `shipit doctor` names the blocking security group, route or ACL")
-
-
-def print_probe(console: Console, report: ProbeReport) -> None:
-    console.print(f"probe task {report.task_id} ({report.seconds:.1f}s, exit"
-                  f" {report.exit_code})", markup=False, highlight=False)
-    for r in report.results:
-        if r.ok:
-            line = f"  ok    {r.target:<15} {' -> '.join(r.steps)} ({r.ms:.0f} ms)"
-        else:
-            line = f"  FAIL  {r.target:<15} at {r.failed_step}: {r.error}"
-        console.print(line, markup=False, highlight=False)

@@ -11,7 +11,6 @@ from shipit.cli.options import JsonOption
 from shipit.sandbox.timing import Timing
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
     from shipit.sandbox.state import SandboxState
 
@@ -57,6 +56,7 @@ def up(
     """
     from shipit.sandbox.control import sandbox_paths, spec_for
     from shipit.sandbox.control import up as start
+    from shipit.sandbox.render import print_state
     from shipit.sandbox.task_process import runtime_note
 
     app = get_context(ctx, json_output=json_output)
@@ -80,7 +80,7 @@ def up(
     app.output.result(
         {"ok": True, "already_running": result.already_running,
          "seconds": round(result.seconds, 3), "phases": result.phases, **_state_dict(state)},
-        human=lambda console: _print_state(console, state),
+        human=lambda console: print_state(console, state),
     )
 
 
@@ -117,6 +117,7 @@ def status(ctx: typer.Context, json_output: JsonOption = False) -> None:
     Example: shipit sandbox status --json
     """
     from shipit.sandbox.control import running_state, sandbox_paths
+    from shipit.sandbox.render import print_state
 
     app = get_context(ctx, json_output=json_output)
     state = running_state(sandbox_paths(app.config.root))
@@ -125,7 +126,7 @@ def status(ctx: typer.Context, json_output: JsonOption = False) -> None:
                           human=lambda console: console.print("sandbox: not running"))
         return
     app.output.result({"running": True, **_state_dict(state)},
-                      human=lambda console: _print_state(console, state))
+                      human=lambda console: print_state(console, state))
 
 
 def _state_dict(state: SandboxState) -> dict[str, Any]:
@@ -147,33 +148,3 @@ def _state_dict(state: SandboxState) -> dict[str, Any]:
         "tasks": state.tasks,
         "stack": stack,
     }
-
-
-def _print_state(console: Console, state: SandboxState) -> None:
-    stack = state.stack
-    rows = [
-        ("status", f"{state.status} (pid {state.pid}, ready in {state.ready_seconds}s)"),
-        ("AWS endpoint", state.endpoint_url),
-        ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
-        ("S3 website", f"{state.website_url}  (shipit --env sandbox web deploy)"
-         if state.website_port else "-"),
-        ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
-        ("database", state.database or "-"),
-        ("service", "steady" if state.steady else "not steady (a deployment is in progress)"),
-        ("store", f"{state.storage.get('driver')} ({state.storage.get('reason')})"
-         if state.storage else "-"),
-        ("use it", "shipit --env sandbox status"),
-    ]
-    for name, value in rows:
-        console.print(f"{name:>13}  {value}", markup=False, highlight=False)
-    for line in task_lines(state.tasks):
-        console.print(f"{'':>13}  {line}", markup=False, highlight=False)
-
-
-def task_lines(tasks: list[dict[str, Any]]) -> list[str]:
-    """One line per task, newest first: revision, phase and health, then its summary."""
-    from shipit.sandbox.state import task_summary
-
-    return [f"task {str(task.get('id'))[:8]} rev {task.get('revision')}:"
-            f" {task.get('phase')}/{task.get('health')}; {task_summary(task)}"
-            for task in reversed(tasks)] or ["tasks: none"]

@@ -10,9 +10,8 @@ from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
-    from shipit.web.deploy import WebResult
+    pass
 
 web_app = typer.Typer(
     name="web",
@@ -42,6 +41,7 @@ def deploy(
     Example: shipit --env prod web deploy --json
     """
     from shipit.web.deploy import run
+    from shipit.web.render import print_result
 
     app = get_context(ctx, env=env, json_output=json_output)
     out = app.output
@@ -59,11 +59,3 @@ def deploy(
     for note in result.notes:
         out.warn(note)
     out.result(result.to_dict(), human=lambda console: print_result(console, result))
-
-
-def print_result(console: Console, result: WebResult) -> None:
-    from rich.markup import escape
-
-    t = result.plan.target
-    console.print(f"page:    {escape(t.page_url)}")
-    console.print(f"website: {escape(t.website_endpoint)}")

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from shipit.arn import parse_secret_source
 from shipit.aws import ecs, logs
 from shipit.errors import EnvironmentProblem, UsageError
 from shipit.image_ref import split_image
@@ -142,7 +143,7 @@ def run_probe(aws: AwsSession, settings: Settings, cluster: str, service: str, c
         raise UsageError(f"container {container!r} has no awslogs log configuration: the"
                          " probe's answer could not be read back",
                          hint="give the container an awslogs logConfiguration")
-    secrets_from = {("ssm" if ":ssm:" in s.get("valueFrom", "") else "secretsmanager")
+    secrets_from: set[str] = {parse_secret_source(s.get("valueFrom", "")).kind
                     for s in spec.get("secrets") or []}
     found = targets(settings, aws.region, spec.get("image"), secrets_from, urls)
     command = ["probe", *[arg for t in found for arg in t.argv()]]

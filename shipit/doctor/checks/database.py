@@ -13,7 +13,7 @@ import urllib.parse
 from shipit.aws.ec2 import Network, Subnet
 from shipit.aws.rds import Database
 from shipit.doctor import paths
-from shipit.doctor.checks.net import egress, groups_of, ingress, rule_fix, subnets
+from shipit.doctor.checks.net import End, group_pair, subnets
 from shipit.doctor.facts import Snapshot, TaskDefinition
 from shipit.doctor.finding import Verdict
 from shipit.doctor.paths import EPHEMERAL_LINUX, Block
@@ -113,31 +113,14 @@ def task_to_db(s: Snapshot) -> Verdict:
             blocks += _route(network, db_subnet, task_subnet)
             blocks += paths.acl_flow(network, paths.place(task_subnet), paths.place(db_subnet),
                                      db.port, EPHEMERAL_LINUX)
-    db_groups = groups_of(groups, db.security_groups)
-    task_groups = groups_of(groups, svc.security_groups)
-    inbound = paths.sg_allows(ingress(db_groups), db.port, groups=svc.security_groups,
-                              cidrs=[t.cidr for t in task_subnets])
-    outbound = paths.sg_allows(egress(task_groups), db.port, groups=db.security_groups,
-                               cidrs=[d.cidr for d in db_subnets])
-    db_ids = ",".join(db.security_groups) or "none"
-    task_ids = ",".join(svc.security_groups) or "none"
-    if inbound is None:
-        blocks.append(Block(
-            db.security_groups[0] if db.security_groups else db.identifier,
-            f"the database's security group does not admit the tasks on port {db.port}"
-            f" (database groups {db_ids}; task groups {task_ids})",
-            rule_fix("ingress", db.security_groups, db.port, svc.security_groups),
-        ))
-    if outbound is None:
-        blocks.append(Block(
-            svc.security_groups[0] if svc.security_groups else svc.arn,
-            f"the tasks' security group does not let traffic out to the database on {db.port}"
-            f" (task groups {task_ids}; database groups {db_ids})",
-            rule_fix("egress", svc.security_groups, db.port, db.security_groups),
-        ))
-    if inbound is not None and outbound is not None:
-        notes.append(f"in: {paths.describe_rule(inbound)} on {db_ids}; out:"
-                     f" {paths.describe_rule(outbound)} on {task_ids}")
+    tasks = End("the tasks", "the tasks'", "task groups", svc.security_groups, svc.arn,
+                task_subnets)
+    database = End("the database", "the database's", "database groups", db.security_groups,
+                   db.identifier, db_subnets)
+    found, note = group_pair(groups, tasks, database, db.port)
+    blocks += found
+    if note:
+        notes.append(note)
     vpcs = sorted({t.vpc_id for t in task_subnets} | {db.vpc_id})
     return paths.judge(HOP, [*blocks, *missing, *missing_db],
                        f"tasks -> {db.identifier}:{db.port}: host, routes, ACLs and groups allow"

@@ -8,6 +8,7 @@ tasks' and the network ACLs of both, request and replies.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from shipit.doctor import paths
 from shipit.doctor.facts import (
@@ -48,6 +49,61 @@ def rule_fix(direction: str, group: tuple[str, ...], port: int, peer: tuple[str,
     return (f"aws ec2 authorize-security-group-egress --group-id {group[0]} --ip-permissions"
             f" 'IpProtocol=tcp,FromPort={port},ToPort={port},"
             f"UserIdGroupPairs=[{{GroupId={peer[0]}}}]'")
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a hop, for its security groups: who it is, its groups, its subnets."""
+
+    name: str
+    """As messages say it: "the ALB", "the tasks", "the database"."""
+    whose: str
+    """Its possessive: "the ALB's", "the tasks'"."""
+    label: str
+    """Its groups as messages list them: "ALB groups", "task groups"."""
+    groups: tuple[str, ...]
+    fallback: str
+    """The component a finding names when the end has no group (its ARN or identifier)."""
+    subnets: list[Subnet]
+
+    @property
+    def ids(self) -> str:
+        return ",".join(self.groups) or "none"
+
+    @property
+    def component(self) -> str:
+        return self.groups[0] if self.groups else self.fallback
+
+
+def group_pair(all_groups: Mapping[str, SecurityGroup], source: End, dest: End, port: int,
+               consequence: str = "") -> tuple[list[Block], str | None]:
+    """The security groups on ``source -> dest`` on ``port``: ``dest``'s admit ``source`` (by
+    group or subnet CIDR), and ``source``'s let the traffic out. The blocks, and a note naming
+    both rules when both allow it."""
+    inbound = paths.sg_allows(ingress(groups_of(all_groups, dest.groups)), port,
+                              groups=source.groups, cidrs=[s.cidr for s in source.subnets])
+    outbound = paths.sg_allows(egress(groups_of(all_groups, source.groups)), port,
+                               groups=dest.groups, cidrs=[s.cidr for s in dest.subnets])
+    blocks: list[Block] = []
+    if inbound is None:
+        blocks.append(Block(
+            dest.component,
+            f"{dest.whose} security group does not admit {source.name} on port {port}"
+            f" ({dest.label} {dest.ids}; {source.label} {source.ids}){consequence}",
+            rule_fix("ingress", dest.groups, port, source.groups),
+        ))
+    if outbound is None:
+        blocks.append(Block(
+            source.component,
+            f"{source.whose} security group does not let traffic out to {dest.name} on port"
+            f" {port}"
+            f" ({source.label} {source.ids}; {dest.label} {dest.ids})",
+            rule_fix("egress", source.groups, port, dest.groups),
+        ))
+    if inbound is None or outbound is None:
+        return blocks, None
+    return blocks, (f"in: {paths.describe_rule(inbound)} on {dest.ids}; out:"
+                    f" {paths.describe_rule(outbound)} on {source.ids}")
 
 
 def subnets(network: Network, ids: Iterable[str], whose: str) -> tuple[list[Subnet], list[Block]]:
@@ -143,38 +199,18 @@ def alb_to_task(s: Snapshot) -> Verdict:
             blocks += _target_group(group, port)
     alb_subnets, missing = subnets(network, lb.subnets, "the ALB's")
     task_subnets, missing_tasks = subnets(network, svc.subnets, "the tasks'")
-    task_groups = groups_of(groups, svc.security_groups)
-    alb_groups = groups_of(groups, lb.security_groups)
-    inbound = paths.sg_allows(ingress(task_groups), port, groups=lb.security_groups,
-                              cidrs=[s.cidr for s in alb_subnets])
-    outbound = paths.sg_allows(egress(alb_groups), port, groups=svc.security_groups,
-                               cidrs=[s.cidr for s in task_subnets])
-    task_ids = ",".join(svc.security_groups) or "none"
-    alb_ids = ",".join(lb.security_groups) or "none"
-    if inbound is None:
-        blocks.append(Block(
-            svc.security_groups[0] if svc.security_groups else svc.arn,
-            f"the tasks' security group does not admit the ALB on port {port}"
-            f" (task groups {task_ids}; ALB groups {alb_ids}): targets stay unhealthy",
-            rule_fix("ingress", svc.security_groups, port, lb.security_groups),
-        ))
-    if outbound is None:
-        blocks.append(Block(
-            lb.security_groups[0] if lb.security_groups else lb.arn,
-            f"the ALB's security group does not let traffic out to the tasks on port {port}"
-            f" (ALB groups {alb_ids}; task groups {task_ids})",
-            rule_fix("egress", lb.security_groups, port, svc.security_groups),
-        ))
+    alb = End("the ALB", "the ALB's", "ALB groups", lb.security_groups, lb.arn, alb_subnets)
+    tasks = End("the tasks", "the tasks'", "task groups", svc.security_groups, svc.arn,
+                task_subnets)
+    found, note = group_pair(groups, alb, tasks, port, ": targets stay unhealthy")
+    blocks += found
     blocks += zones_served(lb.name, alb_subnets, task_subnets, svc)
     blocks += local_routes(network, alb_subnets, task_subnets)
     for alb_subnet in alb_subnets:
         for task_subnet in task_subnets:
             blocks += paths.acl_flow(network, paths.place(alb_subnet), paths.place(task_subnet),
                                      port, EPHEMERAL_ANY)
-    notes = []
-    if inbound is not None and outbound is not None:
-        notes.append(f"in: {paths.describe_rule(inbound)} on {task_ids}; out:"
-                     f" {paths.describe_rule(outbound)} on {alb_ids}")
+    notes = [note] if note else []
     return paths.judge(HOP, [*blocks, *missing, *missing_tasks],
                        f"ALB -> tasks on port {port}: target group, groups, routes and ACLs"
                        " allow it", notes)
