@@ -58,7 +58,7 @@ def timed(runs: int, run: Callable[[], subprocess.CompletedProcess[str]],
 
 def checkov_failed(template: Path) -> list[str]:
     if not CHECKOV.exists():
-        return ["(checkov not installed: scripts/bootstrap makes .venv-checkov)"]
+        return ["(checkov not installed: scripts/test makes .venv-checkov)"]
     done = subprocess.run([str(CHECKOV), "-f", str(template), "--framework", "cloudformation",
                            "--quiet", "--compact", "-o", "json"], capture_output=True, text=True,
                           check=False, timeout=600)
