@@ -1,6 +1,6 @@
 """checkov over an exported template: every check it fails is one docs/commands/export.md lists
 with why it stays (the template writes the stack as it runs). checkov lives in its own venv,
-.venv-checkov, made by scripts/test, which `make test` runs (it pins a boto3 older than shipit's)."""
+.venv-checkov, made by scripts/test, which `make test` runs (checkov pins an older boto3)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "check
 
 
 def failed_checks(template: Path) -> set[str]:
-    assert CHECKOV.exists(), "checkov is missing: run scripts/test or make test (it makes .venv-checkov)"
+    assert CHECKOV.exists(), "checkov is missing: `make test` makes .venv-checkov"
     done = subprocess.run([str(CHECKOV), "-f", str(template), "--framework", "cloudformation",
                            "--quiet", "--compact", "-o", "json"], capture_output=True, text=True,
                           check=False, timeout=600)
