@@ -38,8 +38,8 @@ from bench.report import record_section  # noqa: E402 - after the path setup
 from bench.sandbox_run import head_commit  # noqa: E402
 
 SECTION = "## demo"
-STEPS = ("sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "e2e", "browser",
-         "report", "sandbox down")
+STEPS = ("sandbox up", "build", "push", "deploy", "dns", "web", "doctor", "export", "e2e",
+         "browser", "report", "sandbox down")
 
 
 def user_env() -> dict[str, str]:
@@ -113,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
                 f" **{spread([r['wall'] for r in warm])}** |")
     section = f"""{SECTION}
 
-Measured {started} on x86_64 Linux, 2 CPUs, **a machine loaded by other engineers' work**
-(load average {load_start[0]:.1f} at the start and {load_end[0]:.1f} at the end), commit {head}.
+Measured {started} on x86_64 Linux, 2 CPUs, load average {load_start[0]:.1f} at the start and
+{load_end[0]:.1f} at the end ({"a calm machine" if max(load_start[0], load_end[0]) < 2 else
+"a machine loaded by other work"}), commit {head}.
 **The default path**: a fresh `git clone` of HEAD,
 then `make demo` (scripts/bootstrap, then scripts/demo) {1 + args.warm} times with no SHIPIT_*,
 AWS_*, VENV or VIRTUAL_ENV variable: the clone makes its own venv on the cold run, and shipit
