@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     up_median = statistics.median(r["times"]["sandbox up"] for r in rounds)
     section = f"""{SECTION}
 
-Measured {started} on x86_64 Linux, 2 CPUs, **a machine loaded by other engineers' work**
-(load average {load_start[0]:.1f} at the start, {load_end[0]:.1f} at the end), commit
+Measured {started} on x86_64 Linux, 2 CPUs, load average {load_start[0]:.1f} at the start,
+{load_end[0]:.1f} at the end ({"a calm machine" if max(load_start[0], load_end[0]) < 2 else
+"a machine loaded by other work"}), commit
 {head_commit()}. The default path: a fresh `git clone` of HEAD, shipit run as a user would (no
 SHIPIT_* or AWS_* variable), {args.rounds} rounds of: `sandbox up`, `build` (buildah, the base
 image of scripts/make-base-image), `--env sandbox push` twice, `--env sandbox deploy` twice,
