@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,12 @@ import pytest
 from shipit.image.manifest import ACCEPT
 from shipit.image.receipt import BuildReceipt
 from shipit.push.receipt import built_image as push_view
-from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.real_build import PLATFORMS, REPOSITORY, RealBuild
 from tests.fixtures.registry import Registry
 from tests.image.conftest import create_project
 
 # The session's build of both platforms; on a busy 2-CPU machine that takes minutes.
 pytestmark = [pytest.mark.buildah, pytest.mark.slow, pytest.mark.timeout(1200)]
-
-
-@pytest.fixture(scope="module")
-def storage_env(build_storage: BuildStorage) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in build_storage.environ().items():
-            patch.setenv(name, value)
-        yield
 
 
 @pytest.fixture(scope="module")

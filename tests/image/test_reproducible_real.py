@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ import pytest
 
 from shipit.image.compare import compare_images
 from shipit.image.oci_layout import OciLayoutSource
-from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.cli import CliResult
 from tests.image.conftest import Project, create_project
 
@@ -38,14 +36,6 @@ class Build:
     @property
     def layout(self) -> OciLayoutSource:
         return OciLayoutSource(self.project.root / ".shipit" / "oci")
-
-
-@pytest.fixture(scope="module")
-def storage_env(build_storage: BuildStorage) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in build_storage.environ().items():
-            patch.setenv(name, value)
-        yield
 
 
 @pytest.fixture(scope="module")

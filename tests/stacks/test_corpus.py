@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from shipit.doctor.checks import IDS
 from shipit.redact import redact_value
 from tests.fixtures.cli import run_cli
-from tests.fixtures.moto import FAKE_CREDENTIALS, MotoServer, start_moto
+from tests.fixtures.moto import FAKE_CREDENTIALS, MotoServer, running_moto
 from tests.stacks import app
 from tests.stacks.console import Console
 from tests.stacks.truth import Truth, case_names, load, shipit_toml
@@ -41,16 +40,9 @@ class Stack:
 @pytest.fixture(scope="session")
 def corpus_moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     """A moto server that knows AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy)."""
-    process, server = start_moto(tmp_path_factory.mktemp("corpus-moto") / "moto.log",
-                                 env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    try:
+    with running_moto(tmp_path_factory.mktemp("corpus-moto") / "moto.log",
+                      env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="module", params=case_names())
