@@ -1,4 +1,4 @@
-"""One boto3 session per run: standard credential chain, profiles, SSO and assume-role.
+"""One botocore session per run: standard credential chain, profiles, SSO and assume-role.
 
 Precedence (most specific first; documented in docs/configuration.md, "AWS access"):
 
@@ -36,7 +36,7 @@ from shipit.errors import RegionProblem
 from shipit.net import is_loopback_url
 
 if TYPE_CHECKING:
-    import boto3
+    import botocore.session
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
@@ -109,13 +109,13 @@ def _first(*candidates: tuple[str, str | None]) -> tuple[str | None, str | None]
 
 
 class AwsSession:
-    """Builds and caches boto3 clients; translates session-level errors into shipit errors."""
+    """Builds and caches botocore clients; translates session-level errors into shipit errors."""
 
     def __init__(
         self,
         target: AwsTarget,
         *,
-        session: boto3.Session | None = None,
+        session: botocore.session.Session | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.target = target
@@ -125,9 +125,11 @@ class AwsSession:
         self._lock = threading.Lock()
 
     @property
-    def session(self) -> boto3.Session:
+    def session(self) -> botocore.session.Session:
         if self._session is None:
-            import boto3
+            import botocore.session
+
+            from shipit.aws.model_cache import CachedLoader
 
             local = self.local_credentials
             placeholder = local is None and self.uses_placeholder_credentials
@@ -135,14 +137,21 @@ class AwsSession:
                 (local.access_key_id, local.secret_access_key) if local is not None
                 else SANDBOX_CREDENTIALS if placeholder else (None, None))
             try:
-                self._session = boto3.Session(
-                    profile_name=None if local is not None else self.target.profile or None,
-                    region_name=self.target.region or None,
-                    aws_access_key_id=keys[0],
-                    aws_secret_access_key=keys[1],
-                )
+                # botocore's own session, as boto3.Session builds it (boto3 adds only resources
+                # and S3 transfers, which shipit does not use, and costs ~0.1 s to import).
+                session = botocore.session.get_session()
+                profile = None if local is not None else self.target.profile or None
+                if profile:
+                    session.set_config_variable("profile", profile)
+                if keys[0] and keys[1]:
+                    session.set_credentials(keys[0], keys[1])
+                if self.target.region:
+                    session.set_config_variable("region", self.target.region)
+                session.register_component(
+                    "data_loader", CachedLoader.replacing(session.get_component("data_loader")))
             except Exception as exc:  # ProfileNotFound, bad config files ...
                 raise translate(exc, operation="configure the AWS session") from None
+            self._session = session
         return self._session
 
     @property
@@ -165,7 +174,7 @@ class AwsSession:
     @property
     def region(self) -> str:
         """The region every client uses; unknown or missing regions are a RegionProblem."""
-        region = self.session.region_name
+        region: str | None = self.session.get_config_variable("region")
         if not region:
             raise RegionProblem(
                 "no AWS region configured",
@@ -217,7 +226,7 @@ class AwsSession:
     def client(self, service: str, *, region: str | None = None) -> Any: ...
 
     def client(self, service: str, *, region: str | None = None) -> Any:
-        """A cached boto3 client for ``service``, typed by boto3-stubs for a literal name.
+        """A cached botocore client for ``service``, typed by boto3-stubs for a literal name.
 
         ``region`` reaches a resource in another region (a secret's ARN); default: ``region``.
         """
@@ -235,8 +244,8 @@ class AwsSession:
                     user_agent_extra="shipit",
                 )
                 try:
-                    self._clients[key] = self.session.client(
-                        service,  # type: ignore[call-overload]
+                    self._clients[key] = self.session.create_client(
+                        service,
                         region_name=region or self.region,
                         endpoint_url=self.endpoint_override(service),
                         config=config,
@@ -296,10 +305,12 @@ def check_region(region: str, *, source: str | None = None) -> None:
 @functools.cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition in botocore's endpoint data (no network)."""
-    from botocore.session import get_session
+    from botocore.loaders import create_loader
 
-    # One read of botocore's endpoint data: asking per service would load each service's model.
-    endpoints = get_session().get_data("endpoints")
-    return frozenset(region for partition in endpoints["partitions"]
-                     for region in partition.get("regions", {}))
+    from shipit.aws.model_cache import CachedLoader
+
+    # One read of botocore's endpoint data (through the cache): asking per service would load
+    # each service's model.
+    loader = CachedLoader.replacing(create_loader(os.environ.get("AWS_DATA_PATH")))
+    return frozenset(loader.regions())
 
