@@ -36,6 +36,10 @@ def build_command(
         help="Build a second time without cache and compare; exit 1 naming the first "
         "differing platform, layer and file.",
     ),
+    rebuild: bool = typer.Option(
+        False, "--rebuild",
+        help="Build even when the last build was made from the same commit and inputs.",
+    ),
     ca_bundle: Path | None = typer.Option(
         None, "--ca-bundle", envvar="SHIPIT_CA_BUNDLE",
         help="CA bundle handed to the build as secret 'ca' (default: the system bundle).",
@@ -47,7 +51,9 @@ def build_command(
     missing or when the program the image runs is an ELF binary for another CPU.
     The receipt is written to .shipit/build-receipt.json (push and deploy read it).
     A clean tree is built from its commit, stamped with the commit's time: the same commit
-    and base image give the same digest (a dirty tree is built as is, and says so).
+    and base image give the same digest (a dirty tree is built as is, and says so). So a
+    commit already built from the same inputs, still in local storage, is verified again
+    instead of built again (--rebuild builds anyway).
 
     Example: shipit build --platform linux/amd64,linux/arm64 --push --smoke
 
@@ -72,11 +78,14 @@ def build_command(
         extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
         health_path=settings.http.health_path, service_vars=task_environment(settings),
         build_args=parse_build_args(build_arg), check_reproducible=check_reproducible,
+        rebuild=rebuild,
     )
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         deps = BuildDeps(runner=SubprocessRunner(), http=http, log=out.step, tool_log=out.debug)
         receipt = build_image(settings.image, app.config.root, options, deps)
-    out.success(f"built and verified {receipt.refs[0]} ({receipt.digest})")
+    done = "unchanged since " + receipt.created + ", verified" if receipt.reused else \
+        "built and verified"
+    out.success(f"{done} {receipt.refs[0]} ({receipt.digest})")
     out.result({"ok": True, "receipt": receipt.to_dict()},
                human=lambda console: render_receipt(console, receipt))
 

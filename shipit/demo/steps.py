@@ -160,8 +160,10 @@ def build(ctx: DemoContext) -> Outcome:
                          storage=storage, clock=ctx.clock, sleep=ctx.sleep)
         receipt = build_image(settings.image, ctx.root, options, deps)
     platforms = ", ".join(p.platform for p in receipt.platforms)
-    detail = (f"{choice.name}: {receipt.name}:{receipt.tag[:12]} for {platforms}, verified down to"
-              f" the ELF header of the entrypoint; {receipt.digest[:19]}")
+    built = (f"unchanged since {receipt.created} (the same commit and inputs: not built again)"
+             if receipt.reused else "built")
+    detail = (f"{choice.name}: {receipt.name}:{receipt.tag[:12]} for {platforms}, {built},"
+              f" verified down to the ELF header of the entrypoint; {receipt.digest[:19]}")
     return Outcome("pass", detail, {"builder": choice.name, "receipt": receipt.to_dict(),
                                     "base_image": choice.base_image})
 

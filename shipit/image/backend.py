@@ -98,6 +98,16 @@ class Builder(Protocol):
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
         ...
 
+    def inputs(self, request: BuildRequest, git_sha: str) -> str | None:
+        """The digest of what a reproducible build is made from (shipit.image.unchanged), or
+        None when this builder cannot say (then every build runs)."""
+        ...
+
+    def reuse(self, request: BuildRequest, images: Mapping[str, str]) -> BuildOutcome | None:
+        """The last build's outcome when its images (platform -> image id) are all still
+        where it left them, else None."""
+        ...
+
 
 def open_source(location: ImageLocation, http: httpx.Client) -> ImageSource:
     """Where the verifier reads a build back from."""

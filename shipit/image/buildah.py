@@ -9,6 +9,7 @@ Storage flags are always explicit (buildah ignores STORAGE_DRIVER): shipit.image
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import time
@@ -29,6 +30,7 @@ from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform
 from shipit.image.runner import Completed, LineSink, Runner
 from shipit.image.storage import BuildahStorage
+from shipit.image.unchanged import inputs_digest, resolve_bases
 
 
 def platform_build_args(target: Platform, host: Platform) -> dict[str, str]:
@@ -108,6 +110,51 @@ class BuildahBuilder:
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
         images, timings = self.build_images(request, log)
         return self.finish(request, images, timings)
+
+    def inputs(self, request: BuildRequest, git_sha: str) -> str | None:
+        """The digest of what this build is made from (shipit.image.unchanged): the commit,
+        the command line per platform, the base images as local storage holds them now.
+        None when a base is not in local storage (the build would pull it)."""
+        bases = resolve_bases(request, self._identify)
+        if bases is None:
+            return None
+        argv = {str(target): build_argv(self.storage, request, target, Path("/iidfile"))
+                for target in request.platforms}
+        return inputs_digest(git_sha, argv, bases, hidden={str(request.context): "<context>"})
+
+    def _identify(self, name: str) -> str | None:
+        """What ``name`` is in local storage now (never asks a registry), or None."""
+        bh = ["buildah", *self.storage.flags()]
+        listed = self.runner.run([*bh, "images", "--no-trunc", "--format", "{{.ID}}", name])
+        ids = listed.stdout.split()
+        if not listed.ok or len(ids) != 1:
+            return None
+        identity = f"image {ids[0]}"
+        if self.runner.run([*bh, "manifest", "exists", name]).ok:  # a list: every platform
+            inspected = self.runner.run([*bh, "manifest", "inspect", name])
+            if not inspected.ok:
+                return None
+            digest = hashlib.sha256(inspected.stdout.encode("utf-8")).hexdigest()
+            identity += f", list sha256:{digest}"
+        return identity
+
+    def reuse(self, request: BuildRequest, images: Mapping[str, str]) -> BuildOutcome | None:
+        """The last build's outcome when its images are all still in local storage and the
+        OCI layout holds them under the tag (an unpushed build); else None."""
+        if request.push or set(images) != {str(t) for t in request.platforms}:
+            return None
+        bh = ["buildah", *self.storage.flags()]
+        list_name = request.local_name or request.image.refs[0]
+        if not self.runner.run([*bh, "manifest", "exists", list_name]).ok:
+            return None
+        for image_id in images.values():
+            inspect = [*bh, "inspect", "--type", "image", "--format", "{{.FromImageID}}"]
+            if not self.runner.run([*inspect, image_id]).ok:
+                return None
+        if not layout_holds(request.layout_dir, request.image.primary, images):
+            return None
+        location = LayoutLocation(request.layout_dir, request.image.primary)
+        return BuildOutcome(self.name, location, None, [], list_name, dict(images), {})
 
     def build_images(self, request: BuildRequest, log: LineSink
                      ) -> tuple[dict[str, str], dict[str, float]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,13 @@ class BuildxBuilder:
         if shutil.which("docker") is None:
             return False
         return self.runner.run(["docker", "buildx", "version"]).ok
+
+    def inputs(self, request: BuildRequest, git_sha: str) -> None:
+        """Not known: BuildKit's own cache decides what runs again (every build runs)."""
+        return
+
+    def reuse(self, request: BuildRequest, images: Mapping[str, str]) -> None:
+        return None
 
     def build(self, request: BuildRequest, log: LineSink) -> BuildOutcome:
         log(f"building {', '.join(map(str, request.platforms))} with docker buildx")

@@ -43,6 +43,7 @@ from shipit.image.receipt import (
     ReceiptLocal,
     ReceiptPlatform,
     ReceiptReproducible,
+    read_receipt,
     write_receipt,
 )
 from shipit.image.registry import RegistryClient
@@ -92,6 +93,8 @@ class BuildOptions:
     """--build-arg values; they win over image.build_args."""
     check_reproducible: bool = False
     """Build a second time without cache and compare (exit 1 naming the first difference)."""
+    rebuild: bool = False
+    """Build even when the last build had the same inputs (shipit.image.unchanged)."""
 
 
 @dataclass
@@ -147,10 +150,22 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
             secrets=_secrets(options.ca_bundle), push=options.push,
             layout_dir=root / LAYOUT_DIR, source_date_epoch=repro.source_date_epoch,
         )
-        deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with "
-                 f"{builder.name}" + (f" (SOURCE_DATE_EPOCH={repro.source_date_epoch})"
-                                      if repro.reproducible else ""))
-        outcome = builder.build(request, deps.tool_log)
+        inputs = (builder.inputs(request, git.sha)
+                  if repro.reproducible and not options.push else None)
+        previous = _previous(root) if inputs is not None else None
+        reused = (builder.reuse(request, previous.local.images)
+                  if previous is not None and previous.inputs == inputs
+                  and not (options.rebuild or options.check_reproducible) else None)
+        if reused is not None and previous is not None:
+            deps.log(f"unchanged: {name.refs[0]} was built at {previous.created} from the same"
+                     " commit, base image, builder command and arguments, and is still in"
+                     " local storage: not built again (--rebuild builds it anyway)")
+            outcome, built_at = reused, _parse_time(previous.created, built_at)
+        else:
+            deps.log(f"building {name.refs[0]} for {', '.join(map(str, platforms))} with "
+                     f"{builder.name}" + (f" (SOURCE_DATE_EPOCH={repro.source_date_epoch})"
+                                          if repro.reproducible else ""))
+            outcome = builder.build(request, deps.tool_log)
         verification = _verify(outcome, name, platforms, options, deps)
         check = _check_reproducible(builder, request, outcome, verification.digest, deps) \
             if options.check_reproducible else None
@@ -164,11 +179,27 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     receipt = receipt.model_copy(update={
         "source_date_epoch": repro.source_date_epoch,
         "reproducible": ReceiptReproducible(**repro.to_dict()), "base_image": base,
-        "reproducibility_check": check.to_dict() if check else None})
+        "reproducibility_check": check.to_dict() if check else None,
+        "inputs": inputs, "reused": reused is not None})
     write_receipt(receipt, root / RECEIPT_PATH)
     if check is not None and check.difference is not None:
         raise NotReproducible(check.difference, receipt.digest, check.second_digest)
     return receipt
+
+
+def _previous(root: Path) -> BuildReceipt | None:
+    """The last build's receipt, or None when there is none that this shipit can read."""
+    try:
+        return read_receipt(root / RECEIPT_PATH)
+    except UsageError:
+        return None
+
+
+def _parse_time(text: str, default: datetime) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return default
 
 
 def _check_reproducible(builder: Builder, request: BuildRequest, outcome: BuildOutcome,

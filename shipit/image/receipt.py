@@ -130,6 +130,10 @@ class BuildReceipt(_Model):
     reproducible: ReceiptReproducible | None = None
     base_image: ReceiptBaseImage | None = None
     reproducibility_check: dict[str, Any] | None = None
+    inputs: str | None = None
+    """The digest of what a reproducible build was made from (shipit.image.unchanged)."""
+    reused: bool = False
+    """True when this run found the same inputs already built and verified them instead."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

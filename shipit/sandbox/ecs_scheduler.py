@@ -114,8 +114,12 @@ class Scheduler:
         for task in [t for t in self.tasks.values() if not t.stopped]:
             self._advance(service, task)
         with moto_world.LOCK:
-            self._reconcile(service)
+            ending = self._reconcile(service)
             self._count(service)
+        if ending is not None:  # outside the lock: a stopping task's last lines need it
+            ending()
+            with moto_world.LOCK:
+                self._count(service)
         self._publish()
 
     # -- one task's life ---------------------------------------------------------------------
@@ -223,27 +227,32 @@ class Scheduler:
             ))
 
     # -- reconcile ---------------------------------------------------------------------------
-    def _reconcile(self, service: Any) -> None:
+    def _reconcile(self, service: Any) -> Callable[[], None] | None:
+        """Start missing tasks; a deployment that is over comes back as the work that ends it
+        (stopping tasks), which the caller runs outside moto's lock: a stopping task's last
+        log lines take that lock, and holding it there stalled each stop for its reader's
+        2 s timeout."""
         primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
         if primary is None:
-            return
+            return None
         desired = int(service.desired_count)
         mine = self._live(primary["id"])
         state = primary.get("rolloutState")
         if state == "IN_PROGRESS":
             if len([t for t in mine if t.healthy]) >= desired:
-                self._complete(service, primary)
-                return
+                return lambda: self._complete(service, primary)
             breaker = (getattr(service, "deployment_configuration", None) or {}).get(
                 "deploymentCircuitBreaker"
             ) or {}
             threshold = circuit_breaker_threshold(desired)
             if breaker.get("enable") and int(primary["failedTasks"]) >= threshold:
-                self._fail(service, primary, rollback=bool(breaker.get("rollback")))
-                return
+                self._failed(service, primary)
+                rollback = bool(breaker.get("rollback"))
+                return lambda: self._end_failed(service, primary, rollback=rollback)
         elif state == "FAILED":
-            return
+            return None
         self._start_missing(service, primary, desired - len(mine))
+        return None
 
     def _start_missing(self, service: Any, deployment: dict[str, Any], missing: int) -> None:
         since = self.clock() - self._last_stop.get(deployment["id"], -1e9)
@@ -286,21 +295,29 @@ class Scheduler:
                     f"Scaling activity initiated by (deployment {deployment['id']})",
                     "ServiceSchedulerInitiated",
                 ), count_failure=False)
-        deployment["rolloutState"] = "COMPLETED"
-        deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
-        deployment["updatedAt"] = moto_world.utcnow()
-        self.last_completed = deployment["taskDefinition"]
-        service.deployments = [deployment]  # replaced deployments leave the list, as in ECS
-        moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
-                        " deployment completed.")
-        moto_world.add_event(service, f"(service {service.name}) has reached a steady state.")
+        with moto_world.LOCK:
+            if not _still_primary(service, deployment):
+                return  # a newer deployment arrived meanwhile: it is the one to follow
+            deployment["rolloutState"] = "COMPLETED"
+            deployment["rolloutStateReason"] = f"ECS deployment {deployment['id']} completed."
+            deployment["updatedAt"] = moto_world.utcnow()
+            self.last_completed = deployment["taskDefinition"]
+            service.deployments = [deployment]  # replaced deployments leave the list, as in ECS
+            moto_world.add_event(service, f"(service {service.name}) (deployment"
+                                 f" {deployment['id']}) deployment completed.")
+            moto_world.add_event(service, f"(service {service.name}) has reached a steady"
+                                 " state.")
 
-    def _fail(self, service: Any, deployment: dict[str, Any], *, rollback: bool) -> None:
+    def _failed(self, service: Any, deployment: dict[str, Any]) -> None:
+        """The circuit breaker trips (under moto's lock)."""
         deployment["rolloutState"] = "FAILED"
         deployment["rolloutStateReason"] = CIRCUIT_BREAKER_REASON
         deployment["updatedAt"] = moto_world.utcnow()
         moto_world.add_event(service, f"(service {service.name}) (deployment {deployment['id']})"
                         " deployment failed: tasks failed to start.")
+
+    def _end_failed(self, service: Any, deployment: dict[str, Any], *, rollback: bool) -> None:
+        """Stop the failed deployment's tasks, then roll back to the last completed revision."""
         for task in self._live(deployment["id"]):
             self._stop(service, task, Stop(
                 f"Scaling activity initiated by (deployment {deployment['id']})",
@@ -308,13 +325,16 @@ class Scheduler:
             ), count_failure=False)
         if not rollback or self.last_completed is None:
             return
-        back = moto_world.start_deployment(service, self.last_completed)
-        service.task_definition = self.last_completed
-        for task in self.tasks.values():
-            if not task.stopped and task.task_definition == self.last_completed:
-                task.deployment_id = back["id"]  # the previous revision keeps serving
-        moto_world.add_event(service, f"(service {service.name}) rolling back to deployment"
-                        f" {back['id']}.")
+        with moto_world.LOCK:
+            if not _still_primary(service, deployment):
+                return  # a newer deployment replaced the failed one: no rollback
+            back = moto_world.start_deployment(service, self.last_completed)
+            service.task_definition = self.last_completed
+            for task in self.tasks.values():
+                if not task.stopped and task.task_definition == self.last_completed:
+                    task.deployment_id = back["id"]  # the previous revision keeps serving
+            moto_world.add_event(service, f"(service {service.name}) rolling back to deployment"
+                            f" {back['id']}.")
 
     def _stop(
         self, service: Any, task: SandboxTask, why: Stop, *, count_failure: bool = True
@@ -388,3 +408,7 @@ class Scheduler:
 
         threading.Thread(target=run, daemon=True, name="task-work").start()
         return future
+
+
+def _still_primary(service: Any, deployment: dict[str, Any]) -> bool:
+    return any(d is deployment and d["status"] == "PRIMARY" for d in service.deployments)
