@@ -11,8 +11,8 @@ from pathlib import Path
 
 from shipit.image.runner import Completed, LineSink
 
-Rule = Callable[[list[str]], tuple[int, str]]
-"""argv -> (exit status, stderr)."""
+Rule = Callable[[list[str]], tuple[int, str] | tuple[int, str, str]]
+"""argv -> (exit status, stderr) or (exit status, stderr, stdout)."""
 
 
 class FakeRunner:
@@ -41,5 +41,6 @@ class FakeRunner:
         self.calls.append(list(argv))
         if self.raises is not None:
             raise self.raises
-        returncode, stderr = self.rule(list(argv))
-        return Completed(list(argv), returncode, "", stderr, 0.0)
+        answer = self.rule(list(argv))
+        stdout = answer[2] if len(answer) == 3 else ""
+        return Completed(list(argv), answer[0], stdout, answer[1], 0.0)

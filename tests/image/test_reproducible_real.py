@@ -113,6 +113,22 @@ def test_two_fresh_clones_of_one_commit_build_the_same_image(checked: Build,
                           second["tag"]) is None
 
 
+def test_a_second_build_of_the_same_commit_is_verified_not_built_again(checked: Build) -> None:
+    first = checked.receipt
+    again = checked.project.shipit("build", "--builder", "buildah")
+    assert again.exit_code == 0, again.stderr[-3000:]
+    receipt = again.json()["receipt"]
+    assert receipt["reused"] is True
+    assert first["reused"] is False
+    assert first["inputs"] is not None
+    assert receipt["inputs"] == first["inputs"]
+    assert receipt["digest"] == first["digest"]
+    assert receipt["created"] == first["created"]  # when it was built, not when it was reused
+    assert "not built again" in again.stderr
+    assert "building localhost/" not in again.stderr
+    assert "ok    linux/arm64: all" in again.stderr  # read back and verified, as after a build
+
+
 def test_a_one_byte_change_is_another_image_and_the_comparison_names_the_file(
         checked: Build, one_byte: Build) -> None:
     first, changed = checked.receipt, one_byte.receipt
