@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from shipit.image.runner import Runner
     from shipit.image.storage import BuildahStorage
     from shipit.output import Output
-    from shipit.sandbox.state import SandboxState
+    from shipit.sandbox.state import SandboxState, TaskSummary
 
 @dataclass(frozen=True)
 class Outcome:
@@ -48,7 +48,7 @@ class DemoContext:
     choice: BuilderChoice | None = None
     pushed: bool = False
     task_runtime: str = ""
-    task: dict[str, Any] = field(default_factory=dict)
+    task: TaskSummary | None = None
     """The deployed revision's task, as the sandbox ran it (runtime, store, timings)."""
     storage: BuildahStorage | None = None
     """The containers store of the build (and of the sandbox's podman): the same decision."""
@@ -191,20 +191,20 @@ def push(ctx: DemoContext) -> Outcome:
 
 
 def deployed_task(ctx: DemoContext, read: Callable[[Any], SandboxState | None], paths: Any,
-                  revision: int) -> dict[str, Any]:
+                  revision: int) -> TaskSummary | None:
     """The newest task of ``revision`` as the sandbox ran it (also when it failed and stopped):
     its runtime, store, life timings and stop reason. Bounded wait for the scheduler to publish.
     """
     began = ctx.clock()
     while True:
         state = read(paths)
-        tasks = [t for t in (state.tasks if state else []) if t.get("revision") == revision]
+        tasks = [t for t in (state.tasks if state else []) if t["revision"] == revision]
         if tasks or ctx.clock() - began > 3.0:
-            return tasks[-1] if tasks else {}
+            return tasks[-1] if tasks else None
         ctx.sleep(0.1)
 
 
-def describe_task(task: dict[str, Any]) -> str:
+def describe_task(task: TaskSummary | None) -> str:
     """The deployed revision's task in one line (shipit.sandbox.state.task_summary)."""
     from shipit.sandbox.state import task_summary
 
@@ -227,7 +227,7 @@ def deploy(ctx: DemoContext) -> Outcome:
                          sleep=ctx.sleep)
     save(ctx.root, receipt)
     task = deployed_task(ctx, read_state, sandbox_paths(ctx.root), receipt.revision or 0)
-    ctx.task_runtime, ctx.task = str(task.get("runtime") or "unknown"), task
+    ctx.task_runtime, ctx.task = (task["runtime"] if task else "") or "unknown", task
     if not receipt.ok:
         hint = (receipt.failure or {}).get("hint")
         raise Failed(f"deploy {receipt.outcome}: {receipt.message}; revision"
@@ -237,7 +237,7 @@ def deploy(ctx: DemoContext) -> Outcome:
     detail = (f"revision {receipt.revision} serving ({what} by digest,"
               f" {receipt.image_digest and receipt.image_digest[:19]}); task:"
               f" {describe_task(task)}")
-    return Outcome("pass", detail, {**receipt.to_dict(), "task": task})
+    return Outcome("pass", detail, {**receipt.to_dict(), "task": task or {}})
 
 
 def dns(ctx: DemoContext) -> Outcome:
