@@ -167,7 +167,8 @@ def build(ctx: DemoContext) -> Outcome:
 
 
 def push(ctx: DemoContext) -> Outcome:
-    from shipit.push import RECEIPT_PATH, push_configured
+    from shipit.push import RECEIPT_PATH, PushOptions
+    from shipit.push import run as run_push
 
     if ctx.choice is None or ctx.choice.name == "none":
         return Outcome("skip", "nothing built, nothing to push")
@@ -175,11 +176,11 @@ def push(ctx: DemoContext) -> Outcome:
     if not settings.image.registry:
         return Outcome("skip", "the sandbox has no registry data plane (apt-get install"
                        " docker-registry); deploying the sandbox's placeholder image")
-    report = push_configured(settings, ctx.aws, receipt=ctx.root / RECEIPT_PATH,
-                             progress=ctx.output)
+    report = run_push(settings, ctx.aws, PushOptions(ctx.root / RECEIPT_PATH),
+                      progress=ctx.output)
     ctx.pushed = True
     platforms = ", ".join(report.platforms or ())
-    from shipit.push.run import report_layers
+    from shipit.push.steps import report_layers
 
     layers = report_layers(report)
     detail = (f"{report.ref.rsplit('/', 1)[-1][:24]} {report.status}"
@@ -215,16 +216,16 @@ def describe_task(task: TaskSummary | None) -> str:
 def deploy(ctx: DemoContext) -> Outcome:
     from shipit.deploy.receipt import save
     from shipit.deploy.render import progress_for
-    from shipit.deploy.run import DeployRequest
-    from shipit.deploy.run import deploy as run_deploy
+    from shipit.deploy.run import DeployOptions
+    from shipit.deploy.run import run as run_deploy
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.state import read_state
 
     placeholder = None if ctx.pushed else StackNames("").initial_tag
-    request = DeployRequest.from_settings(ctx.settings, ctx.root, env=ENV_NAME, tag=placeholder,
-                                          timeout=300.0, interval=0.25)
-    receipt = run_deploy(ctx.aws, request, progress=progress_for(ctx.output), clock=ctx.clock,
-                         sleep=ctx.sleep)
+    options = DeployOptions(ctx.root, env=ENV_NAME, tag=placeholder, timeout=300.0,
+                            interval=0.25)
+    receipt = run_deploy(ctx.settings, ctx.aws, options, progress=progress_for(ctx.output),
+                         clock=ctx.clock, sleep=ctx.sleep)
     save(ctx.root, receipt)
     task = deployed_task(ctx, read_state, sandbox_paths(ctx.root), receipt.revision or 0)
     ctx.task_runtime, ctx.task = (task["runtime"] if task else "") or "unknown", task
