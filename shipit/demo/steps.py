@@ -243,12 +243,10 @@ def deploy(ctx: DemoContext) -> Outcome:
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
-    from shipit.web import dns as web_dns
 
-    result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
-                         probe_unchanged=True)
-    web = web_dns.run(ctx.settings, ctx.aws, dry_run=False, force=False, clock=ctx.clock,
-                      sleep=ctx.sleep)
+    result = route53.run(ctx.settings, ctx.aws, route53.DnsOptions(probe_unchanged=True),
+                         clock=ctx.clock, sleep=ctx.sleep)
+    web = result.web
     record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
                                       result.attempts)
     assert answer is not None
@@ -256,9 +254,10 @@ def dns(ctx: DemoContext) -> Outcome:
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
     if web is not None:
-        detail += f"; frontend {web['name']} alias A -> its S3 website endpoint"
+        detail += f"; frontend {web.plan.name} alias A -> its S3 website endpoint"
     return Outcome("pass" if answer.ok else "warn", detail,
-                   {"name": record, "attempts": attempts, "ok": answer.ok, "web": web})
+                   {"name": record, "attempts": attempts, "ok": answer.ok,
+                    "web": web.to_dict() if web else None})
 
 
 def doctor(ctx: DemoContext) -> Outcome:
