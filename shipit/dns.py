@@ -26,9 +26,9 @@ from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.elbv2 import LoadBalancer
-    from shipit.web.dns import WebRecordResult
     from shipit.aws.session import AwsSession
     from shipit.config import Settings
+    from shipit.web.dns import WebRecordResult
 
 ALIAS_TTL = 60
 """What resolvers cache an ALB alias answer for (the ALB's own record TTL)."""
