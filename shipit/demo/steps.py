@@ -323,12 +323,13 @@ def e2e(ctx: DemoContext) -> Outcome:
 
 def web(ctx: DemoContext) -> Outcome:
     """The frontend, the AWS way: to the sandbox's S3 website bucket, read back (web deploy)."""
+    from shipit.web.deploy import WebOptions
     from shipit.web.deploy import run as web_deploy
 
     settings = ctx.settings
     if not settings.web.bucket:
         return Outcome("skip", "no [web] bucket configured for the sandbox")
-    result = web_deploy(ctx.aws, settings, ctx.root, progress=ctx.output.step)
+    result = web_deploy(settings, ctx.aws, WebOptions(ctx.root), progress=ctx.output.step)
     target = result.plan.target
     detail = (f"{len(result.verified)} files in s3://{target.bucket} ({result.status}, read back),"
               f" config.js -> {target.api_url}; page {target.page_url}")
