@@ -266,7 +266,7 @@ def doctor(ctx: DemoContext) -> Outcome:
     from shipit.doctor.runner import has_failures
 
     assert ctx.config is not None
-    findings = diagnose(ctx.aws, ctx.config, ENV_NAME)
+    findings = diagnose(ctx.config, ENV_NAME, ctx.aws)
     bad = [f"{f.id} {f.status}" for f in findings if f.status in ("fail", "error", "warn")]
     detail = summary_line(findings) + (f" ({', '.join(bad)})" if bad else "")
     if has_failures(findings):
@@ -363,11 +363,11 @@ def browser(ctx: DemoContext) -> Outcome:
 
 def report(ctx: DemoContext) -> Outcome:
     """The week's acceptance report of this run (shipit report), as Markdown and HTML files."""
+    from shipit.report import ReportOptions, render_html, render_markdown
     from shipit.report import build as build_report
-    from shipit.report import render_html, render_markdown
 
     assert ctx.config is not None
-    found = build_report(ctx.aws, ctx.config, ENV_NAME, root=ctx.root)
+    found = build_report(ctx.config, ENV_NAME, ctx.aws, ReportOptions(ctx.root))
     paths = ProjectPaths(ctx.root)
     markdown, html = paths.acceptance_markdown, paths.acceptance_html
     markdown.write_text(render_markdown(found), encoding="utf-8")
