@@ -306,12 +306,12 @@ def export(ctx: DemoContext) -> Outcome:
 
 
 def e2e(ctx: DemoContext) -> Outcome:
-    from shipit.e2e import run_path
+    from shipit.e2e import E2eOptions
+    from shipit.e2e import run as run_e2e
 
     http = ctx.settings.http
     assert http.url
-    report = run_path(http.url, origin=next(iter(http.cors_origins), None),
-                      health_path=http.health_path, clock=ctx.clock, sleep=ctx.sleep)
+    report = run_e2e(ctx.settings, E2eOptions(), clock=ctx.clock, sleep=ctx.sleep)
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
@@ -338,7 +338,8 @@ def web(ctx: DemoContext) -> Outcome:
 
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
-    from shipit.config.origins import allowed_origins, web_origin
+    from shipit.config.origins import web_origin
+    from shipit.e2e import BrowserOptions, run_browser
     from shipit.e2e import browser as e2e_browser
 
     settings = ctx.settings
@@ -348,9 +349,7 @@ def browser(ctx: DemoContext) -> Outcome:
     page_url = web_origin(settings)
     if not page_url or not settings.http.url:
         return Outcome("skip", "no web origin or http.url for the sandbox")
-    shots = ProjectPaths(ctx.root).e2e_screenshots
-    report = e2e_browser.run(page_url, settings.http.url, shots_dir=shots,
-                             allowed_origins=allowed_origins(settings))
+    report = run_browser(settings, BrowserOptions(ctx.root))
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",

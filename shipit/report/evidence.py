@@ -94,14 +94,13 @@ def _logs(aws: AwsSession, evidence: Evidence) -> None:
 
 
 def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
-    from shipit.e2e import run_path
+    from shipit.e2e import E2eOptions, run
 
-    http = config.settings(env).http
-    if not http.url:
+    settings = config.settings(env)
+    if not settings.http.url:
         return
     try:
-        evidence.e2e = run_path(http.url, origin=next(iter(http.cors_origins), None),
-                                health_path=http.health_path)
+        evidence.e2e = run(settings, E2eOptions())
     except Exception as exc:
         evidence.problems["e2e"] = str(exc)
 
