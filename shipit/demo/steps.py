@@ -277,17 +277,13 @@ def doctor(ctx: DemoContext) -> Outcome:
 def export(ctx: DemoContext) -> Outcome:
     """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
     error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
-    from shipit.export.gather import Selection
     from shipit.export.lint import errors, lint_template
-    from shipit.export.run import export as export_stack
+    from shipit.export.run import ExportOptions
+    from shipit.export.run import run as export_stack
     from shipit.sandbox.addresses import local_addresses
 
-    settings = ctx.settings
     path = ProjectPaths(ctx.root).demo_template
-    selection = Selection(env=ENV_NAME, cluster=settings.ecs.cluster,
-                          service=settings.ecs.service, rds=settings.rds.instance,
-                          web_bucket=settings.web.bucket)
-    result = export_stack(ctx.aws, selection, output=path, force=True,
+    result = export_stack(ctx.settings, ctx.aws, ExportOptions(ENV_NAME, output=path, force=True),
                           local=local_addresses(ctx.root, ctx.aws.endpoint_url))
     started = ctx.clock()
     findings = lint_template(result.text, ctx.aws.region)
