@@ -5,8 +5,10 @@
     apply    one UPSERT batch, wait for INSYNC, read the records back
     probe    the health URL through the name (bounded retries)
 
-``run(settings, aws, ...)`` is all four, as `shipit dns` and the demo call it. Every wait takes
-an injected clock and sleep.
+    frontend the same for web.name -> its bucket's S3 website endpoint (``shipit.web.dns``)
+
+``run(settings, aws, DnsOptions(...), clock=, sleep=)`` is all of it, as `shipit dns` and the demo
+call it. Every wait takes an injected clock and sleep.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from shipit.aws.elbv2 import LoadBalancer
     from shipit.aws.session import AwsSession
     from shipit.config import Settings
+    from shipit.web.dns import WebRecordResult
 
 ALIAS_TTL = 60
 """What resolvers cache an ALB alias answer for (the ALB's own record TTL)."""
@@ -82,6 +85,8 @@ class DnsResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     routed_to: str | None = None
     """Where the probe connected instead of resolving the name (emulated AWS), if anywhere."""
+    web: WebRecordResult | None = None
+    """The frontend's alias, when web.name is configured."""
 
     def to_dict(self) -> dict[str, Any]:
         lb = self.plan.load_balancer
@@ -101,25 +106,45 @@ class DnsResult:
                 "attempts": self.attempts,
             },
             "notes": list(self.notes),
+            "web": None if self.web is None else self.web.to_dict(),
         }
 
 
+@dataclass(frozen=True)
+class DnsOptions:
+    """What `shipit dns` is asked."""
+
+    name: str | None = None
+    """The record's name (default: dns.name)."""
+    dry_run: bool = False
+    force: bool = False
+    """Replace a record that is not an alias (CNAME, plain A)."""
+    probe_unchanged: bool = False
+    """Probe the name through an alias that was already in place too (the demo does)."""
+
+
 def run(
-    settings: Settings,
-    aws: AwsSession,
-    *,
-    clock: Clock,
-    sleep: Sleep,
-    name: str | None = None,
-    dry_run: bool = False,
-    force: bool = False,
-    probe_unchanged: bool = False,
-    on_plan: Callable[[DnsPlan], None] | None = None,
-    prober: Prober | None = None,
+    settings: Settings, aws: AwsSession, options: DnsOptions, *, clock: Clock, sleep: Sleep,
+    on_plan: Callable[[DnsPlan], None] | None = None, prober: Prober | None = None,
+) -> DnsResult:
+    """The service's alias (``on_plan`` sees its plan), then the frontend's when configured."""
+    from shipit.web.dns import frontend_alias
+
+    result = service_alias(settings, aws, options, clock=clock, sleep=sleep, on_plan=on_plan,
+                           prober=prober)
+    web = frontend_alias(settings, aws, dry_run=options.dry_run, force=options.force,
+                         clock=clock, sleep=sleep)
+    return replace(result, web=web)
+
+
+def service_alias(
+    settings: Settings, aws: AwsSession, options: DnsOptions, *, clock: Clock, sleep: Sleep,
+    on_plan: Callable[[DnsPlan], None] | None = None, prober: Prober | None = None,
 ) -> DnsResult:
     """Locate, plan (``on_plan`` sees it), apply and probe; a dry run or an alias already in
     place stops after the plan (``probe_unchanged`` probes the latter anyway)."""
-    record = check_name(name or settings.dns.name)
+    dry_run, force = options.dry_run, options.force
+    record = check_name(options.name or settings.dns.name)
     if not (settings.ecs.cluster and settings.ecs.service):
         raise UsageError("no ecs.cluster / ecs.service to find the load balancer from",
                          hint="set them in shipit.toml for this environment")
@@ -127,7 +152,7 @@ def run(
     dns_plan = plan(aws, record, lb, settings.dns.zone)
     if on_plan is not None:
         on_plan(dns_plan)
-    if dry_run or (dns_plan.up_to_date and not probe_unchanged):
+    if dry_run or (dns_plan.up_to_date and not options.probe_unchanged):
         return DnsResult(dns_plan, changed=False, dry_run=dry_run, records=dns_plan.existing)
     result = apply(aws, dns_plan, force=force, clock=clock, sleep=sleep)
     route_to = emulated_address(settings.aws.endpoint_url, settings.http.url)

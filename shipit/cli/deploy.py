@@ -48,8 +48,7 @@ def deploy(
 
     from shipit.deploy.receipt import save
     from shipit.deploy.render import print_receipt, progress_for
-    from shipit.deploy.run import DeployRequest
-    from shipit.deploy.run import deploy as run_deploy
+    from shipit.deploy.run import DeployOptions, run
     from shipit.deploy.wait import parse_duration
     from shipit.errors import Failed
 
@@ -58,14 +57,14 @@ def deploy(
         check_tag(tag)  # dry runs too: a tag ECR would refuse is refused here, exit 2
     if image is not None:
         parse_image(image)
-    request = DeployRequest.from_settings(
-        app.settings, app.config.root, env=app.env, image=image, tag=tag, dry_run=dry_run,
-        wait=not no_wait, timeout=parse_duration(timeout), interval=interval,
+    options = DeployOptions(
+        app.config.root, env=app.env, image=image, tag=tag, dry_run=dry_run, wait=not no_wait,
+        timeout=parse_duration(timeout), interval=interval,
         rollback_on_failure=rollback_on_failure, force=force,
     )
     note_sandbox(app)
-    receipt = run_deploy(app.aws, request, progress=progress_for(app.output),
-                         clock=time.monotonic, sleep=time.sleep)
+    receipt = run(app.settings, app.aws, options, progress=progress_for(app.output),
+                  clock=time.monotonic, sleep=time.sleep)
     if not dry_run:
         save(app.config.root, receipt, app.output.redactor)
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))

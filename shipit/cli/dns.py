@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,7 +10,8 @@ from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
 
 if TYPE_CHECKING:
-    from shipit.cli.context import AppContext
+    from shipit.output import Output
+    from shipit.web.dns import WebRecordResult
 
 
 def register(app: typer.Typer) -> None:
@@ -48,40 +49,32 @@ def dns_command(
         for line in plan.describe():
             out.info(f"  {line}")
 
-    result = dns.run(app.settings, app.aws, name=name, dry_run=dry_run, force=force,
-                     clock=time.monotonic, sleep=time.sleep, on_plan=show)
+    options = dns.DnsOptions(name=name, dry_run=dry_run, force=force)
+    result = dns.run(app.settings, app.aws, options, clock=time.monotonic, sleep=time.sleep,
+                     on_plan=show)
     if result.probe is None:
         out.success("no change: the alias is already in place" if result.plan.up_to_date
                     else "dry run: nothing changed")
-        out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
-        return
-    out.success(f"INSYNC after {result.waited:.1f}s: " + "; ".join(
-        r.describe() for r in result.records if r.type in result.plan.types))
-    note = " (emulated AWS: the name cannot resolve here, so it was sent to http.url)" \
-        if result.routed_to else ""
-    if result.probe.ok:
-        out.success(f"{result.probe.describe()}{note}")
     else:
-        out.warn(f"{result.probe.describe()} after {result.attempts} tries{note}")
-    out.info(dns.propagation_hint(result))
-    out.result({**result.to_dict(), "web": web_record(app, dry_run=dry_run, force=force)})
+        out.success(f"INSYNC after {result.waited:.1f}s: " + "; ".join(
+            r.describe() for r in result.records if r.type in result.plan.types))
+        note = " (emulated AWS: the name cannot resolve here, so it was sent to http.url)" \
+            if result.routed_to else ""
+        if result.probe.ok:
+            out.success(f"{result.probe.describe()}{note}")
+        else:
+            out.warn(f"{result.probe.describe()} after {result.attempts} tries{note}")
+        out.info(dns.propagation_hint(result))
+    if result.web is not None:
+        say_frontend(out, result.web)
+    out.result(result.to_dict())
 
 
-def web_record(app: AppContext, *, dry_run: bool, force: bool) -> dict[str, Any] | None:
-    """The frontend's alias (web.name -> S3 website endpoint), when web.name is configured."""
-    import time
-
-    from shipit.web import dns as web_dns
-
-    out = app.output
-    done = web_dns.run(app.settings, app.aws, dry_run=dry_run, force=force, clock=time.monotonic,
-                       sleep=time.sleep,
-                       on_plan=lambda plan: out.step(f"frontend: {plan.describe()}"))
-    if done is None:
-        return None
-    if done["changed"]:
-        out.success(f"frontend: INSYNC after {done['insync_after_s']:.1f}s")
+def say_frontend(out: Output, web: WebRecordResult) -> None:
+    """The frontend's alias (web.name -> S3 website endpoint), after the service's."""
+    out.step(f"frontend: {web.plan.describe()}")
+    if web.changed:
+        out.success(f"frontend: INSYNC after {web.waited:.1f}s")
     else:
-        out.success("frontend: dry run, nothing changed" if done["dry_run"]
+        out.success("frontend: dry run, nothing changed" if web.dry_run
                     else "frontend: no change, the alias is already in place")
-    return done

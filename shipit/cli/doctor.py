@@ -39,7 +39,7 @@ def doctor(
         )
         return
     select(check)  # unknown ids are a usage error before any AWS call
-    findings = diagnose(app.aws, app.config, app.env, check)
+    findings = diagnose(app.config, app.env, app.aws, check)
     if output.json_mode:
         output.write_json(to_json(app.env, findings))  # the documented contract, exactly
     else:

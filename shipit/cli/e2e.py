@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
-
-if TYPE_CHECKING:
-    from shipit.cli.context import AppContext
 
 
 def register(app: typer.Typer) -> None:
@@ -44,54 +39,30 @@ def e2e_command(
 
     Example: shipit --env sandbox e2e --browser --json
     """
-    from shipit.defaults import DEFAULT_HEALTH_PATH
-    from shipit.e2e import run_path
-    from shipit.e2e.render import print_report
-    from shipit.errors import ConfigError, Failed, UsageError
+    from shipit.config import Settings
+    from shipit.e2e import BrowserOptions, E2eOptions, run, run_browser
+    from shipit.e2e.render import print_browser_report, print_report
+    from shipit.errors import ConfigError, Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
     if browser:
-        browser_e2e(app, url, page)
+        found = run_browser(app.settings, BrowserOptions(app.config.root, url=url, page=page))
+        app.output.result(found.to_dict(), lambda console: print_browser_report(console, found))
+        failed = found.failed_step
+        if failed is not None:
+            raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
+                         hint=failed.fix or f"see the screenshot {failed.screenshot}")
         return
+    settings: Settings | None
     try:
-        http = app.settings.http
+        settings = app.settings
     except ConfigError:
         if url is None:
             raise
-        http = None  # any URL may be tested without a shipit.toml
-    base = url or (http.url if http else None)
-    if not base:
-        raise UsageError("no URL to test", hint="pass --url URL or set http.url in shipit.toml")
-    allowed = origin or (next(iter(http.cors_origins), None) if http else None)
-    report = run_path(base, origin=allowed,
-                      health_path=http.health_path if http else DEFAULT_HEALTH_PATH)
+        settings = None  # any URL may be tested without a shipit.toml
+    report = run(settings, E2eOptions(url=url, origin=origin))
     app.output.result(report.to_dict(), lambda console: print_report(console, report))
-    failed = report.failed_step
-    if failed is not None:
-        raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
+    failed_step = report.failed_step
+    if failed_step is not None:
+        raise Failed(f"e2e failed at step {failed_step.name}: {failed_step.detail}",
                      hint="`shipit doctor` checks the service, its ALB, DNS and CORS")
-
-
-def browser_e2e(app: AppContext, url: str | None, page: str | None) -> None:
-    from shipit.config.origins import allowed_origins, web_origin
-    from shipit.e2e import browser as e2e_browser
-    from shipit.e2e.render import print_browser_report
-    from shipit.errors import Failed, UsageError
-    from shipit.project_paths import ProjectPaths
-
-    settings = app.settings
-    api = url or settings.http.url
-    page_url = page or web_origin(settings)
-    if not api:
-        raise UsageError("no API URL to test", hint="pass --url URL or set http.url")
-    if not page_url:
-        raise UsageError("no page to open", hint="pass --page URL or set web.origin / web.name"
-                         " (`shipit web deploy` puts the page there)")
-    shots = ProjectPaths(app.config.root).e2e_screenshots
-    report = e2e_browser.run(page_url, api, shots_dir=shots,
-                             allowed_origins=allowed_origins(settings))
-    app.output.result(report.to_dict(), lambda console: print_browser_report(console, report))
-    failed = report.failed_step
-    if failed is not None:
-        raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
-                     hint=failed.fix or f"see the screenshot {failed.screenshot}")

@@ -115,7 +115,7 @@ def _doctor(app: AppContext, name: str, result: dict[str, Any]) -> None:
     from shipit.errors import Failed
 
     fresh = _context(app, name)
-    findings = diagnose(fresh.aws, fresh.config, name)
+    findings = diagnose(fresh.config, name, fresh.aws)
     result["doctor"] = to_json(name, findings)
     app.output.result(result, lambda console: print_findings(console, name, findings))
     if has_failures(findings):

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 def logs(
     ctx: typer.Context,
     since: str = typer.Option("10m", "--since", help="How far back, e.g. 90s, 10m, 2h."),
-    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
+    follow_lines: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
     filter_text: str | None = typer.Option(None, "--filter", help="Only lines with TEXT."),
     task: str | None = typer.Option(None, "--task", help="A task id (default: the newest)."),
     all_tasks: bool = typer.Option(False, "--all", help="Every task of the service."),
@@ -28,23 +28,17 @@ def logs(
     """
     import time
 
-    from shipit.deploy.logview import LogQuery, follow_logs, read_logs
+    from shipit.deploy.logview import LogOptions, follow, run
     from shipit.deploy.render import print_lines
-    from shipit.deploy.settings import require_service
     from shipit.deploy.wait import parse_since
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app.settings, app.env)
-    query = LogQuery(cluster, service, container, since=parse_since(since),
-                     text=filter_text, task=task, all_tasks=all_tasks)
-    if follow and not app.output.json_mode:
-        for event in follow_logs(app.aws, query, clock=time.time, sleep=time.sleep):
+    options = LogOptions(parse_since(since), env=app.env, text=filter_text, task=task,
+                         all_tasks=all_tasks)
+    if follow_lines and not app.output.json_mode:
+        for event in follow(app.settings, app.aws, options, clock=time.time, sleep=time.sleep):
             app.output.out.print(event.line(), markup=False, highlight=False)
         return
-    found = read_logs(app.aws, query, now=time.time())
-    app.output.result(
-        {"group": found.group, "streams": found.streams,
-         "events": [{"timestamp": e.timestamp, "stream": e.stream, "message": e.message}
-                    for e in found.events]},
-        human=lambda console: print_lines(console, [e.line() for e in found.events]),
-    )
+    found = run(app.settings, app.aws, options, now=time.time())
+    app.output.result(found.to_dict(),
+                      human=lambda console: print_lines(console, [e.line() for e in found.events]))

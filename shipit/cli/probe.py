@@ -26,18 +26,15 @@ def probe(
 
     Example: shipit --env sandbox probe --url https://example.com/
     """
-    from shipit.deploy.probe import check_probe_url, run_probe
+    from shipit.deploy.probe import ProbeOptions, check_probe_url, run
     from shipit.deploy.probe_render import print_probe
-    from shipit.deploy.settings import default_interval, require_service
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
     for each in url:
         check_probe_url(each)
-    cluster, service, container = require_service(app.settings, app.env)
-    report = run_probe(app.aws, app.settings, cluster, service, container, urls=url,
-                       timeout=timeout, interval=default_interval(app.settings),
-                       progress=app.output.step)
+    options = ProbeOptions(env=app.env, urls=tuple(url), timeout=timeout)
+    report = run(app.settings, app.aws, options, progress=app.output.step)
     app.output.result(report.to_dict(), human=lambda console: print_probe(console, report))
     if not report.ok:
         failed = [r.target for r in report.results if not r.ok]

@@ -26,14 +26,14 @@ def push_command(
 
     Example: shipit --env dev push --dry-run
     """
-    from shipit.push import RECEIPT_PATH, push_configured
+    from shipit.push import RECEIPT_PATH, PushOptions, run
     from shipit.push.render import format_report
 
     app = get_context(ctx)
     if tag is not None:
         check_tag(tag)
-    report = push_configured(app.settings, app.aws, progress=app.output, tag=tag,
-                             dry_run=dry_run, receipt=receipt or app.config.root / RECEIPT_PATH)
+    options = PushOptions(receipt or app.config.root / RECEIPT_PATH, tag=tag, dry_run=dry_run)
+    report = run(app.settings, app.aws, options, progress=app.output)
     app.output.result(report.to_dict(),
                       human=lambda console: console.print(
                           "\n".join(format_report(report)), markup=False))

@@ -32,10 +32,11 @@ def report(
     json_output: JsonOption = False,
 ) -> None:
     from shipit.errors import Failed
-    from shipit.report import build, render_html, render_markdown
+    from shipit.report import ReportOptions, build, render_html, render_markdown
 
     app = get_context(ctx, env=env, json_output=json_output)
-    result = build(app.aws, app.config, app.env, root=app.config.root, run_e2e=not no_e2e)
+    options = ReportOptions(app.config.root, run_e2e=not no_e2e)
+    result = build(app.config, app.env, app.aws, options)
     if html_path is not None:
         _write(html_path, render_html(result))
         app.output.info(f"HTML report: {html_path}")

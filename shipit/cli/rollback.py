@@ -29,18 +29,16 @@ def rollback(
     import time
 
     from shipit.deploy.render import print_receipt, progress_for
-    from shipit.deploy.rollback import rollback as run_rollback
-    from shipit.deploy.run import DeployRequest
+    from shipit.deploy.rollback import RollbackOptions, run
     from shipit.deploy.wait import parse_duration
     from shipit.errors import Failed
 
     app = get_context(ctx, env=env, json_output=json_output)
-    request = DeployRequest.from_settings(
-        app.settings, app.config.root, env=app.env, dry_run=dry_run, wait=not no_wait,
-        timeout=parse_duration(timeout), interval=interval,
-    )
-    receipt = run_rollback(app.aws, request, to, progress=progress_for(app.output),
-                           clock=time.monotonic, sleep=time.sleep)
+    options = RollbackOptions(app.config.root, env=app.env, to=to, dry_run=dry_run,
+                              wait=not no_wait, timeout=parse_duration(timeout),
+                              interval=interval)
+    receipt = run(app.settings, app.aws, options, progress=progress_for(app.output),
+                  clock=time.monotonic, sleep=time.sleep)
     app.output.result(receipt.to_dict(), human=lambda console: print_receipt(console, receipt))
     if not receipt.ok:
         raise Failed(f"rollback {receipt.outcome}: {receipt.message}", hint=receipt.hint)

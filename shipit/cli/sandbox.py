@@ -136,7 +136,7 @@ def _state_dict(state: SandboxState) -> dict[str, Any]:
         "pid": state.pid,
         "endpoint_url": state.endpoint_url,
         "alb_url": state.proxy_url,
-        "alb_dns_name": stack.get("load_balancer_dns"),
+        "alb_dns_name": stack["load_balancer_dns"] if stack else None,
         "ready_seconds": state.ready_seconds,
         "database": state.database,
         "runtime": state.runtime,

@@ -31,20 +31,15 @@ def status(
     """
     import time
 
-    from shipit.deploy.metrics import read_metrics
-    from shipit.deploy.settings import require_service
-    from shipit.deploy.status import service_status
+    from shipit.deploy.status import StatusOptions, run
     from shipit.deploy.status_render import print_status, renderable
 
     app = get_context(ctx, env=env, json_output=json_output)
-    cluster, service, container = require_service(app.settings, app.env)
+    settings = app.settings
+    options = StatusOptions(env=app.env, minutes=minutes, metrics=not no_metrics)
 
     def gather() -> dict[str, Any]:
-        found = service_status(app.aws, cluster, service, container)
-        report = found.to_dict()
-        if not no_metrics:
-            report["metrics"] = read_metrics(app.aws, found.service, minutes=minutes).to_dict()
-        return report
+        return run(settings, app.aws, options).to_dict()
 
     if watch and app.output.interactive:
         from rich.live import Live

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import EnvOption, JsonOption
-
-if TYPE_CHECKING:
-
-    pass
 
 web_app = typer.Typer(
     name="web",
@@ -40,12 +34,13 @@ def deploy(
 
     Example: shipit --env prod web deploy --json
     """
-    from shipit.web.deploy import run
+    from shipit.web.deploy import WebOptions, run
     from shipit.web.render import print_result
 
     app = get_context(ctx, env=env, json_output=json_output)
     out = app.output
-    result = run(app.aws, app.settings, app.config.root, dry_run=dry_run, progress=out.info)
+    result = run(app.settings, app.aws, WebOptions(app.config.root, dry_run=dry_run),
+                 progress=out.info)
     t = result.plan.target
     if dry_run:
         for line in result.plan.describe():

@@ -21,7 +21,7 @@ def format_footer(report: DemoReport) -> list[str]:
     if report.task_runtime:
         from shipit.demo.steps import describe_task
 
-        revision = report.task.get("revision")
+        revision = report.task["revision"] if report.task else None
         lines.append(f"the deployed revision's task{f' (revision {revision})' if revision else ''}:"
                      f" {describe_task(report.task) if report.task else report.task_runtime}")
     if report.storage:

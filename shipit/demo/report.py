@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shipit.project_paths import DEMO_REPORT
+
+if TYPE_CHECKING:
+    from shipit.sandbox.state import TaskSummary
 
 REPORT_PATH = DEMO_REPORT
 """Where every demo run leaves its report (the same document as ``shipit demo --json``)."""
@@ -36,7 +39,7 @@ class DemoReport:
     task_runtime: str = ""
     """How the sandbox ran the deployed task, said plainly: "container (podman)" (the pushed
     image, pulled from the sandbox's registry) or "sample_service from source (why)"."""
-    task: dict[str, Any] = field(default_factory=dict)
+    task: TaskSummary | None = None
     """The deployed revision's task: runtime, store (driver and why), life timings, stop reason."""
     storage: dict[str, Any] = field(default_factory=dict)
     """The containers store the build and the tasks used, and why (shipit.image.storage)."""
@@ -71,7 +74,7 @@ class DemoReport:
             "failed_step": failed.step if failed else None,
             "builder": self.builder,
             "task_runtime": self.task_runtime,
-            "task": self.task,
+            "task": self.task or {},  # {}: the sandbox reported no task of the revision
             "storage": self.storage,
             "kept": self.kept,
             "url": self.url,

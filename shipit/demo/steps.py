@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from shipit.image.runner import Runner
     from shipit.image.storage import BuildahStorage
     from shipit.output import Output
-    from shipit.sandbox.state import SandboxState
+    from shipit.sandbox.state import SandboxState, TaskSummary
 
 @dataclass(frozen=True)
 class Outcome:
@@ -48,7 +48,7 @@ class DemoContext:
     choice: BuilderChoice | None = None
     pushed: bool = False
     task_runtime: str = ""
-    task: dict[str, Any] = field(default_factory=dict)
+    task: TaskSummary | None = None
     """The deployed revision's task, as the sandbox ran it (runtime, store, timings)."""
     storage: BuildahStorage | None = None
     """The containers store of the build (and of the sandbox's podman): the same decision."""
@@ -169,7 +169,8 @@ def build(ctx: DemoContext) -> Outcome:
 
 
 def push(ctx: DemoContext) -> Outcome:
-    from shipit.push import RECEIPT_PATH, push_configured
+    from shipit.push import RECEIPT_PATH, PushOptions
+    from shipit.push import run as run_push
 
     if ctx.choice is None or ctx.choice.name == "none":
         return Outcome("skip", "nothing built, nothing to push")
@@ -177,11 +178,11 @@ def push(ctx: DemoContext) -> Outcome:
     if not settings.image.registry:
         return Outcome("skip", "the sandbox has no registry data plane (apt-get install"
                        " docker-registry); deploying the sandbox's placeholder image")
-    report = push_configured(settings, ctx.aws, receipt=ctx.root / RECEIPT_PATH,
-                             progress=ctx.output)
+    report = run_push(settings, ctx.aws, PushOptions(ctx.root / RECEIPT_PATH),
+                      progress=ctx.output)
     ctx.pushed = True
     platforms = ", ".join(report.platforms or ())
-    from shipit.push.run import report_layers
+    from shipit.push.steps import report_layers
 
     layers = report_layers(report)
     detail = (f"{report.ref.rsplit('/', 1)[-1][:24]} {report.status}"
@@ -193,20 +194,20 @@ def push(ctx: DemoContext) -> Outcome:
 
 
 def deployed_task(ctx: DemoContext, read: Callable[[Any], SandboxState | None], paths: Any,
-                  revision: int) -> dict[str, Any]:
+                  revision: int) -> TaskSummary | None:
     """The newest task of ``revision`` as the sandbox ran it (also when it failed and stopped):
     its runtime, store, life timings and stop reason. Bounded wait for the scheduler to publish.
     """
     began = ctx.clock()
     while True:
         state = read(paths)
-        tasks = [t for t in (state.tasks if state else []) if t.get("revision") == revision]
+        tasks = [t for t in (state.tasks if state else []) if t["revision"] == revision]
         if tasks or ctx.clock() - began > 3.0:
-            return tasks[-1] if tasks else {}
+            return tasks[-1] if tasks else None
         ctx.sleep(0.1)
 
 
-def describe_task(task: dict[str, Any]) -> str:
+def describe_task(task: TaskSummary | None) -> str:
     """The deployed revision's task in one line (shipit.sandbox.state.task_summary)."""
     from shipit.sandbox.state import task_summary
 
@@ -217,19 +218,19 @@ def describe_task(task: dict[str, Any]) -> str:
 def deploy(ctx: DemoContext) -> Outcome:
     from shipit.deploy.receipt import save
     from shipit.deploy.render import progress_for
-    from shipit.deploy.run import DeployRequest
-    from shipit.deploy.run import deploy as run_deploy
+    from shipit.deploy.run import DeployOptions
+    from shipit.deploy.run import run as run_deploy
     from shipit.sandbox.control import sandbox_paths
     from shipit.sandbox.state import read_state
 
     placeholder = None if ctx.pushed else StackNames("").initial_tag
-    request = DeployRequest.from_settings(ctx.settings, ctx.root, env=ENV_NAME, tag=placeholder,
-                                          timeout=300.0, interval=0.25)
-    receipt = run_deploy(ctx.aws, request, progress=progress_for(ctx.output), clock=ctx.clock,
-                         sleep=ctx.sleep)
+    options = DeployOptions(ctx.root, env=ENV_NAME, tag=placeholder, timeout=300.0,
+                            interval=0.25)
+    receipt = run_deploy(ctx.settings, ctx.aws, options, progress=progress_for(ctx.output),
+                         clock=ctx.clock, sleep=ctx.sleep)
     save(ctx.root, receipt)
     task = deployed_task(ctx, read_state, sandbox_paths(ctx.root), receipt.revision or 0)
-    ctx.task_runtime, ctx.task = str(task.get("runtime") or "unknown"), task
+    ctx.task_runtime, ctx.task = (task["runtime"] if task else "") or "unknown", task
     if not receipt.ok:
         hint = (receipt.failure or {}).get("hint")
         raise Failed(f"deploy {receipt.outcome}: {receipt.message}; revision"
@@ -239,17 +240,15 @@ def deploy(ctx: DemoContext) -> Outcome:
     detail = (f"revision {receipt.revision} serving ({what} by digest,"
               f" {receipt.image_digest and receipt.image_digest[:19]}); task:"
               f" {describe_task(task)}")
-    return Outcome("pass", detail, {**receipt.to_dict(), "task": task})
+    return Outcome("pass", detail, {**receipt.to_dict(), "task": task or {}})
 
 
 def dns(ctx: DemoContext) -> Outcome:
     from shipit import dns as route53
-    from shipit.web import dns as web_dns
 
-    result = route53.run(ctx.settings, ctx.aws, clock=ctx.clock, sleep=ctx.sleep,
-                         probe_unchanged=True)
-    web = web_dns.run(ctx.settings, ctx.aws, dry_run=False, force=False, clock=ctx.clock,
-                      sleep=ctx.sleep)
+    result = route53.run(ctx.settings, ctx.aws, route53.DnsOptions(probe_unchanged=True),
+                         clock=ctx.clock, sleep=ctx.sleep)
+    web = result.web
     record, plan, answer, attempts = (ctx.settings.dns.name, result.plan, result.probe,
                                       result.attempts)
     assert answer is not None
@@ -257,9 +256,10 @@ def dns(ctx: DemoContext) -> Outcome:
     detail = (f"{record} alias A -> the ALB ({change}); health through the name:"
               f" {answer.describe()} (the name cannot resolve here: sent to the ALB proxy)")
     if web is not None:
-        detail += f"; frontend {web['name']} alias A -> its S3 website endpoint"
+        detail += f"; frontend {web.plan.name} alias A -> its S3 website endpoint"
     return Outcome("pass" if answer.ok else "warn", detail,
-                   {"name": record, "attempts": attempts, "ok": answer.ok, "web": web})
+                   {"name": record, "attempts": attempts, "ok": answer.ok,
+                    "web": web.to_dict() if web else None})
 
 
 def doctor(ctx: DemoContext) -> Outcome:
@@ -268,7 +268,7 @@ def doctor(ctx: DemoContext) -> Outcome:
     from shipit.doctor.runner import has_failures
 
     assert ctx.config is not None
-    findings = diagnose(ctx.aws, ctx.config, ENV_NAME)
+    findings = diagnose(ctx.config, ENV_NAME, ctx.aws)
     bad = [f"{f.id} {f.status}" for f in findings if f.status in ("fail", "error", "warn")]
     detail = summary_line(findings) + (f" ({', '.join(bad)})" if bad else "")
     if has_failures(findings):
@@ -279,17 +279,13 @@ def doctor(ctx: DemoContext) -> Outcome:
 def export(ctx: DemoContext) -> Outcome:
     """The sandbox's stack written down as CloudFormation (shipit export), then cfn-lint: an
     error fails the step; warnings are named (docs/commands/export.md says why each stays)."""
-    from shipit.export.gather import Selection
     from shipit.export.lint import errors, lint_template
-    from shipit.export.run import export as export_stack
+    from shipit.export.run import ExportOptions
+    from shipit.export.run import run as export_stack
     from shipit.sandbox.addresses import local_addresses
 
-    settings = ctx.settings
     path = ProjectPaths(ctx.root).demo_template
-    selection = Selection(env=ENV_NAME, cluster=settings.ecs.cluster,
-                          service=settings.ecs.service, rds=settings.rds.instance,
-                          web_bucket=settings.web.bucket)
-    result = export_stack(ctx.aws, selection, output=path, force=True,
+    result = export_stack(ctx.settings, ctx.aws, ExportOptions(ENV_NAME, output=path, force=True),
                           local=local_addresses(ctx.root, ctx.aws.endpoint_url))
     started = ctx.clock()
     findings = lint_template(result.text, ctx.aws.region)
@@ -308,12 +304,12 @@ def export(ctx: DemoContext) -> Outcome:
 
 
 def e2e(ctx: DemoContext) -> Outcome:
-    from shipit.e2e import run_path
+    from shipit.e2e import E2eOptions
+    from shipit.e2e import run as run_e2e
 
     http = ctx.settings.http
     assert http.url
-    report = run_path(http.url, origin=next(iter(http.cors_origins), None),
-                      health_path=http.health_path, clock=ctx.clock, sleep=ctx.sleep)
+    report = run_e2e(ctx.settings, E2eOptions(), clock=ctx.clock, sleep=ctx.sleep)
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e failed at step {failed.name}: {failed.detail}",
@@ -325,12 +321,13 @@ def e2e(ctx: DemoContext) -> Outcome:
 
 def web(ctx: DemoContext) -> Outcome:
     """The frontend, the AWS way: to the sandbox's S3 website bucket, read back (web deploy)."""
+    from shipit.web.deploy import WebOptions
     from shipit.web.deploy import run as web_deploy
 
     settings = ctx.settings
     if not settings.web.bucket:
         return Outcome("skip", "no [web] bucket configured for the sandbox")
-    result = web_deploy(ctx.aws, settings, ctx.root, progress=ctx.output.step)
+    result = web_deploy(settings, ctx.aws, WebOptions(ctx.root), progress=ctx.output.step)
     target = result.plan.target
     detail = (f"{len(result.verified)} files in s3://{target.bucket} ({result.status}, read back),"
               f" config.js -> {target.api_url}; page {target.page_url}")
@@ -339,7 +336,8 @@ def web(ctx: DemoContext) -> Outcome:
 
 def browser(ctx: DemoContext) -> Outcome:
     """The demo path through the deployed page in a real headless Chromium (e2e --browser)."""
-    from shipit.config.origins import allowed_origins, web_origin
+    from shipit.config.origins import web_origin
+    from shipit.e2e import BrowserOptions, run_browser
     from shipit.e2e import browser as e2e_browser
 
     settings = ctx.settings
@@ -349,9 +347,7 @@ def browser(ctx: DemoContext) -> Outcome:
     page_url = web_origin(settings)
     if not page_url or not settings.http.url:
         return Outcome("skip", "no web origin or http.url for the sandbox")
-    shots = ProjectPaths(ctx.root).e2e_screenshots
-    report = e2e_browser.run(page_url, settings.http.url, shots_dir=shots,
-                             allowed_origins=allowed_origins(settings))
+    report = run_browser(settings, BrowserOptions(ctx.root))
     failed = report.failed_step
     if failed is not None:
         raise Failed(f"e2e --browser failed at step {failed.name}: {failed.detail}",
@@ -364,11 +360,11 @@ def browser(ctx: DemoContext) -> Outcome:
 
 def report(ctx: DemoContext) -> Outcome:
     """The week's acceptance report of this run (shipit report), as Markdown and HTML files."""
+    from shipit.report import ReportOptions, render_html, render_markdown
     from shipit.report import build as build_report
-    from shipit.report import render_html, render_markdown
 
     assert ctx.config is not None
-    found = build_report(ctx.aws, ctx.config, ENV_NAME, root=ctx.root)
+    found = build_report(ctx.config, ENV_NAME, ctx.aws, ReportOptions(ctx.root))
     paths = ProjectPaths(ctx.root)
     markdown, html = paths.acceptance_markdown, paths.acceptance_html
     markdown.write_text(render_markdown(found), encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shipit.aws import ecs
 from shipit.aws import logs as cwlogs
@@ -13,6 +13,39 @@ from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """What `shipit logs` is asked; the service comes from the settings."""
+
+    since: float
+    """How far back, in seconds."""
+    env: str | None = None
+    """The environment's name, for messages (None: the base of shipit.toml)."""
+    text: str | None = None
+    task: str | None = None
+    """A task id (default: the newest task's stream)."""
+    all_tasks: bool = False
+
+    def query(self, settings: Settings) -> LogQuery:
+        from shipit.deploy.settings import require_service
+
+        cluster, service, container = require_service(settings, self.env)
+        return LogQuery(cluster, service, container, since=self.since, text=self.text,
+                        task=self.task, all_tasks=self.all_tasks)
+
+
+def run(settings: Settings, aws: AwsSession, options: LogOptions, *, now: float) -> LogsFound:
+    """`shipit logs` as a library call: the lines since ``options.since`` before ``now``."""
+    return read_logs(aws, options.query(settings), now=now)
+
+
+def follow(settings: Settings, aws: AwsSession, options: LogOptions, *, clock: Clock,
+           sleep: Sleep) -> Iterator[TaskLine]:
+    """`shipit logs --follow`: lines as they arrive, until interrupted."""
+    return follow_logs(aws, options.query(settings), clock=clock, sleep=sleep)
 
 
 @dataclass(frozen=True)
@@ -41,6 +74,11 @@ class LogsFound:
     group: str
     streams: list[str]
     events: list[TaskLine]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"group": self.group, "streams": self.streams,
+                "events": [{"timestamp": e.timestamp, "stream": e.stream, "message": e.message}
+                           for e in self.events]}
 
 
 def read_logs(aws: AwsSession, query: LogQuery, *, now: float) -> LogsFound:

@@ -125,6 +125,32 @@ def check_probe_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class ProbeOptions:
+    """What `shipit probe` is asked; the service, its network and secrets come from settings."""
+
+    env: str | None = None
+    """The environment's name, for messages (None: the base of shipit.toml)."""
+    urls: tuple[str, ...] = ()
+    """Also GET these from inside the task."""
+    timeout: float = 300.0
+    interval: float | None = None
+    """Seconds between polls; None: the endpoint's pace (``default_interval``)."""
+
+
+def run(settings: Settings, aws: AwsSession, options: ProbeOptions, *,
+        progress: Callable[[str], None] = lambda line: None, clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep) -> ProbeReport:
+    """`shipit probe` as a library call: a one-off task of the service that tests its reach."""
+    from shipit.deploy.settings import default_interval, require_service
+
+    cluster, service, container = require_service(settings, options.env)
+    return run_probe(aws, settings, cluster, service, container, urls=list(options.urls),
+                     timeout=options.timeout,
+                     interval=options.interval or default_interval(settings), clock=clock,
+                     sleep=sleep, progress=progress)
+
+
 def run_probe(aws: AwsSession, settings: Settings, cluster: str, service: str, container: str,
               *, urls: list[str], timeout: float = 300.0, interval: float = 1.0,
               clock: Clock = time.monotonic,

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shipit.aws import ecs
 from shipit.deploy.receipt import DeployReceipt
 from shipit.deploy.render import Progress
 from shipit.deploy.revisions import rollback_target
-from shipit.deploy.run import DeployRequest, deployment_for, follow, record_verdict
+from shipit.deploy.run import (
+    DeployOptions,
+    DeployRequest,
+    deployment_for,
+    follow,
+    record_verdict,
+)
 from shipit.types import Clock, Sleep
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
+
+
+@dataclass(frozen=True)
+class RollbackOptions(DeployOptions):
+    """What `shipit rollback` is asked: deploy's waiting options, and the revision."""
+
+    to: int | None = None
+    """The revision number to put back (None: the one before the running one)."""
+
+
+def run(
+    settings: Settings, aws: AwsSession, options: RollbackOptions, *, progress: Progress,
+    clock: Clock, sleep: Sleep,
+) -> DeployReceipt:
+    """`shipit rollback` as a library call: the request from the settings, then ``rollback``."""
+    return rollback(aws, DeployRequest.from_settings(settings, options), options.to,
+                    progress=progress, clock=clock, sleep=sleep)
 
 
 def rollback(

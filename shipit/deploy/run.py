@@ -46,28 +46,50 @@ class DeployRequest:
     force: bool = False
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, root: Path, *, env: str | None = None,
-        image: str | None = None, tag: str | None = None, dry_run: bool = False,
-        wait: bool = True, timeout: float = 900.0, interval: float | None = None,
-        rollback_on_failure: bool = False, force: bool = False,
-    ) -> DeployRequest:
-        """The request `shipit deploy` and `shipit rollback` (and the demo) make from
-        shipit.toml: the service, its vars and secrets, the image repository and the build
-        receipt under ``root``. ``interval`` None: the endpoint's pace (default_interval)."""
+    def from_settings(cls, settings: Settings, options: DeployOptions) -> DeployRequest:
+        """The request `shipit deploy` and `shipit rollback` make from shipit.toml: the service,
+        its vars and secrets, the image repository and the build receipt under the root."""
         from shipit.config.origins import task_environment
         from shipit.deploy.settings import default_interval, require_service
         from shipit.image.receipt import RECEIPT_PATH
 
-        cluster, service, container = require_service(settings, env)
+        cluster, service, container = require_service(settings, options.env)
         return cls(
             cluster=cluster, service=service, container=container,
             variables=task_environment(settings), secrets=dict(settings.secrets),
-            repository=settings.image.repository, receipt_path=root / RECEIPT_PATH,
-            image=image, tag=tag, dry_run=dry_run, wait=wait, timeout=timeout,
-            interval=interval or default_interval(settings),
-            rollback_on_failure=rollback_on_failure, force=force,
+            repository=settings.image.repository, receipt_path=options.root / RECEIPT_PATH,
+            image=options.image, tag=options.tag, dry_run=options.dry_run, wait=options.wait,
+            timeout=options.timeout, interval=options.interval or default_interval(settings),
+            rollback_on_failure=options.rollback_on_failure, force=options.force,
         )
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """What `shipit deploy` (and `rollback`) is asked; the service comes from the settings."""
+
+    root: Path
+    """The project's folder: the build receipt is read under it."""
+    env: str | None = None
+    """The environment's name, for messages (None: the base of shipit.toml)."""
+    image: str | None = None
+    tag: str | None = None
+    dry_run: bool = False
+    wait: bool = True
+    timeout: float = 900.0
+    interval: float | None = None
+    """Seconds between polls; None: the endpoint's pace (``default_interval``)."""
+    rollback_on_failure: bool = False
+    force: bool = False
+
+
+def run(
+    settings: Settings, aws: AwsSession, options: DeployOptions, *, progress: Progress,
+    clock: Clock, sleep: Sleep,
+) -> DeployReceipt:
+    """`shipit deploy` as a library call: the request from the settings, then ``deploy``."""
+    return deploy(aws, DeployRequest.from_settings(settings, options), progress=progress,
+                  clock=clock, sleep=sleep)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,45 @@ from shipit.deploy.classify import classify
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
+    from shipit.deploy.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    """What `shipit status` is asked."""
+
+    env: str | None = None
+    """The environment's name, for messages (None: the base of shipit.toml)."""
+    minutes: int = 15
+    """Metrics of the last N minutes (1-minute points)."""
+    metrics: bool = True
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """The service on one screen, and its metrics when asked."""
+
+    status: ServiceStatus
+    metrics: Metrics | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        report = self.status.to_dict()
+        if self.metrics is not None:
+            report["metrics"] = self.metrics.to_dict()
+        return report
+
+
+def run(settings: Settings, aws: AwsSession, options: StatusOptions) -> StatusReport:
+    """`shipit status` as a library call (each --watch redraw calls it again)."""
+    from shipit.deploy.metrics import read_metrics
+    from shipit.deploy.settings import require_service
+
+    cluster, service, container = require_service(settings, options.env)
+    found = service_status(aws, cluster, service, container)
+    metrics = read_metrics(aws, found.service, minutes=options.minutes) if options.metrics \
+        else None
+    return StatusReport(found, metrics)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """shipit doctor: gather a snapshot (read-only, concurrent), judge it with pure checks, report.
 
+    findings = diagnose(config, env, aws, check_ids)   # the entry: gather, judge
     snapshot = gather(aws, target)            # gather.py (its reads in shipit/aws)
     findings = run_checks(checks, snapshot)   # runner.py over checks/*.py
     render.to_json(...) / render.print_findings(...)
@@ -29,13 +30,17 @@ class Diagnosis:
 
 
 def examine(
-    aws: AwsSession,
     config: Config,
     env: str | None,
+    aws: AwsSession,
     check_ids: Sequence[str] = (),
     probe: Prober | None = None,
 ) -> Diagnosis:
-    """Gather ``env``'s snapshot and judge it; raises only for unknown check ids."""
+    """Gather ``env``'s snapshot and judge it; raises only for unknown check ids.
+
+    The Config, not one environment's Settings: some checks compare ``env`` with every other
+    environment (their variable names), so doctor's shape is ``(config, env, aws, options)``.
+    """
     from shipit.doctor.gather import gather, target_from_config
     from shipit.doctor.probe import HttpProber
     from shipit.doctor.runner import run_checks, select
@@ -52,14 +57,14 @@ def examine(
 
 
 def diagnose(
-    aws: AwsSession,
     config: Config,
     env: str | None,
+    aws: AwsSession,
     check_ids: Sequence[str] = (),
     probe: Prober | None = None,
 ) -> list[Finding]:
-    """Every selected check's finding for ``env`` (`shipit doctor`)."""
-    return examine(aws, config, env, check_ids, probe).findings
+    """Every selected check's finding for ``env`` (`shipit doctor`, `init --from-aws`, the demo)."""
+    return examine(config, env, aws, check_ids, probe).findings
 
 
 PROBE_CONFIRMS = {

@@ -19,6 +19,7 @@ from shipit.export.yaml_out import to_yaml
 if TYPE_CHECKING:
     from shipit.adopt.emulated import LocalAddresses
     from shipit.aws.session import AwsSession
+    from shipit.config import Settings
 
 FORMATS = ("cloudformation",)
 
@@ -74,6 +75,30 @@ def check_request(fmt: str, output: Path | None, *, for_import: bool, include_ne
         if path is not None and not path.parent.is_dir():
             raise UsageError(f"{path.parent} is not a folder", hint="create it, or fix -o FILE")
     return imports
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What `shipit export` is asked; which stack comes from the settings."""
+
+    env: str | None = None
+    """The environment's name, written in the template's header."""
+    output: Path | None = None
+    """Write the template here (None: only return its text)."""
+    include_network: bool = False
+    for_import: bool = False
+    force: bool = False
+
+
+def run(settings: Settings, aws: AwsSession, options: ExportOptions, *,
+        local: LocalAddresses | None = None) -> Exported:
+    """`shipit export` as a library call: the stack ``settings`` names, as a template.
+    ``local``: what an emulated AWS serves on loopback (the sandbox), if it is one."""
+    selection = Selection(env=options.env, cluster=settings.ecs.cluster,
+                          service=settings.ecs.service, rds=settings.rds.instance,
+                          web_bucket=settings.web.bucket, include_network=options.include_network)
+    return export(aws, selection, output=options.output, for_import=options.for_import,
+                  force=options.force, local=local)
 
 
 def export(aws: AwsSession, selection: Selection, *, output: Path | None = None,

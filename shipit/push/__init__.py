@@ -1,37 +1,45 @@
 """`shipit push`: put the built image in ECR under its sha tag and ``latest``, and prove it.
 
-Library entry point: ``push_configured(settings, aws, ...)``; the steps are in ``run.py``.
+Library entry point: ``run(settings, aws, PushOptions(...), progress=...)``; the steps are in
+``steps.py``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shipit.errors import ConfigError
 from shipit.image.receipt import RECEIPT_PATH
 from shipit.push.receipt import BuiltImage, load_built_image
-from shipit.push.run import Progress, PushReport, PushRequest, push
+from shipit.push.steps import Progress, PushReport, PushRequest, push
 
 if TYPE_CHECKING:
     from shipit.aws.session import AwsSession
     from shipit.config import Settings
     from shipit.push.builder import Pusher
 
-__all__ = ["RECEIPT_PATH", "BuiltImage", "PushReport", "PushRequest", "push", "push_configured"]
+__all__ = ["RECEIPT_PATH", "BuiltImage", "PushOptions", "PushReport", "PushRequest", "push",
+           "run"]
 
 
-def push_configured(
-    settings: Settings,
-    aws: AwsSession,
-    *,
-    receipt: Path,
-    progress: Progress,
-    tag: str | None = None,
-    dry_run: bool = False,
+@dataclass(frozen=True)
+class PushOptions:
+    """What `shipit push` is asked: which build, under which tag, for real or as a plan."""
+
+    receipt: Path
+    """The build receipt (``RECEIPT_PATH`` under the project's root)."""
+    tag: str | None = None
+    """The immutable tag (default: the receipt's, the git sha)."""
+    dry_run: bool = False
+
+
+def run(
+    settings: Settings, aws: AwsSession, options: PushOptions, *, progress: Progress,
     pusher: Pusher | None = None,
 ) -> PushReport:
-    """Push what the build receipt at ``receipt`` describes, as configured in ``settings``."""
+    """Push what the build receipt describes, as configured in ``settings``."""
     import httpx
 
     from shipit.push.builder import BuildahPusher, receipt_storage
@@ -41,10 +49,10 @@ def push_configured(
     if not repository:
         raise ConfigError("image.repository is not set", key="image.repository",
                           hint='add repository = "NAME" under [image] in shipit.toml')
-    image = load_built_image(receipt)
+    image = load_built_image(options.receipt)
     request = PushRequest(repository=repository, region=aws.region, image=image,
-                          tag=tag or image.tag, registry=settings.image.registry,
-                          dry_run=dry_run)
+                          tag=options.tag or image.tag, registry=settings.image.registry,
+                          dry_run=options.dry_run)
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         inventory = LayerInventory.of_build(image.oci_layout, image.pushed_ref, image.tag, http)
         if pusher is not None:

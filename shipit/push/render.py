@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shipit.push.run import PushReport, report_layers
+from shipit.push.steps import PushReport, report_layers
 
 _STATUS = {
     "pushed": "pushed and verified in ECR",

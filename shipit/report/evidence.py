@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from shipit.errors import UsageError
 from shipit.project_paths import BUILD_RECEIPT, DEMO_REPORT, DEPLOY_RECEIPT, E2E_SCREENSHOTS
-from shipit.report.model import Screenshot
+from shipit.report.model import ReportOptions, Screenshot
 
 if TYPE_CHECKING:
     from shipit.aws.ecr import StoredImage
@@ -48,17 +48,18 @@ class Evidence:
     """Reads that failed, by what they were for (ecr, logs, e2e): shown as 'unknown, why'."""
 
 
-def gather_evidence(aws: AwsSession, config: Config, env: str | None, *, root: Path,
-                    probe: Prober | None = None, run_e2e: bool = True) -> Evidence:
+def gather_evidence(config: Config, env: str | None, aws: AwsSession, options: ReportOptions,
+                    *, probe: Prober | None = None) -> Evidence:
     from shipit.doctor import examine
 
-    seen = examine(aws, config, env, probe=probe)
+    root = options.root
+    seen = examine(config, env, aws, probe=probe)
     evidence = Evidence(seen.snapshot, {f.id: f for f in seen.findings},
                         screenshots=screenshots(root / E2E_SCREENSHOTS))
     _receipts(root, evidence)
     _ecr(aws, config, env, evidence)
     _logs(aws, evidence)
-    if run_e2e:
+    if options.run_e2e:
         _e2e(config, env, evidence)
     return evidence
 
@@ -93,14 +94,13 @@ def _logs(aws: AwsSession, evidence: Evidence) -> None:
 
 
 def _e2e(config: Config, env: str | None, evidence: Evidence) -> None:
-    from shipit.e2e import run_path
+    from shipit.e2e import E2eOptions, run
 
-    http = config.settings(env).http
-    if not http.url:
+    settings = config.settings(env)
+    if not settings.http.url:
         return
     try:
-        evidence.e2e = run_path(http.url, origin=next(iter(http.cors_origins), None),
-                                health_path=http.health_path)
+        evidence.e2e = run(settings, E2eOptions())
     except Exception as exc:
         evidence.problems["e2e"] = str(exc)
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 DeliverableVerdict = Literal["met", "not met", "unknown"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What `shipit report` is asked."""
+
+    root: Path
+    """The project's folder: the receipts, the last demo's report and the screenshots."""
+    run_e2e: bool = True
+    """Run the e2e path once (one article, created and deleted); False: that one is unknown."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def local_addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | No
         return None
     return LocalAddresses(
         alb_url=state.proxy_url, registry_host=state.registry_host or None,
-        load_balancer_arn=state.stack.get("load_balancer_arn"),
+        load_balancer_arn=state.stack["load_balancer_arn"] if state.stack else None,
         state_file=str(paths.state_file),
         website_url=state.website_url if state.website_port else None,
         website_bucket=state.website_bucket or None,

@@ -104,7 +104,8 @@ def up(
         if process.poll() is not None or (state is not None and state.status == "failed"):
             break
         sleep(0.05)
-    detail = (read_state(paths) or SandboxState(pid=process.pid, status="?")).error
+    last = read_state(paths)
+    detail = last.error if last is not None else None
     down(paths, sleep=sleep, clock=clock)
     raise EnvironmentProblem(
         f"the sandbox did not start{': ' + detail if detail else ''}",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from shipit.errors import EnvironmentProblem
 from shipit.private_files import write_private
 from shipit.project_paths import SANDBOX_DIR
 from shipit.sandbox.names import ACCOUNT_ID, StackNames
@@ -13,7 +13,11 @@ from shipit.sandbox.website import web_bucket
 
 
 def render(names: StackNames, state: SandboxState, app_env: str) -> str:
-    stack: dict[str, Any] = state.stack
+    stack = state.stack
+    if stack is None:  # the daemon creates the stack before it says ready
+        raise EnvironmentProblem("the sandbox says it is ready, but its state holds no stack",
+                                 hint="see .shipit/sandbox/daemon.log; `shipit sandbox down`,"
+                                 " then `shipit sandbox up`")
     database_url = stack["vars"]["DATABASE_URL"]
     origins = [o.strip() for o in stack["vars"]["CORS_ALLOWED_ORIGINS"].split(",") if o.strip()]
     # The task's CORS_ALLOWED_ORIGINS is derived from http.cors_origins + web.origin

@@ -18,6 +18,7 @@ from shipit.sandbox import awslogs, moto_world
 from shipit.sandbox.database import LocalDatabase, rewrite_urls
 from shipit.sandbox.podman import CONTAINER_NOTE, Podman, PodmanContainer
 from shipit.sandbox.preflight import Stop, check_image, pull_error, resolve_secrets, task_platform
+from shipit.sandbox.state import TaskSummary
 from shipit.sandbox.task_life import HealthPolicy, TaskLife
 from shipit.sandbox.task_process import (
     ENTRYPOINT,
@@ -111,7 +112,7 @@ class SandboxTask:
                     return str(detail["value"])
         return self.id
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> TaskSummary:
         """For state.json: what ``sandbox status`` and the demo say about this task."""
         return {"id": self.id, "revision": self.revision, "deployment": self.deployment_id,
                 "phase": self.life.phase, "health": self.life.target,

@@ -15,6 +15,7 @@ from typing import Any
 
 from shipit.defaults import POSTGRES_PORT
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
+from shipit.sandbox.stack_ids import NetworkIds, TierIds
 
 VPC_CIDR = "10.42.0.0/16"
 PUBLIC_CIDRS = ("10.42.101.0/24", "10.42.102.0/24")
@@ -47,7 +48,7 @@ DB_ACL: tuple[AclRule, ...] = (
 )
 
 
-def create_network(ec2: Any, names: StackNames) -> dict[str, Any]:
+def create_network(ec2: Any, names: StackNames) -> NetworkIds:
     """VPC, three tiers of subnets in two zones, gateways, route tables and ACLs; their ids."""
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
@@ -66,12 +67,12 @@ def create_network(ec2: Any, names: StackNames) -> dict[str, Any]:
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public[0], AllocationId=allocation)["NatGateway"][
         "NatGatewayId"]
-    tables = {
+    tables: TierIds = {
         "public": _route_table(ec2, vpc, public, {"GatewayId": igw}),
         "tasks": _route_table(ec2, vpc, tasks, {"NatGatewayId": nat}),
         "db": _route_table(ec2, vpc, db, None),
     }
-    acls = {
+    acls: TierIds = {
         "public": _acl(ec2, vpc, public, PUBLIC_ACL),
         "tasks": _acl(ec2, vpc, tasks, TASK_ACL),
         "db": _acl(ec2, vpc, db, DB_ACL),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from shipit.sandbox.state import SandboxState
+    from shipit.sandbox.state import SandboxState, TaskSummary
 
 
 def print_state(console: Console, state: SandboxState) -> None:
@@ -15,10 +15,10 @@ def print_state(console: Console, state: SandboxState) -> None:
     rows = [
         ("status", f"{state.status} (pid {state.pid}, ready in {state.ready_seconds}s)"),
         ("AWS endpoint", state.endpoint_url),
-        ("ALB", f"{state.proxy_url}  ({stack.get('load_balancer_dns')})"),
+        ("ALB", f"{state.proxy_url}  ({stack['load_balancer_dns'] if stack else None})"),
         ("S3 website", f"{state.website_url}  (shipit --env sandbox web deploy)"
          if state.website_port else "-"),
-        ("ECS", f"cluster {stack.get('cluster_arn', '').rsplit('/', 1)[-1]}"),
+        ("ECS", f"cluster {stack['cluster_arn'].rsplit('/', 1)[-1] if stack else ''}"),
         ("database", state.database or "-"),
         ("service", "steady" if state.steady else "not steady (a deployment is in progress)"),
         ("store", f"{state.storage.get('driver')} ({state.storage.get('reason')})"
@@ -31,10 +31,10 @@ def print_state(console: Console, state: SandboxState) -> None:
         console.print(f"{'':>13}  {line}", markup=False, highlight=False)
 
 
-def task_lines(tasks: list[dict[str, Any]]) -> list[str]:
+def task_lines(tasks: list[TaskSummary]) -> list[str]:
     """One line per task, newest first: revision, phase and health, then its summary."""
     from shipit.sandbox.state import task_summary
 
-    return [f"task {str(task.get('id'))[:8]} rev {task.get('revision')}:"
-            f" {task.get('phase')}/{task.get('health')}; {task_summary(task)}"
+    return [f"task {task['id'][:8]} rev {task['revision']}:"
+            f" {task['phase']}/{task['health']}; {task_summary(task)}"
             for task in reversed(tasks)] or ["tasks: none"]

@@ -16,6 +16,14 @@ from typing import Any
 from shipit.defaults import POSTGRES_PORT
 from shipit.sandbox.names import ACCOUNT_ID, CONTAINER_PORT, CORS_ORIGIN, StackNames
 from shipit.sandbox.network import create_network
+from shipit.sandbox.stack_ids import (
+    DatabaseIds,
+    ImageIds,
+    LoadBalancerIds,
+    SecurityGroupIds,
+    ServiceIds,
+    StackIds,
+)
 
 ClientFactory = Callable[[str], Any]
 """Returns an AWS API client for a service name (bound to the sandbox endpoint)."""
@@ -54,7 +62,7 @@ def image_index(platforms: list[tuple[str, str]], seed: str) -> tuple[str, str]:
     return body, "sha256:" + hashlib.sha256(body.encode()).hexdigest()
 
 
-def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) -> dict[str, Any]:
+def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) -> StackIds:
     """Create every resource; return their ids and ARNs (the daemon stores them in state)."""
     ec2 = client("ec2")
     network = create_network(ec2, names)
@@ -84,7 +92,6 @@ def create_stack(client: ClientFactory, names: StackNames, env: dict[str, str]) 
     )["HostedZone"]["Id"].rsplit("/", 1)[-1]
     return {
         **network,
-        "vpc_id": vpc,
         "subnet_ids": subnets,
         "security_groups": groups,
         "db": db,
@@ -103,7 +110,7 @@ def database_url(names: StackNames, address: str) -> str:
     return f"postgresql://{names.db_name}@{address}:{POSTGRES_PORT}/{names.db_name}"
 
 
-def _security_groups(ec2: Any, names: StackNames, vpc: str) -> dict[str, str]:
+def _security_groups(ec2: Any, names: StackNames, vpc: str) -> SecurityGroupIds:
     def group(role: str, description: str) -> str:
         return str(ec2.create_security_group(
             GroupName=f"{names.prefix}-{role}", Description=description, VpcId=vpc
@@ -126,7 +133,7 @@ def _security_groups(ec2: Any, names: StackNames, vpc: str) -> dict[str, str]:
 
 def _database(
     client: ClientFactory, names: StackNames, subnets: list[str], group: str
-) -> dict[str, Any]:
+) -> DatabaseIds:
     rds = client("rds")
     rds.create_db_subnet_group(
         DBSubnetGroupName=names.prefix, DBSubnetGroupDescription="sandbox", SubnetIds=subnets
@@ -147,7 +154,7 @@ def _database(
     }
 
 
-def _repository(client: ClientFactory, names: StackNames) -> dict[str, str]:
+def _repository(client: ClientFactory, names: StackNames) -> ImageIds:
     ecr = client("ecr")
     # As `shipit push` creates one: sha tags immutable, `latest` allowed to move.
     repo = ecr.create_repository(
@@ -189,7 +196,7 @@ def _execution_role(client: ClientFactory, names: StackNames, secret_arn: str) -
 
 def _load_balancer(
     client: ClientFactory, names: StackNames, vpc: str, subnets: list[str], group: str
-) -> dict[str, Any]:
+) -> LoadBalancerIds:
     elb = client("elbv2")
     lb = elb.create_load_balancer(
         Name=names.load_balancer, Subnets=subnets, SecurityGroups=[group],
@@ -215,8 +222,8 @@ def _load_balancer(
 
 def _ecs(
     client: ClientFactory, names: StackNames, subnets: list[str], group: str, tg_arn: str,
-    role_arn: str, image: dict[str, str], env: dict[str, str], secret_arn: str,
-) -> dict[str, Any]:
+    role_arn: str, image: ImageIds, env: dict[str, str], secret_arn: str,
+) -> ServiceIds:
     ecs = client("ecs")
     cluster = ecs.create_cluster(clusterName=names.cluster)["cluster"]["clusterArn"]
     definition = ecs.register_task_definition(

@@ -16,11 +16,20 @@ import json
 import os
 import threading
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
+
+# pydantic validates TypedDicts from typing_extensions only, before Python 3.12.
+from typing_extensions import TypedDict
 
 from shipit.private_files import write_private
 from shipit.project_paths import SANDBOX_DIR, ProjectPaths
+from shipit.sandbox.stack_ids import StackIds
+from shipit.sandbox.task_life import Phase, TargetHealth, TaskTimings
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 @dataclass(frozen=True)
@@ -67,19 +76,44 @@ class SandboxPaths:
         return ProjectPaths(self.root).env_file("sandbox")
 
 
+Status = Literal["starting", "ready", "stopping", "failed"]
+
+
+class TaskSummary(TypedDict):
+    """One task as the daemon publishes it (``SandboxTask.describe``), live or recently stopped."""
+
+    id: str
+    revision: int
+    deployment: str
+    phase: Phase
+    health: TargetHealth
+    """The ALB target's health ("unused" for a one-off task)."""
+    runtime: str
+    """"container (podman)" or "sample_service from source (why)"; "" before it starts."""
+    store: str
+    """The containers store a container runs from (driver and why); "" from source."""
+    timings: TaskTimings
+    stopped_reason: str | None
+    port: int | None
+    """The loopback port the task listens on (None before PENDING gives it one)."""
+    one_off: bool
+    """A RunTask task (not the service's)."""
+
+
 @dataclass
 class SandboxState:
     """What the daemon tells the world; rewritten atomically whenever it changes."""
 
     pid: int
-    status: str  # starting | ready | stopping | failed
+    status: Status
     endpoint_url: str = ""
     moto_port: int = 0
     proxy_port: int = 0
     started_at: float = 0.0
     ready_seconds: float | None = None
     error: str | None = None
-    stack: dict[str, Any] = field(default_factory=dict)
+    stack: StackIds | None = None
+    """The reference stack's ids, once created (None while starting)."""
     task_pids: dict[str, int] = field(default_factory=dict)
     runtime: str = "local-process"
     """"podman" when podman works here (tasks whose image is pullable run as containers)."""
@@ -98,7 +132,7 @@ class SandboxState:
     """The S3 website endpoint stand-in (shipit/sandbox/website.py): the frontend's origin."""
     storage: dict[str, str | None] = field(default_factory=dict)
     """The containers store podman runs the tasks from (driver, root, why: shipit.image.storage)."""
-    tasks: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[TaskSummary] = field(default_factory=list)
     """Each task, live or recently stopped: revision, phase, health, runtime, timings."""
     steady: bool = False
     """The service's deployment is COMPLETED and a target is healthy."""
@@ -114,22 +148,22 @@ class SandboxState:
         return f"http://127.0.0.1:{self.website_port}"
 
 
-def task_summary(task: dict[str, Any]) -> str:
+def task_summary(task: TaskSummary) -> str:
     """One task of ``SandboxState.tasks`` in one line: how it runs, and its life's timings.
 
     "container (podman), store: overlay (...); pull 0.4s, create 0.6s, start 0.1s; running at
     1.2s, healthy at 3.2s", then "; stopped: <reason>" for a stopped task.
     """
-    timings = task.get("timings") or {}
-    steps = ", ".join(f"{name} {timings[name]:.1f}s" for name in ("pull", "create", "start")
-                      if timings.get(name) is not None)
-    moments = ", ".join(f"{name} at {timings[key]:.1f}s" for name, key in (
-        ("running", "running"), ("healthy", "first_healthy"), ("stopped", "stopped"))
-        if timings.get(key) is not None)
-    text = ", ".join(str(part) for part in (task.get("runtime") or "?", task.get("store"))
-                     if part)
+    timings = task["timings"]
+    steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in (
+        ("pull", timings.get("pull")), ("create", timings.get("create")),
+        ("start", timings.get("start"))) if seconds is not None)
+    moments = ", ".join(f"{name} at {seconds:.1f}s" for name, seconds in (
+        ("running", timings["running"]), ("healthy", timings["first_healthy"]),
+        ("stopped", timings["stopped"])) if seconds is not None)
+    text = ", ".join(part for part in (task["runtime"] or "?", task["store"]) if part)
     text += "".join(f"; {part}" for part in (steps, moments) if part)
-    if task.get("stopped_reason"):
+    if task["stopped_reason"]:
         text += f"; stopped: {task['stopped_reason']}"
     return text
 
@@ -145,15 +179,25 @@ def write_state(paths: SandboxPaths, state: SandboxState) -> None:
 
 
 def read_state(paths: SandboxPaths) -> SandboxState | None:
-    """The last state the daemon wrote, or None when there is none (or it is unreadable)."""
+    """The last state the daemon wrote, validated against ``SandboxState`` and its TypedDicts;
+    None when there is none, or it is unreadable or of another shape (as if no daemon ran)."""
+    from pydantic import ValidationError
+
     try:
-        data = json.loads(paths.state_file.read_text(encoding="utf-8"))
+        text = paths.state_file.read_text(encoding="utf-8")
     except (OSError, ValueError):
         return None
     try:
-        return SandboxState(**data)
-    except TypeError:
+        return _state_adapter().validate_json(text, strict=True)
+    except ValidationError:
         return None
+
+
+@cache
+def _state_adapter() -> TypeAdapter[SandboxState]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(SandboxState)
 
 
 def pid_alive(pid: int) -> bool:

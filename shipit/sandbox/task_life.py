@@ -23,11 +23,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# pydantic validates TypedDicts from typing_extensions only, before Python 3.12.
+from typing_extensions import TypedDict
+
 Phase = Literal["PROVISIONING", "PENDING", "RUNNING", "STOPPED"]
 TargetHealth = Literal["unused", "initial", "healthy", "unhealthy"]
 Change = Literal["healthy", "unhealthy"]
 
 MIN_CHECK_EVERY = 0.2
+
+
+class StepSeconds(TypedDict, total=False):
+    """PENDING's timed steps: pull and create for a container, start for both."""
+
+    pull: float
+    create: float
+    start: float
+
+
+STEPS: tuple[Literal["pull", "create", "start"], ...] = ("pull", "create", "start")
+
+
+class TaskTimings(StepSeconds):
+    """Seconds from the task's creation to each moment of its life (None: not reached yet)."""
+
+    pending: float | None
+    running: float | None
+    first_healthy: float | None
+    stopped: float | None
 """Never probe a task more often than this (sandbox seconds), whatever the scale."""
 
 
@@ -95,8 +118,7 @@ class TaskLife:
     running_at: float | None = None
     first_healthy_at: float | None = None
     stopped_at: float | None = None
-    step_seconds: dict[str, float] = field(default_factory=dict)
-    """Timed steps of PENDING ("pull", "create", "start")."""
+    step_seconds: StepSeconds = field(default_factory=lambda: StepSeconds())
     passes: int = 0
     failures: int = 0
     streak_began: float | None = None
@@ -156,13 +178,15 @@ class TaskLife:
         return "unhealthy"
 
     # -- report ------------------------------------------------------------------------------
-    def timings(self) -> dict[str, float | None]:
+    def timings(self) -> TaskTimings:
         """Seconds from creation: pending, running, first healthy, stopped; PENDING's steps."""
         def since(moment: float | None) -> float | None:
             return None if moment is None else round(moment - self.created_at, 3)
 
-        return {
-            "pending": since(self.pending_at), "running": since(self.running_at),
-            "first_healthy": since(self.first_healthy_at), "stopped": since(self.stopped_at),
-            **{k: round(v, 3) for k, v in self.step_seconds.items()},
-        }
+        timings = TaskTimings(
+            pending=since(self.pending_at), running=since(self.running_at),
+            first_healthy=since(self.first_healthy_at), stopped=since(self.stopped_at))
+        for step in STEPS:
+            if step in self.step_seconds:
+                timings[step] = round(self.step_seconds[step], 3)
+        return timings

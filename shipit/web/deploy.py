@@ -203,12 +203,22 @@ def verify(aws: AwsSession, web_plan: WebPlan) -> tuple[str, ...]:
     return tuple(f.key for f in web_plan.files)
 
 
+@dataclass(frozen=True)
+class WebOptions:
+    """What `shipit web deploy` is asked."""
+
+    root: Path
+    """The project's folder: web.folder is under it."""
+    dry_run: bool = False
+
+
 def run(
-    aws: AwsSession, settings: Settings, root: Path, *, dry_run: bool = False,
+    settings: Settings, aws: AwsSession, options: WebOptions, *,
     progress: Progress = lambda line: None,
 ) -> WebResult:
     """The whole verb as a library call (the CLI and the demo use this)."""
-    target = target_from_settings(settings, root, aws.region)
+    dry_run = options.dry_run
+    target = target_from_settings(settings, options.root, aws.region)
     progress(f"bucket {target.bucket} ({target.region}) <- {target.folder};"
              f" config.js -> {target.api_url}")
     web_plan = plan(aws, target)

@@ -7,7 +7,6 @@ UPSERT, wait for INSYNC, read back; a record that is not an alias is replaced on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +56,25 @@ class WebRecordPlan:
         return f"{self.name} A alias -> {self.target} (S3 website)"
 
 
+@dataclass(frozen=True)
+class WebRecordResult:
+    """The frontend's alias after `shipit dns`: planned, made, or found in place."""
+
+    plan: WebRecordPlan
+    changed: bool
+    dry_run: bool = False
+    waited: float = 0.0
+    records: tuple[RecordSet, ...] | None = None
+    """Read back after the change (None: the plan's view of the records)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = self.plan.existing if self.records is None else self.records
+        return {"name": self.plan.name, "zone": self.plan.zone.name, "target": self.plan.target,
+                "changed": self.changed, "dry_run": self.dry_run,
+                "insync_after_s": round(self.waited, 3),
+                "records": [r.describe() for r in shown if r.type in ("A", "CNAME")]}
+
+
 def website_target(bucket: str, region: str) -> tuple[str, str]:
     """(alias DNS name, alias hosted zone id) of the website endpoint of ``region``."""
     if region not in S3_WEBSITE_ZONES:
@@ -79,10 +97,10 @@ def plan(aws: AwsSession, name: str, bucket: str, zone_name: str | None) -> WebR
 
 
 def apply(aws: AwsSession, web_plan: WebRecordPlan, *, force: bool,
-          clock: Clock, sleep: Sleep) -> dict[str, Any]:
+          clock: Clock, sleep: Sleep) -> WebRecordResult:
     """UPSERT the alias (no-op when in place), wait for INSYNC, read it back."""
     if web_plan.up_to_date:
-        return result(web_plan, changed=False)
+        return WebRecordResult(web_plan, changed=False)
     if web_plan.conflicts and not force:
         shown = "; ".join(r.describe() for r in web_plan.conflicts)
         raise Failed(f"{web_plan.name} already has a record that is not an alias: {shown}",
@@ -97,27 +115,16 @@ def apply(aws: AwsSession, web_plan: WebRecordPlan, *, force: bool,
                for r in records):
         raise Failed(f"read back after the change, {web_plan.name} has no alias A",
                      hint="check the zone in the console: Route 53 > Hosted zones")
-    return result(web_plan, changed=True, waited=waited, records=records)
+    return WebRecordResult(web_plan, changed=True, waited=waited, records=records)
 
 
-def result(web_plan: WebRecordPlan, *, changed: bool, dry_run: bool = False, waited: float = 0.0,
-           records: tuple[RecordSet, ...] | None = None) -> dict[str, Any]:
-    shown = web_plan.existing if records is None else records
-    return {"name": web_plan.name, "zone": web_plan.zone.name, "target": web_plan.target,
-            "changed": changed, "dry_run": dry_run, "insync_after_s": round(waited, 3),
-            "records": [r.describe() for r in shown if r.type in ("A", "CNAME")]}
-
-
-def run(settings: Settings, aws: AwsSession, *, dry_run: bool, force: bool, clock: Clock,
-        sleep: Sleep, on_plan: Callable[[WebRecordPlan], None] | None = None
-        ) -> dict[str, Any] | None:
+def frontend_alias(settings: Settings, aws: AwsSession, *, dry_run: bool, force: bool,
+                   clock: Clock, sleep: Sleep) -> WebRecordResult | None:
     """The frontend's alias (web.name -> its bucket's S3 website endpoint) when web.name and
-    web.bucket are configured: plan (``on_plan`` sees it), then apply unless a dry run."""
+    web.bucket are configured: plan, then apply unless a dry run. Part of ``shipit.dns.run``."""
     if not (settings.web.name and settings.web.bucket):
         return None
     web_plan = plan(aws, settings.web.name, settings.web.bucket, settings.dns.zone)
-    if on_plan is not None:
-        on_plan(web_plan)
     if dry_run or web_plan.up_to_date:
-        return result(web_plan, changed=False, dry_run=dry_run)
+        return WebRecordResult(web_plan, changed=False, dry_run=dry_run)
     return apply(aws, web_plan, force=force, clock=clock, sleep=sleep)

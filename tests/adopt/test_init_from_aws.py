@@ -109,7 +109,7 @@ def test_adopts_the_sandbox_as_its_own_environment(shared_sandbox: Sandbox, endp
     assert "alias to" in sources["dns.name"]
     assert "ALB stand-in" in sources["http.url"]
     shown = {v["key"]: v["value"] for v in document["values"]}
-    assert shown["secrets.DB_PASSWORD"] == sandbox.state.stack["secret_arn"]  # a reference
+    assert shown["secrets.DB_PASSWORD"] == sandbox.stack["secret_arn"]  # a reference
 
     doctor = sandbox.cli("--json", "doctor", env="adopted")
     assert doctor.exit_code == 0, doctor.stdout
@@ -137,7 +137,7 @@ def test_an_existing_environment_is_never_replaced_without_force(
 
 def second_alb(box: Sandbox) -> str:
     elb = box.client("elbv2")
-    stack = box.state.stack
+    stack = box.stack
     lb = elb.create_load_balancer(Name="clicked-by-hand", Subnets=stack["subnet_ids"],
                                   SecurityGroups=[stack["security_groups"]["alb"]],
                                   Scheme="internet-facing", Type="application")

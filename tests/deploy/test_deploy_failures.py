@@ -89,7 +89,7 @@ CASES = [
 
 def _health_check(box: Sandbox) -> tuple[dict[str, Any], int]:
     group = box.client("elbv2").describe_target_groups(
-        TargetGroupArns=[box.state.stack["target_group_arn"]])["TargetGroups"][0]
+        TargetGroupArns=[box.stack["target_group_arn"]])["TargetGroups"][0]
     keys = ("HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds", "UnhealthyThresholdCount")
     return {k: group[k] for k in keys}, int(box.describe_service()["healthCheckGracePeriodSeconds"])
 
@@ -107,7 +107,7 @@ def failing(shared_sandbox: Sandbox) -> Iterator[Sandbox]:
         box.env_file.write_text(env_file, encoding="utf-8")
         if _health_check(box) != (group, grace):
             box.client("elbv2").modify_target_group(
-                TargetGroupArn=box.state.stack["target_group_arn"], **group)
+                TargetGroupArn=box.stack["target_group_arn"], **group)
             box.client("ecs").update_service(cluster=box.cluster, service=box.service,
                                              healthCheckGracePeriodSeconds=grace)
 

@@ -1,5 +1,6 @@
-"""The deploy library's entry point from shipit.toml (DeployRequest.from_settings), which
-`shipit deploy`, `shipit rollback` and the demo all call: a table of settings -> request."""
+"""The deploy library's request from shipit.toml (DeployRequest.from_settings, under the entry
+``shipit.deploy.run.run`` that `shipit deploy`, `shipit rollback` and the demo all call): a table
+of settings and options -> request."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from shipit.config import Settings
-from shipit.deploy.run import DeployRequest
+from shipit.deploy.run import DeployOptions, DeployRequest
 from shipit.deploy.settings import default_interval, require_service
 from shipit.errors import UsageError
 from shipit.image.receipt import RECEIPT_PATH
@@ -25,7 +26,7 @@ def settings(**sections: Any) -> Settings:
 def test_the_request_carries_the_service_vars_secrets_repository_and_receipt() -> None:
     request = DeployRequest.from_settings(
         settings(vars={"A": "1"}, secrets={"DB": SECRET}, image={"repository": "articles"}),
-        Path("/p"), tag="v1", dry_run=True, timeout=60.0)
+        DeployOptions(Path("/p"), tag="v1", dry_run=True, timeout=60.0))
     assert (request.cluster, request.service, request.container) == ("c", "s", "app")
     assert (dict(request.variables), dict(request.secrets)) == ({"A": "1"}, {"DB": SECRET})
     assert (request.repository, request.receipt_path) == ("articles", Path("/p") / RECEIPT_PATH)
@@ -45,7 +46,8 @@ def test_the_request_carries_the_service_vars_secrets_repository_and_receipt() -
 def test_the_poll_interval_follows_the_endpoint(endpoint: str | None, given: float | None,
                                                 interval: float) -> None:
     configured = settings(aws={"endpoint_url": endpoint} if endpoint else {})
-    assert DeployRequest.from_settings(configured, Path("."), interval=given).interval == interval
+    options = DeployOptions(Path("."), interval=given)
+    assert DeployRequest.from_settings(configured, options).interval == interval
     if given is None:
         assert default_interval(configured) == interval
 
@@ -61,4 +63,4 @@ def test_a_missing_service_key_is_named(ecs: dict[str, str], env: str | None,
     with pytest.raises(UsageError, match=message):
         require_service(configured, env)
     with pytest.raises(UsageError, match=message):
-        DeployRequest.from_settings(configured, Path("."), env=env)
+        DeployRequest.from_settings(configured, DeployOptions(Path("."), env=env))

@@ -1,5 +1,5 @@
 """`shipit dns` also aliases the frontend's name (web.name) to its bucket's S3 website endpoint,
-through the one library function (shipit.web.dns.run) that the demo calls too."""
+through the one library entry (shipit.dns.run) that the demo calls too."""
 
 from __future__ import annotations
 

@@ -119,6 +119,6 @@ def _rebuilt_env(sandbox: Sandbox, account: Account, parameters: dict[str, str])
     text = (text.replace('region = "us-east-1"', f'region = "{NEW_REGION}"')
             .replace('credentials_file = ".shipit/sandbox/credentials.json"\n', "")  # its own
             .replace('account_id = "123456789012"', f'account_id = "{NEW_ACCOUNT}"')
-            .replace(sandbox.state.stack["secret_arn"], secret)
+            .replace(sandbox.stack["secret_arn"], secret)
             .replace(old_host, database["Endpoint"]["Address"]))
     (sandbox.env_file.parent / "rebuilt.toml").write_text(text, encoding="utf-8")

@@ -80,7 +80,7 @@ def test_a_broken_dns_record_is_the_deliverable_not_met(box: Sandbox) -> None:
     sandbox = box
     assert sandbox.cli("dns").exit_code == 0
     route53 = sandbox.client("route53")
-    zone = sandbox.state.stack["hosted_zone_id"]
+    zone = sandbox.stack["hosted_zone_id"]
     route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
         "Action": "UPSERT", "ResourceRecordSet": {
             "Name": "api.sandbox.articles.test", "Type": "A", "AliasTarget": {

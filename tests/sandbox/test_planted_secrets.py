@@ -108,7 +108,7 @@ def test_no_planted_secret_leaves_shipit(tmp_path: Path, sandbox_credentials: No
         _assert_refuses_strangers(state.endpoint_url)
         secret_value = _marker("sm-")
         planted["(Secrets Manager) DB_PASSWORD"] = secret_value
-        box.client("secretsmanager").put_secret_value(SecretId=state.stack["secret_arn"],
+        box.client("secretsmanager").put_secret_value(SecretId=box.stack["secret_arn"],
                                                      SecretString=secret_value)
         box.put_image("v2")
 

@@ -16,7 +16,7 @@ from tests.fixtures.sandbox import REPO_ROOT, Sandbox, start_sandbox, stop_sandb
 
 def test_up_creates_the_reference_stack(shared_sandbox: Sandbox) -> None:
     sandbox = shared_sandbox  # read only, as the next test
-    ec2, stack = sandbox.client("ec2"), sandbox.state.stack
+    ec2, stack = sandbox.client("ec2"), sandbox.stack
     vpc = stack["vpc_id"]
     assert ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")[
         "EnableDnsHostnames"]["Value"] is True

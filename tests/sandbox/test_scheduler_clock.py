@@ -24,6 +24,7 @@ from shipit.sandbox.fargate_task import SandboxTask, TaskContext
 from shipit.sandbox.names import CONTAINER_PORT, StackNames
 from shipit.sandbox.preflight import Stop
 from shipit.sandbox.stack import create_stack
+from shipit.sandbox.stack_ids import StackIds
 from shipit.sandbox.timing import Timing
 
 moto = pytest.importorskip("moto")
@@ -91,7 +92,7 @@ class World:
     apps: dict[int, App]
     ecs: Any
     elbv2: Any
-    stack: dict[str, Any]
+    stack: StackIds
     names: StackNames
 
     def run(self, seconds: float) -> None:

@@ -124,7 +124,7 @@ def test_no_check_before_running_and_timings_from_creation() -> None:
     life = TaskLife(created_at=10.0)
     assert not life.check_due(10.0, policy, scale)
     life.provisioned(10.5)
-    life.step_seconds.update(pull=0.4, create=7.5, start=0.1)
+    life.step_seconds.update({"pull": 0.4, "create": 7.5, "start": 0.1})
     assert not life.check_due(15.0, policy, scale)
     assert life.checked(True, 15.0, policy, scale) is None  # not running: ignored
     life.running(18.5)
@@ -148,17 +148,22 @@ def test_matcher(matcher: str, status: int, accepted: bool) -> None:
 
 
 def test_task_summary_of_the_state_file() -> None:
-    from shipit.sandbox.state import task_summary
+    from shipit.sandbox.state import TaskSummary, task_summary
 
-    running = {"runtime": "container (podman)", "store": "store: overlay (new store)",
-               "timings": {"pull": 0.4, "create": 0.61, "start": 0.1, "running": 1.2,
-                           "first_healthy": 3.25, "stopped": None}, "stopped_reason": None}
+    running: TaskSummary = {
+        "id": "0123456789abcdef", "revision": 2, "deployment": "ecs-svc/1", "phase": "RUNNING",
+        "health": "healthy", "port": 40001, "one_off": False,
+        "runtime": "container (podman)", "store": "store: overlay (new store)",
+        "timings": {"pull": 0.4, "create": 0.61, "start": 0.1, "pending": 0.05, "running": 1.2,
+                    "first_healthy": 3.25, "stopped": None}, "stopped_reason": None}
     assert task_summary(running) == ("container (podman), store: overlay (new store);"
                                      " pull 0.4s, create 0.6s, start 0.1s; running at 1.2s,"
                                      " healthy at 3.2s")
-    stopped = {"runtime": "sample_service from source (why)", "store": "",
-               "timings": {"start": 0.0, "running": 0.4, "stopped": 5.0},
-               "stopped_reason": "Essential container in task exited"}
+    stopped: TaskSummary = {
+        **running, "runtime": "sample_service from source (why)", "store": "",
+        "timings": {"start": 0.0, "pending": 0.0, "running": 0.4, "first_healthy": None,
+                    "stopped": 5.0},
+        "stopped_reason": "Essential container in task exited"}
     assert task_summary(stopped) == ("sample_service from source (why); start 0.0s;"
                                      " running at 0.4s, stopped at 5.0s; stopped: Essential"
                                      " container in task exited")

@@ -92,7 +92,7 @@ def test_dns_aliases_the_frontend_name_to_the_website_endpoint(shared_sandbox: S
     assert web["target"] == "s3-website-us-east-1.amazonaws.com"
     assert web["changed"] is True
     records = sandbox.client("route53").list_resource_record_sets(
-        HostedZoneId=sandbox.state.stack["hosted_zone_id"])["ResourceRecordSets"]
+        HostedZoneId=sandbox.stack["hosted_zone_id"])["ResourceRecordSets"]
     alias = next(r for r in records if r["Name"].rstrip(".") == BUCKET and r["Type"] == "A")
     assert alias["AliasTarget"]["HostedZoneId"] == "Z3AQBSTGFYJSTF"
     assert first.json()["name"] == "api.sandbox.articles.test"  # the API's record as before
