@@ -49,7 +49,8 @@ class Podman:
     """The docker-registry behind it (host:port): where the image data really is."""
     label: str
     pulled: set[str] = field(default_factory=set, compare=False)
-    """References this sandbox pulled, removed again by ``remove_all`` (sandbox down)."""
+    """References whose image this sandbox's pull brought, removed again by ``remove_all``
+    (sandbox down); an image the store held before (the build's) stays."""
     authfile: Path | None = None
     """The ECR login for ``registry`` (0600 in the sandbox's store): the data plane requires it,
     as ECR requires the token the execution role gets."""
@@ -77,7 +78,12 @@ class Podman:
         return f"{self.registry}/{repository}@{digest}", ""
 
     def pull(self, ref: str, platform: str) -> str | None:
-        """``podman pull`` (plain HTTP: the registry is on loopback); None, or the error."""
+        """``podman pull`` (plain HTTP: the registry is on loopback); None, or the error.
+
+        An image the store already held (the build's own: a reproducible build pulled back
+        has the same id) is not the sandbox's to remove at ``sandbox down``; only one the pull
+        brought is."""
+        held = set(self._run("images", "--all", "--quiet", "--no-trunc").split())
         tls = ["--tls-verify=false"] if _loopback(ref) else []
         auth = ["--authfile", str(self.authfile)] if self.authfile is not None else []
         try:
@@ -88,7 +94,9 @@ class Podman:
             return f"podman pull {ref} timed out"
         if done.returncode != 0:
             return done.stderr.strip() or done.stdout.strip()
-        self.pulled.add(ref)
+        image_id = self._run("image", "inspect", "--format", "{{.Id}}", ref).strip()
+        if not image_id or not ({image_id, f"sha256:{image_id}"} & held):
+            self.pulled.add(ref)
         return None
 
     def remove_all(self) -> list[str]:

@@ -50,6 +50,11 @@ def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[s
     return done.stdout.split()
 
 
+def image_exists(storage: BuildStorage, image_id: str) -> bool:
+    argv = [*podman_argv(BuildahStorage.from_env(storage.environ())), "image", "exists", image_id]
+    return subprocess.run(argv, capture_output=True, check=False, timeout=60).returncode == 0
+
+
 def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
     podman_sandbox: Sandbox, real_build: RealBuild, build_storage: BuildStorage
 ) -> None:
@@ -99,3 +104,8 @@ def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
 
     stop_sandbox(box.root)
     assert containers(build_storage, box.root, all_states=True) == []
+    # The pull brought nothing new (a reproducible build pulled back has the build's image id):
+    # what the build made stays for the next build of the same commit.
+    built = real_build.receipt["local"]["images"]
+    assert built
+    assert all(image_exists(build_storage, image_id) for image_id in built.values())
