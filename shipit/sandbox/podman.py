@@ -83,7 +83,9 @@ class Podman:
         An image the store already held (the build's own: a reproducible build pulled back
         has the same id) is not the sandbox's to remove at ``sandbox down``; only one the pull
         brought is."""
-        held = set(self._run("images", "--all", "--quiet", "--no-trunc").split())
+        image_id = self._image_id(ref, platform)
+        held = image_id is not None and bool(
+            self._run("image", "exists", image_id, ok_output="held"))
         tls = ["--tls-verify=false"] if _loopback(ref) else []
         auth = ["--authfile", str(self.authfile)] if self.authfile is not None else []
         try:
@@ -94,10 +96,24 @@ class Podman:
             return f"podman pull {ref} timed out"
         if done.returncode != 0:
             return done.stderr.strip() or done.stdout.strip()
-        image_id = self._run("image", "inspect", "--format", "{{.Id}}", ref).strip()
-        if not image_id or not ({image_id, f"sha256:{image_id}"} & held):
+        if not held:
             self.pulled.add(ref)
         return None
+
+    def _image_id(self, ref: str, platform: str) -> str | None:
+        """The image id ``ref`` pulls for ``platform`` (its config digest), read from the
+        registry behind the data plane; None when it cannot be read."""
+        repository, _, digest = ref.split("/", 1)[-1].partition("@")
+        found = _manifest(self.upstream, repository, digest)
+        if found is not None and "manifests" in found[1]:
+            wanted_os, wanted_arch = platform.split("/", 1)
+            entry = next((m for m in found[1]["manifests"]
+                          if (m.get("platform") or {}).get("os") == wanted_os
+                          and (m.get("platform") or {}).get("architecture") == wanted_arch), None)
+            found = _manifest(self.upstream, repository, entry["digest"]) if entry else None
+        config = (found[1].get("config") or {}) if found is not None else {}
+        value = config.get("digest") if isinstance(config, dict) else None
+        return value if isinstance(value, str) and value.startswith("sha256:") else None
 
     def remove_all(self) -> list[str]:
         """Remove every container this sandbox started (by its label), then the images it
@@ -112,12 +128,16 @@ class Podman:
             self.pulled.clear()
         return names
 
-    def _run(self, *args: str) -> str:
+    def _run(self, *args: str, ok_output: str | None = None) -> str:
+        """podman's output ("" when it failed to answer); with ``ok_output``, that text when it
+        exited 0 and "" otherwise (for commands that answer by their exit status)."""
         try:
             done = subprocess.run([*self.argv(), *args], capture_output=True, text=True,
                                   timeout=STOP_SECONDS + 30, check=False)
         except subprocess.TimeoutExpired:
             return ""
+        if ok_output is not None:
+            return ok_output if done.returncode == 0 else ""
         return done.stdout
 
 
