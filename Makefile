@@ -20,7 +20,7 @@ lint:
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-checkov $(VENV)-checkov.log .mypy_cache .pytest_cache .ruff_cache
 
 docs:
 	@$(VENV)/bin/python -m tests.docs_help

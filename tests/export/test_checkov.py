@@ -7,17 +7,30 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from tests.export.documented import DOC
 from tests.fixtures.cli import run_cli
 from tests.fixtures.reference_stack import ReferenceStack
 
-CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "checkov"
+CHECKOV_VENV = Path(__file__).resolve().parents[2] / ".venv-checkov"
+CHECKOV = CHECKOV_VENV / "bin" / "checkov"
+INSTALLING = CHECKOV_VENV.with_name(".venv-checkov.installing")
+"""scripts/test installs checkov while the suite runs; this file exists until it is done."""
+
+
+def wait_for_checkov(limit: float = 900.0) -> None:
+    deadline = time.monotonic() + limit
+    while INSTALLING.exists() and time.monotonic() < deadline:
+        time.sleep(1.0)
+    assert not INSTALLING.exists(), f"checkov still installing after {limit:.0f} s"
+    assert CHECKOV.exists(), ("checkov is missing: `make test` makes .venv-checkov (see"
+                              " .venv-checkov.log)")
 
 
 def failed_checks(template: Path) -> set[str]:
-    assert CHECKOV.exists(), "checkov is missing: `make test` makes .venv-checkov"
+    wait_for_checkov()
     done = subprocess.run([str(CHECKOV), "-f", str(template), "--framework", "cloudformation",
                            "--quiet", "--compact", "-o", "json"], capture_output=True, text=True,
                           check=False, timeout=600)
