@@ -137,11 +137,13 @@ Passed: **{passed} of {len(runs)}** (cold included). Reference, in the same minu
 
 The cold run includes creating the clone's venv (pip) and, on a machine where it was never
 made, the base image of scripts/make-base-image (debootstrap, cached under
-/var/cache/shipit-test/base). Each warm run starts a fresh sandbox and rebuilds the same commit:
-the same image digest (a reproducible build; buildah runs every step, its RUN downloads cached),
-whose export to .shipit/oci is skipped as the layout already holds it; push uploads no layer
-the sandbox's registry already holds (its storage outlives a sandbox), and deploy registers the
-image on the fresh sandbox's service.
+/var/cache/shipit-test/base). Each warm run starts a fresh sandbox and builds the same commit:
+the last build's receipt has the same inputs (commit, buildah's command line, the base image in
+local storage) and its images are still in local storage and the OCI layout, so the build reads
+the layout back and verifies it instead of building again (`unchanged`; the cold run built it,
+reproducibly); push uploads no layer the sandbox's registry already holds (its storage outlives
+a sandbox), and deploy registers the image on the fresh sandbox's service (its task healthy
+after two 0.5 s checks: the reference target group's 5 s at the sandbox's time scale).
 """
     print(section)
     if args.record:
