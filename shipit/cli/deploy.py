@@ -74,10 +74,9 @@ def deploy(
 
 
 def note_sandbox(app: AppContext) -> None:
-    from shipit.sandbox.control import running_state, sandbox_paths
-    from shipit.sandbox.task_process import runtime_note
+    """When a local stand-in (the sandbox) serves the endpoint, say how it runs tasks."""
+    from shipit import local_stand_in
 
-    endpoint = app.settings.aws.endpoint_url
-    state = running_state(sandbox_paths(app.config.root)) if endpoint else None
-    if state is not None and state.endpoint_url == endpoint:
-        app.output.info(f"sandbox: {runtime_note(state.runtime, state.runtime_reason)}")
+    line = local_stand_in.note(app.config.root, app.settings.aws.endpoint_url)
+    if line is not None:
+        app.output.info(line)

@@ -39,8 +39,8 @@ def export_command(
     env: EnvOption = None,
     json_output: JsonOption = False,
 ) -> None:
+    from shipit import local_stand_in
     from shipit.export.run import ExportOptions, check_request, run
-    from shipit.sandbox.addresses import local_addresses
 
     app = get_context(ctx, env=env, json_output=json_output)
     check_request(fmt, output, for_import=for_import, include_network=include_network,
@@ -48,7 +48,7 @@ def export_command(
     options = ExportOptions(env=app.env, output=output, include_network=include_network,
                             for_import=for_import, force=force)
     result = run(app.settings, app.aws, options,
-                 local=local_addresses(app.config.root, app.aws.endpoint_url))
+                 local=local_stand_in.addresses(app.config.root, app.aws.endpoint_url))
     for moved in result.template.moved:
         app.output.warn(f"{moved.container}: {moved.variable} looked secret ({moved.reason}):"
                         f" now the NoEcho parameter {moved.parameter}, without a default")

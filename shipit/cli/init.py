@@ -53,13 +53,13 @@ def init(
     yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking."),
     json_output: JsonOption = False,
 ) -> None:
+    from shipit import local_stand_in
     from shipit.adopt import flow
     from shipit.adopt.discover import Wanted, discover
     from shipit.adopt.model import refuse
     from shipit.adopt.overlay import with_overlay
     from shipit.adopt.render import print_explain
     from shipit.errors import UsageError
-    from shipit.sandbox.addresses import local_addresses
 
     app = get_context(ctx, json_output=json_output)
     name = env or app.env_option
@@ -78,7 +78,7 @@ def init(
     interactive = sys.stdin.isatty() and sys.stderr.isatty() and not app.output.json_mode
     found = discover(base.aws, Wanted(cluster, service, rds, alb, container, dns_name),
                      choose=_ask if interactive else refuse, base=base.settings,
-                     local=local_addresses(config.root, base.aws.endpoint_url))
+                     local=local_stand_in.addresses(config.root, base.aws.endpoint_url))
     app.output.redactor.learn_settings(found.overlay())
     planned = flow.plan(config, name, found, force=force)
     app.output.raw_error(planned.diff)

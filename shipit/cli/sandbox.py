@@ -8,10 +8,13 @@ import typer
 
 from shipit.cli.context import get_context
 from shipit.cli.options import JsonOption
+from shipit.local_stand_in import plug_in
 from shipit.sandbox.timing import Timing
 
 if TYPE_CHECKING:
+    from pathlib import Path
 
+    from shipit.adopt.emulated import LocalAddresses
     from shipit.sandbox.state import SandboxState
 
 sandbox_app = typer.Typer(
@@ -22,8 +25,31 @@ sandbox_app = typer.Typer(
 )
 
 
+class SandboxStandIn:
+    """The sandbox plugged in as the local stand-in for AWS (shipit.local_stand_in): deploy,
+    init --from-aws and export ask it, without importing it."""
+
+    def addresses(self, root: Path, endpoint_url: str | None) -> LocalAddresses | None:
+        from shipit.sandbox.addresses import local_addresses
+
+        return local_addresses(root, endpoint_url)
+
+    def note(self, root: Path, endpoint_url: str | None) -> str | None:
+        from shipit.sandbox.control import running_state, sandbox_paths
+        from shipit.sandbox.task_process import runtime_note
+
+        state = running_state(sandbox_paths(root)) if endpoint_url else None
+        if state is None or state.endpoint_url != endpoint_url:
+            return None
+        return f"sandbox: {runtime_note(state.runtime, state.runtime_reason)}"
+
+
+SANDBOX = SandboxStandIn()
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(sandbox_app)
+    plug_in(SANDBOX)
 
 
 @sandbox_app.command("up")
