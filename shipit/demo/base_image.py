@@ -96,8 +96,8 @@ def choose(
     if base and in_local_storage(runner, storage, base):
         return BuilderChoice("buildah", None, f"buildah, base image {base} (local)")
     log(f"base image {base or '(none configured)'} is not in buildah's local storage and cannot"
-        " be pulled here: making one with scripts/make-base-image (Debian bookworm via"
-        " debootstrap; ~1-2 min the first time, cached afterwards)")
+        " be pulled here: using scripts/make-base-image's instead (Debian bookworm via"
+        " debootstrap: made once, ~1-2 min, then found in local storage at once)")
     made, why = make_base_image(root / SCRIPT, runner, log)
     if made is None:
         return BuilderChoice("none", reason=f"no base image: {why}", failed=wanted == "buildah")
