@@ -9,8 +9,9 @@ answers are None and the commands behave as against AWS.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from shipit.adopt.emulated import LocalAddresses
@@ -27,6 +28,7 @@ class StandIn(Protocol):
 
 
 _PLUGGED: list[StandIn] = []
+T = TypeVar("T")
 
 
 def plug_in(stand_in: StandIn) -> None:
@@ -35,16 +37,13 @@ def plug_in(stand_in: StandIn) -> None:
 
 
 def addresses(root: Path, endpoint_url: str | None) -> LocalAddresses | None:
-    for stand_in in _PLUGGED:
-        found = stand_in.addresses(root, endpoint_url)
-        if found is not None:
-            return found
-    return None
+    return _first(lambda stand_in: stand_in.addresses(root, endpoint_url))
 
 
 def note(root: Path, endpoint_url: str | None) -> str | None:
-    for stand_in in _PLUGGED:
-        found = stand_in.note(root, endpoint_url)
-        if found is not None:
-            return found
-    return None
+    return _first(lambda stand_in: stand_in.note(root, endpoint_url))
+
+
+def _first(ask: Callable[[StandIn], T | None]) -> T | None:
+    """The first plugged-in stand-in's answer (the one serving that endpoint), or None."""
+    return next((found for found in map(ask, _PLUGGED) if found is not None), None)

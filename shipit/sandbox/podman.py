@@ -69,10 +69,7 @@ class Podman:
             return None, "image not pullable: only its manifest is in ECR, no data in the registry"
         media_type, manifest = found
         if media_type in INDEX_TYPES or "manifests" in manifest:
-            wanted_os, wanted_arch = platform.split("/", 1)
-            entry = next((m for m in manifest.get("manifests", [])
-                          if (m.get("platform") or {}).get("os") == wanted_os
-                          and (m.get("platform") or {}).get("architecture") == wanted_arch), None)
+            entry = _platform_entry(manifest, platform)
             if entry is None or _manifest(self.upstream, repository, entry["digest"]) is None:
                 return None, f"image not pullable: no {platform} image in the registry"
         return f"{self.registry}/{repository}@{digest}", ""
@@ -84,8 +81,7 @@ class Podman:
         has the same id) is not the sandbox's to remove at ``sandbox down``; only one the pull
         brought is."""
         image_id = self._image_id(ref, platform)
-        held = image_id is not None and bool(
-            self._run("image", "exists", image_id, ok_output="held"))
+        held = image_id is not None and self._succeeds("image", "exists", image_id)
         tls = ["--tls-verify=false"] if _loopback(ref) else []
         auth = ["--authfile", str(self.authfile)] if self.authfile is not None else []
         try:
@@ -106,10 +102,7 @@ class Podman:
         repository, _, digest = ref.split("/", 1)[-1].partition("@")
         found = _manifest(self.upstream, repository, digest)
         if found is not None and "manifests" in found[1]:
-            wanted_os, wanted_arch = platform.split("/", 1)
-            entry = next((m for m in found[1]["manifests"]
-                          if (m.get("platform") or {}).get("os") == wanted_os
-                          and (m.get("platform") or {}).get("architecture") == wanted_arch), None)
+            entry = _platform_entry(found[1], platform)
             found = _manifest(self.upstream, repository, entry["digest"]) if entry else None
         config = (found[1].get("config") or {}) if found is not None else {}
         value = config.get("digest") if isinstance(config, dict) else None
@@ -128,17 +121,22 @@ class Podman:
             self.pulled.clear()
         return names
 
-    def _run(self, *args: str, ok_output: str | None = None) -> str:
-        """podman's output ("" when it failed to answer); with ``ok_output``, that text when it
-        exited 0 and "" otherwise (for commands that answer by their exit status)."""
+    def _run(self, *args: str) -> str:
+        """podman's output ("" when it did not answer in time)."""
+        done = self._call(args)
+        return done.stdout if done is not None else ""
+
+    def _succeeds(self, *args: str) -> bool:
+        """Whether podman exited 0 (for commands that answer by their exit status)."""
+        done = self._call(args)
+        return done is not None and done.returncode == 0
+
+    def _call(self, args: tuple[str, ...]) -> subprocess.CompletedProcess[str] | None:
         try:
-            done = subprocess.run([*self.argv(), *args], capture_output=True, text=True,
+            return subprocess.run([*self.argv(), *args], capture_output=True, text=True,
                                   timeout=STOP_SECONDS + 30, check=False)
         except subprocess.TimeoutExpired:
-            return ""
-        if ok_output is not None:
-            return ok_output if done.returncode == 0 else ""
-        return done.stdout
+            return None
 
 
 def podman_problem(storage: BuildahStorage) -> str | None:
@@ -256,6 +254,14 @@ def _manifest(host: str, repository: str, reference: str) -> tuple[str, dict[str
     except ValueError:
         return None
     return (media_type, manifest) if isinstance(manifest, dict) else None
+
+
+def _platform_entry(index: dict[str, Any], platform: str) -> dict[str, Any] | None:
+    """The entry of an image index for ``platform`` ("linux/arm64"), or None."""
+    wanted_os, wanted_arch = platform.split("/", 1)
+    return next((m for m in index.get("manifests", [])
+                 if (m.get("platform") or {}).get("os") == wanted_os
+                 and (m.get("platform") or {}).get("architecture") == wanted_arch), None)
 
 
 def _loopback(ref: str) -> bool:

@@ -57,16 +57,10 @@ def test_a_config_only_difference_names_the_fields(tmp_path: Path) -> None:
 
 def test_an_export_is_skipped_only_for_the_same_configs(tmp_path: Path) -> None:
     from shipit.image.buildah import layout_holds
-    from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
+    from tests.image.layouts import config_digests
 
-    source, tag = layout(tmp_path / "oci", [ImageSpec("amd64"), ImageSpec("arm64")])
-    index = parse_manifest(source.manifest(tag))
-    assert isinstance(index, ImageIndex)
-    configs = {}
-    for entry in index.manifests:
-        manifest = parse_manifest(source.manifest(entry.digest))
-        assert isinstance(manifest, ImageManifest)
-        configs[entry.platform_text] = manifest.config.digest
+    _, tag = layout(tmp_path / "oci", [ImageSpec("amd64"), ImageSpec("arm64")])
+    configs = config_digests(tmp_path / "oci", tag)
     assert layout_holds(tmp_path / "oci", tag, configs)
     assert not layout_holds(tmp_path / "oci", "other-tag", configs)
     assert not layout_holds(tmp_path / "oci", tag, {**configs, "linux/arm64": "sha256:" + "0" * 64})

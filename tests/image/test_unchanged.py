@@ -10,13 +10,13 @@ import pytest
 
 from shipit.image.backend import BuildRequest, LayoutLocation
 from shipit.image.buildah import BuildahBuilder
-from shipit.image.manifest import ImageIndex, ImageManifest, parse_manifest
 from shipit.image.platforms import parse_platform
 from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName
 from shipit.image.unchanged import base_images, inputs_digest
 from tests.fakes.runner import FakeRunner
 from tests.image.images import ImageSpec, LayoutStore, write_index
+from tests.image.layouts import config_digests
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_service" / "Dockerfile"
 
@@ -112,20 +112,9 @@ def test_inputs_follow_the_base_image_in_local_storage(tmp_path: Path) -> None:
 
 
 def layout_of(path: Path) -> tuple[str, dict[str, str]]:
-    store = LayoutStore(path)
     tag = "abc"
-    write_index(store, [ImageSpec("amd64"), ImageSpec("arm64")], [tag])
-    from shipit.image.oci_layout import OciLayoutSource
-
-    source = OciLayoutSource(path)
-    index = parse_manifest(source.manifest(tag))
-    assert isinstance(index, ImageIndex)
-    configs = {}
-    for entry in index.manifests:
-        manifest = parse_manifest(source.manifest(entry.digest))
-        assert isinstance(manifest, ImageManifest)
-        configs[entry.platform_text] = manifest.config.digest
-    return tag, configs
+    write_index(LayoutStore(path), [ImageSpec("amd64"), ImageSpec("arm64")], [tag])
+    return tag, config_digests(path, tag)
 
 
 def test_the_last_build_is_reused_only_while_all_of_it_is_there(tmp_path: Path) -> None:
