@@ -28,9 +28,12 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.loaders import JSONFileLoader, Loader
+
+if TYPE_CHECKING:
+    from botocore.session import Session
 
 _FORMAT = "2"  # bump when the layout of an entry changes
 _LAZY_KEYS = ("operations", "shapes")
@@ -95,6 +98,12 @@ class CachedLoader(Loader):
         self.root = cache_root() if root is None else root
         self._lock = threading.RLock()
         self._memo: dict[tuple[str, ...], Any] = {}
+
+    @classmethod
+    def install(cls, session: Session) -> None:
+        """Make ``session`` (botocore's) read its data through the cache."""
+        session.register_component("data_loader",
+                                   cls.replacing(session.get_component("data_loader")))
 
     @classmethod
     def replacing(cls, loader: Loader) -> CachedLoader:

@@ -147,8 +147,7 @@ class AwsSession:
                     session.set_credentials(keys[0], keys[1])
                 if self.target.region:
                     session.set_config_variable("region", self.target.region)
-                session.register_component(
-                    "data_loader", CachedLoader.replacing(session.get_component("data_loader")))
+                CachedLoader.install(session)
             except Exception as exc:  # ProfileNotFound, bad config files ...
                 raise translate(exc, operation="configure the AWS session") from None
             self._session = session

@@ -31,9 +31,7 @@ class EndpointClients:
 
                     session = botocore.session.get_session()
                     session.set_config_variable("region", self._region)
-                    # botocore's models through shipit's cache, as the product's session reads them
-                    session.register_component("data_loader", CachedLoader.replacing(
-                        session.get_component("data_loader")))
+                    CachedLoader.install(session)  # as the product's session reads them
                     self._session = session
                 self._made[name] = self._session.create_client(
                     name, region_name=self._region, endpoint_url=self._endpoint)

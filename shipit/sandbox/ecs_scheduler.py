@@ -289,12 +289,8 @@ class Scheduler:
 
     def _complete(self, service: Any, deployment: dict[str, Any]) -> None:
         # ECS drains the old revision's tasks first; COMPLETED comes after.
-        for task in [t for t in self.tasks.values() if not t.stopped]:
-            if task.deployment_id != deployment["id"]:
-                self._stop(service, task, Stop(
-                    f"Scaling activity initiated by (deployment {deployment['id']})",
-                    "ServiceSchedulerInitiated",
-                ), count_failure=False)
+        self._scale_in(service, deployment, [t for t in self.tasks.values() if not t.stopped
+                                             and t.deployment_id != deployment["id"]])
         with moto_world.LOCK:
             if not _still_primary(service, deployment):
                 return  # a newer deployment arrived meanwhile: it is the one to follow
@@ -318,11 +314,7 @@ class Scheduler:
 
     def _end_failed(self, service: Any, deployment: dict[str, Any], *, rollback: bool) -> None:
         """Stop the failed deployment's tasks, then roll back to the last completed revision."""
-        for task in self._live(deployment["id"]):
-            self._stop(service, task, Stop(
-                f"Scaling activity initiated by (deployment {deployment['id']})",
-                "ServiceSchedulerInitiated",
-            ), count_failure=False)
+        self._scale_in(service, deployment, self._live(deployment["id"]))
         if not rollback or self.last_completed is None:
             return
         with moto_world.LOCK:
@@ -335,6 +327,14 @@ class Scheduler:
                     task.deployment_id = back["id"]  # the previous revision keeps serving
             moto_world.add_event(service, f"(service {service.name}) rolling back to deployment"
                             f" {back['id']}.")
+
+    def _scale_in(self, service: Any, deployment: dict[str, Any],
+                  tasks: list[SandboxTask]) -> None:
+        """Stop ``tasks`` as ECS does when ``deployment`` scales them in (not failures)."""
+        why = Stop(f"Scaling activity initiated by (deployment {deployment['id']})",
+                   "ServiceSchedulerInitiated")
+        for task in tasks:
+            self._stop(service, task, why, count_failure=False)
 
     def _stop(
         self, service: Any, task: SandboxTask, why: Stop, *, count_failure: bool = True
