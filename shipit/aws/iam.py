@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,35 +79,58 @@ def trusted_services(document: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _attached_statements(
+    iam: IAMClient, policy_arn: str
+) -> tuple[tuple[Statement, ...] | None, str]:
+    """An attached policy's statements (its default version's), None when it cannot be read
+    and is not known by heart."""
+    try:
+        version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)
+        return statements(_document(document["PolicyVersion"].get("Document"))), policy_arn
+    except Exception:
+        return KNOWN_POLICIES.get(policy_arn), policy_arn
+
+
 def read_role(aws: AwsSession, arn: str) -> Role:
-    """The role named by ``arn`` with every statement of its attached and inline policies."""
+    """The role named by ``arn`` with every statement of its attached and inline policies.
+
+    The reads that do not depend on each other run at once: the role and its two policy lists,
+    then every policy (its default version, then that version's document) and every inline
+    policy; three round trips deep instead of 3 + 2 x attached + inline one after another.
+    """
     iam: IAMClient = aws.client("iam")
     name = arn.rsplit("/", 1)[-1]
-    try:
-        raw = iam.get_role(RoleName=name)["Role"]
-        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-        inline_names = iam.list_role_policies(RoleName=name)["PolicyNames"]
-    except Exception as exc:
-        raise translate(exc, operation="iam:GetRole", resource=name) from None
-    found: list[Statement] = []
-    unreadable: list[str] = []
-    for policy in attached:
-        policy_arn = policy.get("PolicyArn", "")
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="iam") as pool:
+        role = pool.submit(lambda: iam.get_role(RoleName=name)["Role"])
+        listed = pool.submit(
+            lambda: iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+        named = pool.submit(lambda: iam.list_role_policies(RoleName=name)["PolicyNames"])
         try:
-            version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-            document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)
-            found += statements(_document(document["PolicyVersion"].get("Document")))
-        except Exception:
-            if policy_arn in KNOWN_POLICIES:
-                found += KNOWN_POLICIES[policy_arn]
-            else:
-                unreadable.append(policy_arn)
-    for policy_name in inline_names:
-        try:
-            inline = iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+            raw = role.result()
+            attached = listed.result()
+            inline_names = named.result()
         except Exception as exc:
-            raise translate(exc, operation="iam:GetRolePolicy", resource=policy_name) from None
-        found += statements(_document(inline["PolicyDocument"]))
+            raise translate(exc, operation="iam:GetRole", resource=name) from None
+        policies = [pool.submit(_attached_statements, iam, policy.get("PolicyArn", ""))
+                    for policy in attached]
+        inline = [(policy_name, pool.submit(iam.get_role_policy, RoleName=name,
+                                            PolicyName=policy_name))
+                  for policy_name in inline_names]
+        found: list[Statement] = []
+        unreadable: list[str] = []
+        for policy in policies:
+            read, policy_arn = policy.result()
+            if read is None:
+                unreadable.append(policy_arn)
+            else:
+                found += read
+        for policy_name, answer in inline:
+            try:
+                document = answer.result()["PolicyDocument"]
+            except Exception as exc:
+                raise translate(exc, operation="iam:GetRolePolicy", resource=policy_name) from None
+            found += statements(_document(document))
     return Role(
         name=name,
         arn=raw["Arn"],

@@ -26,20 +26,25 @@ def doctor(
     json_output: JsonOption = False,
 ) -> None:
     from shipit.doctor import diagnose
-    from shipit.doctor.render import print_checks, print_findings, summary_line, to_json
-    from shipit.doctor.runner import has_failures, select
 
     app = get_context(ctx, env=env, json_output=json_output)
     output = app.output
     if list_checks:
+        from shipit.doctor.render import print_checks
+        from shipit.doctor.runner import select
+
         checks = select(check)
         output.result(
             {"checks": [{"id": c.id, "title": c.title} for c in checks]},
             lambda console: print_checks(console, checks),
         )
         return
-    select(check)  # unknown ids are a usage error before any AWS call
+    # diagnose refuses unknown ids before any AWS call, and imports the checks (and with them
+    # the renderer's imports) while its reads are under way.
     findings = diagnose(app.config, app.env, app.aws, check)
+    from shipit.doctor.render import print_findings, summary_line, to_json
+    from shipit.doctor.runner import has_failures
+
     if output.json_mode:
         output.write_json(to_json(app.env, findings))  # the documented contract, exactly
     else:

@@ -41,12 +41,19 @@ def examine(
     The Config, not one environment's Settings: some checks compare ``env`` with every other
     environment (their variable names), so doctor's shape is ``(config, env, aws, options)``.
     """
-    from shipit.doctor.gather import gather, target_from_config
+    from shipit.doctor.gather import start, target_from_config
+
+    if check_ids:  # unknown ids are a usage error before any AWS call
+        from shipit.doctor.runner import select
+
+        select(check_ids)
+    gathering = start(aws, target_from_config(config, env, aws.region))
+    # Imported while the reads wait for their answers: the checks' modules cost ~0.1 s.
     from shipit.doctor.probe import HttpProber
     from shipit.doctor.runner import run_checks, select
 
     checks = select(check_ids)
-    snapshot = gather(aws, target_from_config(config, env, aws.region))
+    snapshot = gathering.snapshot()
     if probe is not None:
         return Diagnosis(snapshot, point_to_probe(run_checks(checks, snapshot, probe), env))
     prober = HttpProber()

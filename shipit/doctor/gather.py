@@ -252,17 +252,25 @@ def _database(run: _Run) -> Fact[Any]:
 
 
 def _security_groups(run: _Run) -> Fact[Any]:
+    """The groups of the service, the ALB and the database, read as soon as those are known;
+    then those of the VPC's interface endpoints that are not among them (usually none: the
+    network read is the longest, and this step no longer waits for it before its first call)."""
     ids: list[str] = []
     for name in ("service", "load_balancer", "database"):
         found = run.value(name)
         if found is not None:
             ids += found.security_groups
+    ids = list(dict.fromkeys(ids))
+    groups = ec2.security_groups(run.aws, ids) if ids else {}
     network = run.value("network")
     if network is not None:  # interface endpoints have groups of their own
-        ids += [group for endpoint in network.endpoints for group in endpoint.security_groups]
-    if not ids:
+        more = [group for endpoint in network.endpoints for group in endpoint.security_groups
+                if group not in groups]
+        if more:
+            groups = {**groups, **ec2.security_groups(run.aws, list(dict.fromkeys(more)))}
+    if not groups:
         return Fact.unset("no security groups to read")
-    return Fact.ok(ec2.security_groups(run.aws, list(dict.fromkeys(ids))))
+    return Fact.ok(groups)
 
 
 def _subnet_vpcs(run: _Run) -> Fact[Any]:
@@ -347,33 +355,57 @@ STEPS: dict[str, Step] = {
 }
 
 
+class Gathering:
+    """Every step started, one thread each; ``snapshot()`` waits for them and assembles it.
+
+    Started before doctor imports its checks, so that importing them overlaps the reads'
+    round trips (the endpoint works while this process imports)."""
+
+    def __init__(self, aws: AwsSession, target: Target, steps: Mapping[str, Step]) -> None:
+        self.target = target
+        self._run = _Run(aws, target)
+        # One thread per step: a step blocks on its dependencies' futures, never on a free worker.
+        self._pool = ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="doctor")
+        try:
+            for name, step in steps.items():
+                self._run.futures[name] = self._pool.submit(_guarded, name, step, self._run)
+        finally:
+            self._run.submitted.set()
+
+    def snapshot(self) -> Snapshot:
+        try:
+            facts = {name: future.result() for name, future in self._run.futures.items()}
+        finally:
+            self._pool.shutdown(wait=True)
+        target = self.target
+        snapshot = Snapshot(
+            env=target.env,
+            region=target.region,
+            account_id=target.account_id,
+            health_path=target.health_path,
+            http_url=target.http_url,
+            cors_origins=target.cors_origins,
+            cors_variable=target.cors_variable,
+            cluster=target.cluster,
+            container_name=target.container or resolve_container(facts["service"].value,
+                                                                  facts["task_definition"].value),
+            image_registry=target.image_registry,
+            dns_name=target.dns_name,
+            env_var_names=target.env_var_names,
+            **cast(dict[str, Any], facts),
+        )
+        snapshot.routes = routes(target, snapshot)
+        return snapshot
+
+
+def start(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -> Gathering:
+    """Start every step concurrently; ``.snapshot()`` of the result waits for them."""
+    return Gathering(aws, target, steps)
+
+
 def gather(aws: AwsSession, target: Target, steps: Mapping[str, Step] = STEPS) -> Snapshot:
     """Run every step concurrently and assemble the Snapshot; never raises for a failed read."""
-    run = _Run(aws, target)
-    # One thread per step: a step blocks on its dependencies' futures, never on a free worker.
-    with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="doctor") as pool:
-        for name, step in steps.items():
-            run.futures[name] = pool.submit(_guarded, name, step, run)
-        run.submitted.set()
-        facts = {name: future.result() for name, future in run.futures.items()}
-    snapshot = Snapshot(
-        env=target.env,
-        region=target.region,
-        account_id=target.account_id,
-        health_path=target.health_path,
-        http_url=target.http_url,
-        cors_origins=target.cors_origins,
-        cors_variable=target.cors_variable,
-        cluster=target.cluster,
-        container_name=target.container or resolve_container(facts["service"].value,
-                                                              facts["task_definition"].value),
-        image_registry=target.image_registry,
-        dns_name=target.dns_name,
-        env_var_names=target.env_var_names,
-        **cast(dict[str, Any], facts),
-    )
-    snapshot.routes = routes(target, snapshot)
-    return snapshot
+    return start(aws, target, steps).snapshot()
 
 
 def routes(target: Target, snapshot: Snapshot) -> tuple[ProbeRoute, ...]:
