@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ from typing import Any, TextIO, TypeVar
 from shipit.aws.local_credentials import LocalCredentials
 from shipit.defaults import DEFAULT_HEALTH_PATH
 from shipit.private_files import write_private
+from shipit.process_start import settled
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
 from shipit.sandbox.clients import EndpointClients
@@ -93,6 +95,7 @@ def quiet_logs() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    gc.disable()  # while it starts: on again once ready (process_start.settled)
     parser = argparse.ArgumentParser(prog="shipit.sandbox.daemon")
     parser.add_argument("--root", required=True, type=Path)
     args = parser.parse_args(argv)
@@ -226,6 +229,7 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         print(f"sandbox ready in {state.ready_seconds}s: moto {state.endpoint_url},"
               f" ALB proxy {state.proxy_url}", flush=True)
         print("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases.items()), flush=True)
+        settled()
         stopping.wait()
         return 0
     except Exception as exc:

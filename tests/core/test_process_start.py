@@ -11,7 +11,7 @@ import sys
 
 PROBE = """
 import gc, json, os, sys
-from shipit.cli.process_start import prepare
+from shipit.process_start import prepare
 before = gc.isenabled()
 timer = prepare(quiet_seconds=0.2)
 during = gc.isenabled()
@@ -64,3 +64,12 @@ def test_the_executable_prepares_before_running_a_command() -> None:
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "__all__"]
+
+
+def test_a_long_lived_process_settles_with_its_start_frozen_and_the_collector_on() -> None:
+    probe = ("import gc\nfrom shipit.process_start import settled\ngc.disable()\n"
+             "before = gc.get_freeze_count()\nsettled()\n"
+             "print(gc.isenabled(), gc.get_freeze_count() > before)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["True", "True"]

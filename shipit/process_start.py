@@ -7,6 +7,9 @@
   garbage). It is off for the first ``QUIET_SECONDS`` and on again after that, as always, for
   the commands that run longer (deploy's wait, ``logs --follow``, the sandbox's daemon).
   Reference counting frees everything that is not in a cycle either way.
+- The sandbox's daemon, which lives on, keeps the collector off while it starts (moto's import and
+  the reference stack) and then freezes what it made (``gc.freeze``: never walked again) and turns
+  the collector on (``settled``).
 - **pydantic's plugin scan.** The first pydantic model or adapter looks for plugins by reading
   the entry points of every installed distribution (~20-40 ms). shipit uses none; the scan is
   skipped through pydantic's documented ``PYDANTIC_DISABLE_PLUGINS`` unless the user set it.
@@ -32,3 +35,10 @@ def prepare(quiet_seconds: float = QUIET_SECONDS) -> threading.Timer | None:
     timer.daemon = True  # never holds the exit of a command that ends sooner
     timer.start()
     return timer
+
+
+def settled() -> None:
+    """A long-lived process has started: what it made so far stays out of the collector's walks
+    (``gc.freeze``), and the collector is on from now on."""
+    gc.freeze()
+    gc.enable()
