@@ -36,6 +36,11 @@ def build_command(
         help="Build a second time without cache and compare; exit 1 naming the first "
         "differing platform, layer and file.",
     ),
+    against: str | None = typer.Option(
+        None, "--against", metavar="REF",
+        help="With --check-reproducible: build commit REF second (any commit-ish, e.g. HEAD~1)"
+        " and compare; exit 1 naming the first file whose content differs.",
+    ),
     rebuild: bool = typer.Option(
         False, "--rebuild",
         help="Build even when the last build was made from the same commit and inputs.",
@@ -60,6 +65,8 @@ def build_command(
     Example: shipit build --build-arg BASE_IMAGE=$(scripts/make-base-image) --smoke
 
     Example: shipit build --check-reproducible
+
+    Example: shipit build --check-reproducible --against HEAD~1 --platform linux/amd64
     """
     import httpx
 
@@ -78,7 +85,7 @@ def build_command(
         extra_tags=tag, allow_dirty=allow_dirty, smoke=smoke, ca_bundle=ca_bundle,
         health_path=settings.http.health_path, service_vars=task_environment(settings),
         build_args=parse_build_args(build_arg), check_reproducible=check_reproducible,
-        rebuild=rebuild,
+        rebuild=rebuild, against=against,
     )
     with httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         deps = BuildDeps(runner=SubprocessRunner(), http=http, log=out.step, tool_log=out.debug)

@@ -3,6 +3,10 @@
 Read like ``diffoci``: index, then each platform's manifest (in platform order), its layers in
 order, and inside the first differing layer every entry by path: content, mtime, mode, owner,
 type. Both images are read from any ImageSource (a registry or an OCI layout), digest-checked.
+
+A file whose content differs is named before any file whose only difference is metadata, and a
+layer (or platform) with such a file before one without: two commits with different times differ
+in every file's mtime, and the one changed file is the news.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tarfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -21,6 +25,8 @@ from shipit.image.source import ImageSource, read_blob
 
 FILES_SHOWN = 10
 """At most this many differing files are named (a one-byte change also changes its .pyc)."""
+CONTENT = frozenset({"type", "content", "only in first", "only in second"})
+"""What differs in a file's content; the rest (mtime, mode, owner, xattrs) is metadata."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ class FileDifference:
 
     def __str__(self) -> str:
         return f"{self.path} ({', '.join(self.what)})"
+
+    @property
+    def content(self) -> bool:
+        """Whether the file's bytes, type or presence differ (not only its metadata)."""
+        return not CONTENT.isdisjoint(self.what)
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,11 @@ class Difference:
     """1-based, bottom layer first."""
     digests: tuple[str, str] | None = None
     files: list[FileDifference] = field(default_factory=list)
+
+    @property
+    def content(self) -> bool:
+        """Whether some named file differs in content."""
+        return any(f.content for f in self.files)
 
     @property
     def message(self) -> str:
@@ -83,10 +99,11 @@ def compare_images(first: ImageSource, first_ref: str, second: ImageSource,
         if set(pa) != set(pb):
             return Difference("platforms", f"the platforms differ: {sorted(pa)} and {sorted(pb)}",
                               digests=(a.digest, b.digest))
-        for platform in sorted(pa):
-            if pa[platform] != pb[platform]:
-                found = _compare_manifests(first, pa[platform], second, pb[platform])
-                return _at(found, platform)
+        found = _prefer_content(
+            _at(_compare_manifests(first, pa[platform], second, pb[platform]), platform)
+            for platform in sorted(pa) if pa[platform] != pb[platform])
+        if found is not None:
+            return found
         return Difference("index", "every platform's image is the same; the index's own fields"
                           f" differ ({_json_fields(a.body, b.body)})",
                           digests=(a.digest, b.digest))
@@ -94,6 +111,17 @@ def compare_images(first: ImageSource, first_ref: str, second: ImageSource,
         return _compare_manifests(first, a.digest, second, b.digest)
     return Difference("index", "one is an index, the other a single image",
                       digests=(a.digest, b.digest))
+
+
+def _prefer_content(found: Iterable[Difference]) -> Difference | None:
+    """The first difference that names a file whose content differs, else the first one;
+    reads no further than it must (each layer compared is read whole)."""
+    first = None
+    for difference in found:
+        if difference.content:
+            return difference
+        first = first or difference
+    return first
 
 
 def _at(found: Difference, platform: str) -> Difference:
@@ -108,9 +136,12 @@ def _compare_manifests(first: ImageSource, digest_a: str, second: ImageSource,
     if not isinstance(ma, ImageManifest) or not isinstance(mb, ImageManifest):
         return Difference("manifest", "a platform entry is not an image manifest",
                           digests=(digest_a, digest_b))
-    for number, (la, lb) in enumerate(zip(ma.layers, mb.layers, strict=False), start=1):
-        if la.digest != lb.digest:
-            return _compare_layers(first, la.digest, second, lb.digest, number)
+    found = _prefer_content(
+        _compare_layers(first, la.digest, second, lb.digest, number)
+        for number, (la, lb) in enumerate(zip(ma.layers, mb.layers, strict=False), start=1)
+        if la.digest != lb.digest)
+    if found is not None and (found.content or len(ma.layers) == len(mb.layers)):
+        return found
     if len(ma.layers) != len(mb.layers):
         return Difference("manifest", f"one image has {len(ma.layers)} layers, the other"
                           f" {len(mb.layers)}", digests=(digest_a, digest_b))
@@ -131,12 +162,15 @@ def _compare_layers(first: ImageSource, digest_a: str, second: ImageSource, dige
         what = _what_differs(entries_a.get(path), entries_b.get(path))
         if what:
             files.append(FileDifference(path, what))
+    files.sort(key=lambda f: not f.content)  # stable: archive order within each kind
     digests = (digest_a, digest_b)
     if files:
         shown = ", ".join(map(str, files[:FILES_SHOWN]))
         more = f" and {len(files) - FILES_SHOWN} more" if len(files) > FILES_SHOWN else ""
         noun = "file differs" if len(files) == 1 else "files differ"
-        return Difference("layer", f"{len(files)} {noun}: {shown}{more}", layer=number,
+        changed = sum(f.content for f in files)  # how many: only the first few are shown
+        kinds = f", {changed or 'none'} in content" if 1 < len(files) != changed else ""
+        return Difference("layer", f"{len(files)} {noun}{kinds}: {shown}{more}", layer=number,
                           digests=digests, files=files[:FILES_SHOWN])
     if list(entries_a) != list(entries_b):
         return Difference("layer", "the same files in another order", layer=number,

@@ -57,8 +57,6 @@ def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> Gi
     status = runner.run(["git", "-C", str(root), "status", "--porcelain", "--", str(path),
                          *excluded])
     remote = runner.run(["git", "-C", str(root), "config", "--get", "remote.origin.url"])
-    describe = runner.run(["git", "-C", str(root), "describe", "--tags", "--always", "--dirty"])
-    when = runner.run(["git", "-C", str(root), "log", "-1", "--format=%ct", sha])
     changes = tuple(line for line in status.stdout.splitlines() if line.strip())
     return GitInfo(
         root=root,
@@ -66,11 +64,37 @@ def read_git_info(runner: Runner, path: Path, ignore: Sequence[Path] = ()) -> Gi
         short_sha=sha[:12],
         dirty=bool(status.stdout.strip()),
         source=strip_credentials(remote.stdout.strip()) if remote.ok else None,
-        describe=describe.stdout.strip() if describe.ok else sha[:12],
-        commit_time=int(when.stdout.strip()) if when.ok and when.stdout.strip().isdigit()
-        else None,
+        describe=_describe(runner, root, "--dirty", default=sha[:12]),
+        commit_time=_commit_time(runner, root, sha),
         changes=changes[:5],
     )
+
+
+def read_commit(runner: Runner, git: GitInfo, ref: str) -> GitInfo:
+    """Commit ``ref`` (any commit-ish: a sha, a branch, ``HEAD~1``) of ``git``'s repository, as
+    a clean tree of its own; UsageError naming ``ref`` when it names no commit there."""
+    found = runner.run(["git", "-C", str(git.root), "rev-parse", "--verify", "--quiet",
+                        "--end-of-options", f"{ref}^{{commit}}"])
+    sha = found.stdout.strip()
+    if not found.ok or not ref.strip() or not sha:
+        raise UsageError(f"{ref!r} names no commit in the git repository {git.root}",
+                         hint="give a commit-ish of this repository: a sha, a branch, a tag or"
+                         " HEAD~1 (`git log --oneline` lists them)")
+    return GitInfo(root=git.root, sha=sha, short_sha=sha[:12], dirty=False, source=git.source,
+                   describe=_describe(runner, git.root, sha, default=sha[:12]),
+                   commit_time=_commit_time(runner, git.root, sha))
+
+
+def _describe(runner: Runner, root: Path, *args: str, default: str) -> str:
+    done = runner.run(["git", "-C", str(root), "describe", "--tags", "--always", *args])
+    return done.stdout.strip() if done.ok else default
+
+
+def _commit_time(runner: Runner, root: Path, sha: str) -> int | None:
+    """The committer time of ``sha``: what a build of it is stamped with."""
+    when = runner.run(["git", "-C", str(root), "log", "-1", "--format=%ct", sha])
+    text = when.stdout.strip()
+    return int(text) if when.ok and text.isdigit() else None
 
 
 def require_clean(git: GitInfo, allow_dirty: bool) -> None:

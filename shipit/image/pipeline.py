@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,18 +22,14 @@ from shipit.image.backend import (
     Builder,
     BuildOutcome,
     BuildRequest,
-    LayoutLocation,
     open_source,
 )
 from shipit.image.buildah import BuildahBuilder
 from shipit.image.buildx import BuildxBuilder
 from shipit.image.checks import Finding, check_tags
-from shipit.image.compare import compare_images
 from shipit.image.emulated import EMULATORS, EmulatedRuntime, find_emulator
-from shipit.image.git import GitInfo, read_git_info, require_clean
-from shipit.image.labels import oci_labels
+from shipit.image.git import GitInfo, read_commit, read_git_info, require_clean
 from shipit.image.layers import LayerCache
-from shipit.image.oci_layout import OciLayoutSource
 from shipit.image.platforms import Platform, host_platform, parse_platform, parse_platforms
 from shipit.image.receipt import (
     RECEIPT_PATH,
@@ -49,12 +45,13 @@ from shipit.image.receipt import (
 from shipit.image.registry import RegistryClient
 from shipit.image.registry_auth import registry_login
 from shipit.image.reproducible import (
+    CommitsDiffer,
     NotReproducible,
-    ReproducibilityCheck,
     base_images,
     export_commit,
     judge,
 )
+from shipit.image.reproducible_check import again, against_request, check_reproducible, stamp
 from shipit.image.runner import LineSink, Runner
 from shipit.image.smoke import (
     ContainerRuntime,
@@ -68,7 +65,7 @@ from shipit.image.storage import BuildahStorage
 from shipit.image.tags import ImageName, image_name
 from shipit.image.verify import Verification, require_verified, verify_image
 from shipit.net import free_port
-from shipit.project_paths import OCI_CHECK_LAYOUT, OCI_LAYOUT
+from shipit.project_paths import OCI_LAYOUT
 from shipit.types import Clock, Sleep
 
 CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
@@ -93,6 +90,8 @@ class BuildOptions:
     """--build-arg values; they win over image.build_args."""
     check_reproducible: bool = False
     """Build a second time without cache and compare (exit 1 naming the first difference)."""
+    against: str | None = None
+    """With check_reproducible: build this commit-ish second, not the same tree again."""
     rebuild: bool = False
     """Build even when the last build had the same inputs (shipit.image.unchanged)."""
 
@@ -119,10 +118,16 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
                 deps: BuildDeps) -> BuildReceipt:
     """Build, verify and (optionally) push and smoke-test; write and return the receipt."""
     started = deps.clock()
+    if options.against is not None and not options.check_reproducible:
+        raise UsageError(f"--against {options.against} needs --check-reproducible",
+                         hint="shipit build --check-reproducible --against REF builds this"
+                         " commit, then REF, and compares the two images")
     platforms = parse_platforms(options.platforms or image.platforms)
-    context, dockerfile = _inputs(image, root)
+    sources = context, dockerfile = _inputs(image, root)
     git = read_git_info(deps.runner, context, ignore=[root / RECEIPT_PATH.parent])
     require_clean(git, options.allow_dirty)
+    against = (read_commit(deps.runner, git, options.against)
+               if options.against is not None else None)
     if options.push and not image.registry:
         raise UsageError("--push needs image.registry (a registry host such as 127.0.0.1:5000)",
                          hint="set [image] registry in shipit.toml; `shipit push` pushes to ECR")
@@ -136,10 +141,8 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
     repro = judge(git)
     if not repro.reproducible:
         deps.log("not reproducible: " + "; ".join(repro.reasons))
-    created = (datetime.fromtimestamp(repro.source_date_epoch, UTC)
-               if repro.source_date_epoch is not None else built_at)
-    labels = oci_labels(git, created)
-    build_args = {"APP_VERSION": name.primary, **image.build_args, **options.build_args}
+    user_args = {**image.build_args, **options.build_args}
+    labels, build_args = stamp(git, repro, name, built_at, user_args)
     with tempfile.TemporaryDirectory(prefix="shipit-source-") as exported:
         if repro.reproducible:
             # The commit's files with normalised modes, not the work tree (umask, ignored files)
@@ -167,8 +170,13 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
                                           if repro.reproducible else ""))
             outcome = builder.build(request, deps.tool_log)
         verification = _verify(outcome, name, platforms, options, deps)
-        check = _check_reproducible(builder, request, outcome, verification.digest, deps) \
-            if options.check_reproducible else None
+        check = None
+        if options.check_reproducible:
+            second = (again(request) if against is None else against_request(
+                request, against, sources, Path(exported) / "against", user_args))
+            check = check_reproducible(builder, second, outcome, verification.digest, against,
+                                       log=deps.log, tool_log=deps.tool_log, clock=deps.clock,
+                                       http=deps.http)
     smoke = _smoke(outcome, verification, options, deps) if options.smoke else None
     outcome.timings["total"] = round(deps.clock() - started, 2)
     source = open_source(outcome.location, deps.http)
@@ -183,6 +191,9 @@ def build_image(image: ImageSection, root: Path, options: BuildOptions,
         "inputs": inputs, "reused": reused is not None})
     write_receipt(receipt, root / RECEIPT_PATH)
     if check is not None and check.difference is not None:
+        if against is not None:
+            raise CommitsDiffer(check.difference, (git.sha, receipt.digest),
+                                (against.sha, check.second_digest))
         raise NotReproducible(check.difference, receipt.digest, check.second_digest)
     return receipt
 
@@ -200,41 +211,6 @@ def _parse_time(text: str, default: datetime) -> datetime:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return default
-
-
-def _check_reproducible(builder: Builder, request: BuildRequest, outcome: BuildOutcome,
-                        first_digest: str, deps: BuildDeps) -> ReproducibilityCheck:
-    """The same request again, without cache; compared with the first build.
-
-    buildah: the same image ids (config digests) on every platform are the same image, with
-    nothing to export; otherwise (and with buildx) the second build is written to its own OCI
-    layout and compared file by file.
-    """
-    again = replace(request, push=False, no_cache=True, layout_dir=request.layout_dir.parent /
-                    OCI_CHECK_LAYOUT.name, local_name=f"{request.image.refs[0]}-check")
-    deps.log("--check-reproducible: building again without cache")
-    started = deps.clock()
-    if isinstance(builder, BuildahBuilder):
-        images, _ = builder.build_images(again, deps.tool_log)
-        if images == outcome.local_images:
-            outcome.timings["check"] = round(deps.clock() - started, 2)
-            deps.log("ok    reproducible: the second build has the same image ids"
-                     f" ({first_digest})")
-            return ReproducibilityCheck(first_digest, None)
-        second = builder.finish(again, images)
-    else:
-        second = builder.build(again, deps.tool_log)
-    assert isinstance(second.location, LayoutLocation)
-    layout = OciLayoutSource(second.location.path)
-    difference = compare_images(open_source(outcome.location, deps.http),
-                                outcome.location.reference, layout, second.location.reference)
-    second_digest = layout.manifest(second.location.reference).digest
-    outcome.timings["check"] = round(deps.clock() - started, 2)
-    if difference is None:
-        deps.log(f"ok    reproducible: the second build is {second_digest} too")
-    else:
-        deps.log(f"FAIL  not reproducible: {difference.message}")
-    return ReproducibilityCheck(second_digest, difference)
 
 
 def _verify(outcome: BuildOutcome, name: ImageName, platforms: Sequence[Platform],

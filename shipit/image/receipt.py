@@ -37,7 +37,8 @@ Printed by ``--json``. Schema (``version`` 1; ``read_receipt`` refuses other ver
       "base_image": {"name": "python:3.11-slim",     # the BASE_IMAGE build arg, if any
                      "digests": {"linux/amd64": "sha256:..."}},  # per platform, as recorded
       "reproducibility_check": null | {"same": true, "second_digest": "sha256:...",
-                                       "difference": null | {"platform", "layer", "files", ...}}
+                                       "difference": null | {"platform", "layer", "files", ...},
+                                       "against": null | "<40 hex>"}  # --against REF's commit
     }
 
 Same commit, same base image digest -> same ``digest`` (shipit.image.reproducible).

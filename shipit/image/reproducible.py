@@ -145,10 +145,13 @@ class ReproducibilityCheck:
 
     second_digest: str
     difference: Difference | None
+    against: str | None = None
+    """The commit built second (``--against REF``, its full sha); None: the same tree again."""
 
     def to_dict(self) -> dict[str, object]:
         return {"same": self.difference is None, "second_digest": self.second_digest,
-                "difference": self.difference.to_dict() if self.difference else None}
+                "difference": self.difference.to_dict() if self.difference else None,
+                "against": self.against}
 
 
 class NotReproducible(Failed):
@@ -161,3 +164,27 @@ class NotReproducible(Failed):
             hint="stamp or remove what changes between builds (times, random or downloaded"
             " content) in that step of the Dockerfile; the first build's receipt was written")
         self.difference = difference
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "difference": self.difference.to_dict()}
+
+
+class CommitsDiffer(Failed):
+    """``--against REF``: two commits build different images (exit 1, as NotReproducible); the
+    message names the first difference, a file whose content differs when there is one."""
+
+    def __init__(self, difference: Difference, first: tuple[str, str],
+                 second: tuple[str, str]) -> None:
+        (sha, digest), (against, against_digest) = first, second
+        super().__init__(
+            f"commits {sha[:12]} and {against[:12]} build different images: {digest} and"
+            f" {against_digest}; first difference: {difference.message}",
+            hint="files whose content differs are named first; when the commits' times differ,"
+            " every file's mtime differs too (each is stamped with its commit's time);"
+            " the first build's receipt was written")
+        self.difference = difference
+        self.against = against
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "difference": self.difference.to_dict(),
+                "against": self.against}

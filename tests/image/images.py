@@ -38,6 +38,7 @@ class Entry:
     data: bytes = b""
     target: str = ""
     mode: int = 0o755
+    mtime: int = 0
 
 
 def layer(entries: Sequence[Entry], *, compress: bool = True) -> bytes:
@@ -46,7 +47,7 @@ def layer(entries: Sequence[Entry], *, compress: bool = True) -> bytes:
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for entry in entries:
             info = tarfile.TarInfo(entry.path.lstrip("/"))
-            info.mode = entry.mode
+            info.mode, info.mtime = entry.mode, entry.mtime
             if entry.kind == "dir":
                 info.type = tarfile.DIRTYPE
             elif entry.kind == "symlink":
@@ -79,11 +80,13 @@ class ImageSpec:
     entrypoint: list[str] = field(default_factory=lambda: ["python3", "-m", "sample_service"])
     cmd: list[str] = field(default_factory=lambda: ["serve"])
     extra: list[Entry] = field(default_factory=list)
+    more: list[list[Entry]] = field(default_factory=list)
+    """Layers after ``extra``'s."""
 
     def layers(self) -> list[bytes]:
         machine = ELF_MACHINE[self.python_arch or self.listed_arch]
-        return [layer(python_root(machine)), layer(self.extra)] if self.extra else [
-            layer(python_root(machine))]
+        return [layer(python_root(machine)), *([layer(self.extra)] if self.extra else []),
+                *(layer(entries) for entries in self.more)]
 
     def config(self, diff_ids: list[str]) -> bytes:
         return json.dumps({

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,3 +243,77 @@ def test_a_project_path_with_a_comma_builds_where_it_says(
     assert (layout / "index.json").is_file()
     assert not (tmp_path / "elsewhere").exists()
     assert result.json()["receipt"]["local"]["oci_layout"] == str(layout)
+
+
+def commit(project: Project, message: str, when: str) -> str:
+    """Commit every change with author and committer date ``when``; the new sha."""
+    project.git("add", "-A")
+    subprocess.run(["git", "-C", str(project.root), "-c", "user.name=t",
+                    "-c", "user.email=t@example.com", "commit", "-q", "-m", message],
+                   check=True, env={**os.environ, "GIT_COMMITTER_DATE": when,
+                                    "GIT_AUTHOR_DATE": when})
+    return project.git("rev-parse", "HEAD")
+
+
+def test_against_names_the_changed_file_not_the_first_with_another_time(
+        fake_docker: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject) -> None:
+    """Two commits a day apart, one byte changed in notes.txt: the FAKE docker copies each
+    exported context into the image at its SOURCE_DATE_EPOCH, so every file's mtime differs,
+    and the Dockerfile comes before notes.txt in the layer."""
+    monkeypatch.setenv("FAKE_DOCKER_MODE", "context")
+    project = make_project(platforms=["linux/amd64"])
+    notes = project.root / "sample_service" / "notes.txt"
+    notes.write_text("hello\n", encoding="utf-8")
+    before = commit(project, "notes", "2026-01-01T00:00:00Z")
+    notes.write_text("hellO\n", encoding="utf-8")
+    head = commit(project, "one byte", "2026-01-02T00:00:00Z")
+
+    result = project.shipit("build", "--builder", "buildx", "--check-reproducible",
+                            "--against", "HEAD~1")
+    assert result.exit_code == 1, result.stderr
+    first, second = [a for a in calls(fake_docker) if a[:2] == ["buildx", "build"]]
+    assert "SOURCE_DATE_EPOCH=1767312000" in pairs(first, "--build-arg")
+    assert pairs(second, "--build-arg") == [f"APP_VERSION={before}",
+                                            "SOURCE_DATE_EPOCH=1767225600"]
+    assert f"org.opencontainers.image.revision={before}" in pairs(second, "--label")
+    check = project.root / ".shipit" / "oci-check"
+    assert pairs(second, "--output")[0].startswith(f"type=oci,dest={check},")
+    found = result.json()["error"]
+    assert found["exit_code"] == 1
+    assert found["message"].startswith(f"commits {head[:12]} and {before[:12]} build different"
+                                       " images: sha256:")
+    assert found["message"].endswith(
+        "first difference: linux/amd64 layer 2: 3 files differ, 1 in content:"
+        " /app/sample_service/notes.txt (content, mtime), /app/sample_service/Dockerfile"
+        " (mtime), /app/shipit.toml (mtime)")
+    assert found["against"] == before
+    assert found["difference"]["files"][0] == {"path": "/app/sample_service/notes.txt",
+                                               "what": ["content", "mtime"]}
+    receipt = json.loads(project.receipt_path.read_text(encoding="utf-8"))
+    assert receipt["git_sha"] == head
+    recorded = receipt["reproducibility_check"]
+    assert (recorded["same"], recorded["against"]) == (False, before)
+    assert recorded["difference"] == found["difference"]
+    assert f"FAIL  commit {before[:12]} builds another image: linux/amd64" in result.stderr
+
+
+def test_against_a_commit_that_builds_the_same_image(
+        fake_docker: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject) -> None:
+    """The same files at the same time (the FAKE's images hold no labels): the same image."""
+    monkeypatch.setenv("FAKE_DOCKER_MODE", "context")
+    project = make_project(platforms=["linux/amd64"])
+    when = project.git("log", "-1", "--format=%cI")
+    before = project.git("rev-parse", "HEAD")
+    subprocess.run(["git", "-C", str(project.root), "-c", "user.name=t", "-c",
+                    "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "empty"],
+                   check=True, env={**os.environ, "GIT_COMMITTER_DATE": when,
+                                    "GIT_AUTHOR_DATE": when})
+    result = project.shipit("build", "--builder", "buildx", "--check-reproducible",
+                            "--against", before)
+    assert result.exit_code == 0, result.stderr
+    receipt = result.json()["receipt"]
+    assert receipt["reproducibility_check"] == {
+        "same": True, "second_digest": receipt["digest"], "difference": None,
+        "against": before}
+    assert (f"ok    this commit and commit {before[:12]} build the same image:"
+            f" {receipt['digest']}") in result.stderr

@@ -93,6 +93,34 @@ def test_usage_errors(make_project: MakeProject, args: list[str], message: str) 
     assert message in str(error(result.json())["message"])
 
 
+def test_against_needs_check_reproducible(make_project: MakeProject) -> None:
+    project = make_project()
+    result = project.shipit("build", "--against", "HEAD")
+    assert result.exit_code == 2
+    assert error(result.json())["message"] == "--against HEAD needs --check-reproducible"
+    assert not project.receipt_path.exists()
+
+
+def test_against_an_unknown_ref(make_project: MakeProject) -> None:
+    project = make_project()
+    result = project.shipit("build", "--check-reproducible", "--against", "no-such-branch")
+    assert result.exit_code == 2
+    found = error(result.json())
+    assert found["message"] == (f"'no-such-branch' names no commit in the git repository"
+                                f" {project.root}")
+    assert "HEAD~1" in str(found["hint"])
+    assert not project.receipt_path.exists()
+
+
+def test_against_from_a_dirty_tree_is_refused_as_any_build(make_project: MakeProject) -> None:
+    project = make_project()
+    (project.root / "sample_service" / "new.py").write_text("x = 1\n", encoding="utf-8")
+    result = project.shipit("build", "--check-reproducible", "--against", "HEAD")
+    assert result.exit_code == 2
+    assert "has uncommitted changes" in str(error(result.json())["message"])
+    assert not project.receipt_path.exists()
+
+
 def test_help_has_an_example() -> None:
     from tests.fixtures.cli import run_cli
 

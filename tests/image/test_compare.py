@@ -65,3 +65,48 @@ def test_an_export_is_skipped_only_for_the_same_configs(tmp_path: Path) -> None:
     assert not layout_holds(tmp_path / "oci", "other-tag", configs)
     assert not layout_holds(tmp_path / "oci", tag, {**configs, "linux/arm64": "sha256:" + "0" * 64})
     assert not layout_holds(tmp_path / "nothing", tag, configs)
+
+
+def dated(when: int, *, main: bytes = b"print(1)\n") -> list[Entry]:
+    """Three files at time ``when``; the middle one's bytes are ``main``."""
+    return [Entry("app/a.py", data=b"a\n", mtime=when), Entry("app/main.py", data=main, mtime=when),
+            Entry("app/z.py", data=b"z\n", mtime=when)]
+
+
+def test_a_file_whose_content_differs_is_named_before_files_whose_time_differs(
+        tmp_path: Path) -> None:
+    """Two commits with different times: every mtime differs; the changed file comes first."""
+    first = layout(tmp_path / "a", [ImageSpec("amd64", extra=dated(100))])
+    second = layout(tmp_path / "b", [ImageSpec("amd64", extra=dated(200, main=b"print(2)\n"))])
+    difference = compare_images(*first, *second)
+    assert difference is not None
+    assert [(f.path, f.what) for f in difference.files] == [
+        ("/app/main.py", ("content", "mtime")), ("/app/a.py", ("mtime",)),
+        ("/app/z.py", ("mtime",))]
+    assert difference.message == ("linux/amd64 layer 2: 3 files differ, 1 in content:"
+                                  " /app/main.py (content, mtime), /app/a.py (mtime),"
+                                  " /app/z.py (mtime)")
+
+
+def test_a_layer_and_a_platform_with_a_content_difference_come_first(tmp_path: Path) -> None:
+    """Layer 2 differs only in times, layer 3 in a file's bytes; amd64 only in times."""
+    first = layout(tmp_path / "a", [
+        ImageSpec("amd64", extra=dated(100)),
+        ImageSpec("arm64", extra=dated(100), more=[dated(100)])])
+    second = layout(tmp_path / "b", [
+        ImageSpec("amd64", extra=dated(200)),
+        ImageSpec("arm64", extra=dated(200), more=[dated(100, main=b"print(2)\n")])])
+    difference = compare_images(*first, *second)
+    assert difference is not None
+    assert (difference.platform, difference.layer) == ("linux/arm64", 3)
+    assert difference.message == "linux/arm64 layer 3: 1 file differs: /app/main.py (content)"
+
+
+def test_only_metadata_differs_says_so(tmp_path: Path) -> None:
+    first = layout(tmp_path / "a", [ImageSpec("amd64", extra=dated(100), more=[dated(100)])])
+    second = layout(tmp_path / "b", [ImageSpec("amd64", extra=dated(200), more=[dated(200)])])
+    difference = compare_images(*first, *second)
+    assert difference is not None
+    assert difference.layer == 2  # the first differing layer, when none differs in content
+    assert difference.message.startswith("linux/amd64 layer 2: 3 files differ, none in content:"
+                                         " /app/a.py (mtime)")
