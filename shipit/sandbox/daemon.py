@@ -127,6 +127,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
 
     phases = state.phases
     began_imports = time.monotonic()
+    # Tasks here are Fargate's: none of moto's ~1,300 default EC2 machine images (each made with
+    # a volume and a snapshot when EC2 is first called, ~0.3 s) is ever asked for.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     moto_world.install_patches()
     registry_password = secrets.token_urlsafe(24)
     moto_world.set_registry_password(registry_password)
