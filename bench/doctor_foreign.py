@@ -127,16 +127,18 @@ def render(doctor: list[float], cli: list[float], summary: dict[str, int],
         f" goal <= {GOAL:g}x: {verdict}. Doctor's verdicts on every run: {shown}.",
         f"Path measured: the corpus stack `{CASE}` (tests/stacks) on a moto server,"
         " http.url at the corpus's app stand-in.",
-        "Where doctor's time goes (`python -X importtime`, pyinstrument and a per-step"
-        " timeline, same machine): ~0.27 s importing before the first request (botocore"
-        " ~0.1 s, as the AWS CLI's own; pydantic, which typer's parameters and the config"
-        " models need; typer; shipit's readers and checks with their dataclasses), then the"
-        " concurrent reads, ~0.21-0.23 s (a dozen botocore clients ~0.08 s of CPU even with"
-        " their models read from the cache, ~35 requests, and moto answering the network"
-        " reads one at a time), then ~0.01 s of checks. Already cut: boto3 (botocore's own"
-        " session), every botocore model parsed from JSON on each run (shipit/aws/model_cache.py),"
-        " endpoint data read twice for the region check, and shipit's modules compiled on each"
-        " run (PYTHONDONTWRITEBYTECODE is set on this machine kind: bootstrap compiles them).",
+        "Where doctor's time goes (`python -X importtime`, py-spy, yappi and a per-request"
+        " timeline, same machine): the process is bound by its own CPU (one core; moto, on the"
+        " other, spends ~0.1 s per run). ~0.25 s of imports (botocore ~0.09 s, as the AWS CLI's"
+        " own; pydantic and typer ~0.06 s; shipit's own modules ~0.08 s), a dozen botocore"
+        " clients ~0.1 s (ec2's 830 operations alone ~0.03 s), ~35 requests ~1-2 ms each. Cut"
+        " so far: boto3 (botocore's own session), every botocore model parsed from JSON on each"
+        " run (shipit/aws/model_cache.py), shipit's byte-code compiled on each run (bootstrap"
+        " compiles it: PYTHONDONTWRITEBYTECODE is set on this machine kind), the cyclic garbage"
+        " collector walking ~100,000 new long-lived objects again and again in the first second"
+        " (~60 ms; off for the first 2 s, shipit/process_start.py), pydantic's plugin scan; the"
+        " reads start before the checks are imported, a role's six IAM reads are three deep,"
+        " and the security groups no longer wait for the network read.",
         "",
     ])
 
