@@ -72,17 +72,41 @@ class Scheduler:
         self._seen: set[str] = set()
         """Tasks already adopted or known (the service's own ones are added as they start)."""
         self._run = run or self._submit
+        self._wake = threading.Event()
+        """Set when work run off the loop (a task's start, a health check) is done: the loop
+        acts on it at once instead of at its next tick."""
         self._prepare = prepare_task or (lambda task: prepare(self.ctx, task, self.clock))
         self._check = check
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, stopping: threading.Event) -> None:
+        def wake_on_stop() -> None:  # a stop wakes the loop at once
+            stopping.wait()
+            self._wake.set()
+
+        threading.Thread(target=wake_on_stop, daemon=True, name="scheduler-stop").start()
         while not stopping.is_set():
             try:
                 self.tick()
             except Exception as exc:  # one bad tick must not end the sandbox
                 print(f"scheduler: tick failed: {exc!r}", flush=True)
-            stopping.wait(self.timing.tick)
+            # Until the next tick, a health check falling due, or work done off the loop
+            # (a check's answer is judged when it comes, the next check is made on time).
+            self._wake.wait(self.next_wait())
+            self._wake.clear()
+
+    def next_wait(self) -> float:
+        """Seconds until the loop has something to do: the tick, or the earliest health check
+        due (of a running task with no check under way)."""
+        now, wait = self.clock(), self.timing.tick
+        for task in self.tasks.values():
+            life = task.life
+            if (task.stopped or task.one_off or task.probing is not None
+                    or life.phase != "RUNNING" or life.last_check_at is None):
+                continue
+            due = life.last_check_at + self.scale.check_every(task.policy)
+            wait = min(wait, max(0.0, due - now))
+        return wait
 
     def healthy_ports(self) -> list[int]:
         with self._ports_lock:
@@ -391,11 +415,10 @@ class Scheduler:
         """Tasks whose process runs (what CloudWatch's utilization is measured on)."""
         return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
 
-    @staticmethod
-    def _submit(work: Callable[[], Any]) -> Future[Any]:
+    def _submit(self, work: Callable[[], Any]) -> Future[Any]:
         """Run ``work`` on a daemon thread of its own: a health check still waiting for a task
         that is shutting down must not hold the sandbox's exit (a ThreadPoolExecutor's
-        workers are joined at interpreter exit)."""
+        workers are joined at interpreter exit). The loop wakes when it is done."""
         future: Future[Any] = Future()
 
         def run() -> None:
@@ -405,6 +428,8 @@ class Scheduler:
                 future.set_result(work())
             except BaseException as exc:
                 future.set_exception(exc)
+            finally:
+                self._wake.set()
 
         threading.Thread(target=run, daemon=True, name="task-work").start()
         return future

@@ -246,3 +246,32 @@ def test_thresholds_and_interval_come_from_the_target_group(sandbox_world: World
     # five passing checks, 30 s x 0.1 apart: ~12-15 s; with the old 2 x 1 s it was ~2 s
     assert 12.0 <= took <= 16.0
     assert next(iter(box.scheduler.tasks.values())).policy.path == "/healthz"
+
+
+def test_the_loop_waits_until_the_next_check_is_due_not_a_whole_tick(
+    sandbox_world: World,
+) -> None:
+    """A check falls due between two ticks: the loop wakes for it (the next wait is shorter)."""
+    box = sandbox_world
+    task = next(t for t in box.scheduler.live_tasks() if t.life.phase == "RUNNING")
+    box.run_until(lambda: task.probing is None and task.life.last_check_at is not None,
+                  limit=5)
+    every = box.scheduler.scale.check_every(task.policy)
+    assert every > TICK  # the reference target group: 5 s x 0.1
+    last = task.life.last_check_at
+    assert last is not None
+    box.clock.now = last + every - 0.1
+    assert box.scheduler.next_wait() == pytest.approx(0.1)
+    box.clock.now = last + every + 1.0  # overdue: no wait at all
+    assert box.scheduler.next_wait() == 0.0
+    box.clock.now = last  # just checked: the tick bounds the wait
+    assert box.scheduler.next_wait() == TICK
+
+
+def test_work_done_off_the_loop_wakes_it(sandbox_world: World) -> None:
+    """A task's start or health check ends on its own thread: the loop is woken to act on it
+    at once (the wake event is what Scheduler.run waits on)."""
+    scheduler = Scheduler(sandbox_world.scheduler.ctx, "c", "s", Timing(tick=TICK))
+    assert not scheduler._wake.is_set()
+    assert scheduler._submit(lambda: 7).result(timeout=10) == 7
+    assert scheduler._wake.wait(timeout=10)
