@@ -96,15 +96,20 @@ class Scheduler:
             self._wake.clear()
 
     def next_wait(self) -> float:
-        """Seconds until the loop has something to do: the tick, or the earliest health check
-        due (of a running task with no check under way)."""
+        """Seconds until the loop has something to do: the tick, a new task's provisioning
+        over, or the earliest health check due (of a running task with no check under way)."""
         now, wait = self.clock(), self.timing.tick
         for task in self.tasks.values():
             life = task.life
-            if (task.stopped or task.one_off or task.probing is not None
-                    or life.phase != "RUNNING" or life.last_check_at is None):
+            if task.stopped:
                 continue
-            due = life.last_check_at + self.scale.check_every(task.policy)
+            if life.phase == "PROVISIONING":
+                due = life.created_at + self.scale.provisioning(self.timing.provisioning)
+            elif (life.phase == "RUNNING" and not task.one_off and task.probing is None
+                  and life.last_check_at is not None):
+                due = life.last_check_at + self.scale.check_every(task.policy)
+            else:
+                continue
             wait = min(wait, max(0.0, due - now))
         return wait
 

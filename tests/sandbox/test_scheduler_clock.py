@@ -275,3 +275,13 @@ def test_work_done_off_the_loop_wakes_it(sandbox_world: World) -> None:
     assert not scheduler._wake.is_set()
     assert scheduler._submit(lambda: 7).result(timeout=10) == 7
     assert scheduler._wake.wait(timeout=10)
+
+
+def test_a_new_task_is_provisioned_without_waiting_for_a_tick(sandbox_world: World) -> None:
+    """Provisioning takes no time by default (Timing.provisioning): a task the loop has just
+    created is due at once, not a tick later."""
+    box = sandbox_world
+    box.deploy(App(answers_after=0.5))
+    box.scheduler.tick()  # the deployment's task is created (PROVISIONING)
+    assert any(t.life.phase == "PROVISIONING" for t in box.scheduler.live_tasks())
+    assert box.scheduler.next_wait() == 0.0
