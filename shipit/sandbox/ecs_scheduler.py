@@ -104,14 +104,18 @@ class Scheduler:
             if task.stopped:
                 continue
             if life.phase == "PROVISIONING":
-                due = life.created_at + self.scale.provisioning(self.timing.provisioning)
-            elif (life.phase == "RUNNING" and not task.one_off and task.probing is None
-                  and life.last_check_at is not None):
-                due = life.last_check_at + self.scale.check_every(task.policy)
+                due: float | None = self._provisioned_at(life)
+            elif task.one_off or task.process is None or task.probing is not None:
+                continue  # nothing checks it, or a check is under way (its end wakes the loop)
             else:
-                continue
-            wait = min(wait, max(0.0, due - now))
+                due = life.next_check_at(task.policy, self.scale)
+            if due is not None:
+                wait = min(wait, max(0.0, due - now))
         return wait
+
+    def _provisioned_at(self, life: TaskLife) -> float:
+        """When a new task's PROVISIONING is over (Timing.provisioning, scaled)."""
+        return life.created_at + self.scale.provisioning(self.timing.provisioning)
 
     def healthy_ports(self) -> list[int]:
         with self._ports_lock:
@@ -155,7 +159,7 @@ class Scheduler:
     def _advance(self, service: Any, task: SandboxTask) -> None:
         life, now = task.life, self.clock()
         if life.phase == "PROVISIONING":
-            if now - life.created_at >= self.scale.provisioning(self.timing.provisioning):
+            if now >= self._provisioned_at(life):
                 life.provisioned(now)
                 with moto_world.LOCK:
                     task.moto_task.last_status = "PENDING"

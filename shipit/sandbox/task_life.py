@@ -142,12 +142,17 @@ class TaskLife:
         self.phase, self.stopped_at, self.target = "STOPPED", now, "unused"
 
     # -- health ------------------------------------------------------------------------------
-    def check_due(self, now: float, policy: HealthPolicy, scale: TimeScale) -> bool:
+    def next_check_at(self, policy: HealthPolicy, scale: TimeScale) -> float | None:
+        """When the next health check is due (the first: at RUNNING); None unless RUNNING."""
         if self.phase != "RUNNING" or self.running_at is None:
-            return False
+            return None
         if self.last_check_at is None:
-            return True
-        return now - self.last_check_at >= scale.check_every(policy)
+            return self.running_at
+        return self.last_check_at + scale.check_every(policy)
+
+    def check_due(self, now: float, policy: HealthPolicy, scale: TimeScale) -> bool:
+        due = self.next_check_at(policy, scale)
+        return due is not None and now >= due
 
     def checked(self, ok: bool, now: float, policy: HealthPolicy, scale: TimeScale
                 ) -> Change | None:
