@@ -97,6 +97,25 @@ def push_manifest_list(runner: Runner, storage: BuildahStorage, list_name: str,
         raise _push_error(destination, done)
 
 
+BUILD_ATTEMPTS = 3
+"""A build that failed for a transient cause (``transient_failure``) runs again, up to this."""
+
+_TRANSIENT = {
+    # containers/storage's re-exec of buildah (every RUN step with chroot isolation, when it
+    # cannot bind-mount its own binary) copies the binary into a memfd and seals it; the kernel
+    # refuses the seal with EBUSY while another user briefly pins the pages. Seen on CI here.
+    "sealing memfd copy": "the kernel refused to seal buildah's copy of itself (EBUSY)",
+}
+
+
+def transient_failure(done: Completed) -> str | None:
+    """Why a failed build may succeed when run again unchanged, or None (then it won't)."""
+    if done.ok:
+        return None
+    text = done.stdout + done.stderr
+    return next((cause for marker, cause in _TRANSIENT.items() if marker in text), None)
+
+
 class BuildahBuilder:
     name = "buildah"
 
@@ -187,8 +206,14 @@ class BuildahBuilder:
         iidfile = tmp / f"iid-{target.architecture}"
         log(f"building {target} with buildah (RUN steps on {request.host})")
         prefix = f"[{target.architecture}] " if len(request.platforms) > 1 else ""
-        done = self.runner.run(build_argv(self.storage, request, target, iidfile),
-                               on_line=lambda line: log(prefix + line))
+        for attempt in range(1, BUILD_ATTEMPTS + 1):
+            done = self.runner.run(build_argv(self.storage, request, target, iidfile),
+                                   on_line=lambda line: log(prefix + line))
+            cause = transient_failure(done)
+            if cause is None or attempt == BUILD_ATTEMPTS:
+                break
+            log(f"{prefix}buildah failed before the step ran ({cause}); building {target}"
+                f" again, attempt {attempt + 1} of {BUILD_ATTEMPTS}")
         image_id = iidfile.read_text(encoding="utf-8").strip() if done.ok else ""
         return done, image_id
 
