@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -111,11 +112,13 @@ class Podman:
     def remove_all(self) -> list[str]:
         """Remove every container this sandbox started (by its label), then the images it
         pulled (layers shared with the build stay); the containers' names."""
-        listed = self._run("ps", "--all", "--format", "{{.Names}}", "--filter",
-                           f"label={LABEL}={self.label}")
-        names = listed.split()
+        listed = self._run("ps", "--all", "--no-trunc", "--format", "{{.ID}} {{.Names}}",
+                           "--filter", f"label={LABEL}={self.label}")
+        rows = [line.split() for line in listed.splitlines() if len(line.split()) == 2]
+        names = [name for _, name in rows]
         if names:
             self._run("rm", "--force", "--time", "0", *names)
+            wait_container_processes_gone([container_id for container_id, _ in rows])
         if self.pulled:
             self._run("rmi", "--ignore", *sorted(self.pulled))
             self.pulled.clear()
@@ -195,6 +198,8 @@ class PodmanContainer(LocalProcess):
         command = [*podman.argv(), "start", "--attach", name]
         super().__init__(ProcessSpec(command, spec.environment, spec.workdir), on_line)
         self._container_pid: int | None = None
+        self.container_id = ""
+        """Its full id, as ``podman create`` printed it ("" before)."""
 
     def create(self, timeout: float = 600.0) -> str | None:
         """``podman create``: None, or why the container could not be created."""
@@ -205,6 +210,7 @@ class PodmanContainer(LocalProcess):
         except subprocess.TimeoutExpired:
             return f"podman create timed out after {timeout:.0f}s"
         if done.returncode == 0:
+            self.container_id = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
             return None
         lines = (done.stderr or done.stdout).strip().splitlines()
         return lines[-1] if lines else f"podman create exited {done.returncode}"
@@ -237,7 +243,44 @@ class PodmanContainer(LocalProcess):
             self.podman._run("stop", "--time", seconds, self.name)
         code = super().stop(10.0)
         self.podman._run("rm", "--force", "--ignore", self.name)
+        if self.container_id:
+            wait_container_processes_gone([self.container_id])
         return code
+
+
+CLEANUP_SECONDS = 10.0
+"""How long a stop waits for the container's conmon and its exit command to finish."""
+
+
+def container_processes(container_ids: Sequence[str], proc: Path = Path("/proc")) -> list[int]:
+    """The processes on this host whose command line names one of ``container_ids`` (full ids):
+    the container's conmon, and the ``podman container cleanup`` that conmon becomes (its exit
+    command runs in conmon's place, with conmon's working directory) once the container exits."""
+    wanted = [container_id.encode() for container_id in container_ids if container_id]
+    found = []
+    for entry in proc.iterdir() if wanted else ():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if any(container_id in cmdline for container_id in wanted):
+            found.append(int(entry.name))
+    return found
+
+
+def wait_container_processes_gone(container_ids: Sequence[str],
+                                  timeout: float = CLEANUP_SECONDS) -> list[int]:
+    """Wait until no process names the containers (``container_processes``); those still there
+    after ``timeout``. ``podman rm`` returns before conmon's cleanup has exited: without this
+    wait, `sandbox down` would return with podman processes still at work in the project."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = container_processes(container_ids)
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
 
 
 def _manifest(host: str, repository: str, reference: str) -> tuple[str, dict[str, Any]] | None:

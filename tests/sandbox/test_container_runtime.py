@@ -19,7 +19,7 @@ import pytest
 from shipit.image.smoke import podman_argv
 from shipit.image.storage import BuildahStorage
 from shipit.sandbox.control import running_state, sandbox_paths
-from shipit.sandbox.podman import CONTAINER_NOTE, LABEL, probe_podman
+from shipit.sandbox.podman import CONTAINER_NOTE, LABEL, container_processes, probe_podman
 from tests.fixtures.base_image import BuildStorage
 from tests.fixtures.real_build import RealBuild
 from tests.fixtures.sandbox import Sandbox, start_sandbox, stop_sandbox
@@ -42,9 +42,10 @@ def podman_sandbox(tmp_path: Path, build_storage: BuildStorage, sandbox_credenti
         stop_sandbox(root)
 
 
-def containers(storage: BuildStorage, root: Path, *, all_states: bool) -> list[str]:
-    argv = [*podman_argv(BuildahStorage.from_env(storage.environ())), "ps", "--format",
-            "{{.Names}}", "--filter", f"label={LABEL}={root.resolve()}"]
+def containers(storage: BuildStorage, root: Path, *, all_states: bool,
+               field: str = "{{.Names}}") -> list[str]:
+    argv = [*podman_argv(BuildahStorage.from_env(storage.environ())), "ps", "--no-trunc",
+            "--format", field, "--filter", f"label={LABEL}={root.resolve()}"]
     done = subprocess.run([*argv, *(["--all"] if all_states else [])], capture_output=True,
                           text=True, check=True, timeout=60)
     return done.stdout.split()
@@ -102,8 +103,11 @@ def test_a_pushed_image_runs_as_a_podman_container_and_down_removes_it(
     assert (again.json()["outcome"], again.json()["revision"]) == ("unchanged", revision)
     assert box.cli("--json", "status").json()["revision"] == revision
 
+    container_ids = containers(build_storage, box.root, all_states=True, field="{{.ID}}")
+    assert container_processes(container_ids)  # its conmon, named by the container's id
     stop_sandbox(box.root)
     assert containers(build_storage, box.root, all_states=True) == []
+    assert container_processes(container_ids) == []  # down waited for conmon's cleanup
     # The pull brought nothing new (a reproducible build pulled back has the build's image id):
     # what the build made stays for the next build of the same commit.
     built = real_build.receipt["local"]["images"]

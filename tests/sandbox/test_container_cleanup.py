@@ -1,0 +1,53 @@
+"""`sandbox down` waits for the processes that name a container (its conmon, then the
+``podman container cleanup`` conmon becomes) to be gone. Real processes stand in for conmon here:
+each carries a container id on its command line, as conmon does (``-c <id>``); the real conmon is
+checked in tests/sandbox/test_container_runtime.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from shipit.sandbox.podman import container_processes, wait_container_processes_gone
+
+CONTAINER = "5f" * 32  # a full container id: 64 hex digits
+
+
+@pytest.fixture
+def conmon_like() -> Iterator[subprocess.Popen[bytes]]:
+    """A process that names CONTAINER and exits on its own after 0.4 s, in its own session
+    (conmon is not the caller's child either)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.4)", "-c",
+                                CONTAINER], start_new_session=True)
+    deadline = time.monotonic() + 5
+    while not container_processes([CONTAINER]) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until its command line is readable
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_the_processes_that_name_a_container_are_found(
+        conmon_like: subprocess.Popen[bytes]) -> None:
+    assert container_processes([CONTAINER]) == [conmon_like.pid]
+    assert container_processes(["6a" * 32]) == []
+    assert container_processes([]) == []
+    assert container_processes([""]) == []  # an id never read matches nothing, not everything
+
+
+def test_the_wait_returns_once_they_are_gone(conmon_like: subprocess.Popen[bytes]) -> None:
+    reaper = threading.Thread(target=conmon_like.wait)  # as init reaps conmon
+    reaper.start()
+    assert wait_container_processes_gone([CONTAINER], timeout=30) == []
+    assert conmon_like.poll() is not None  # it returned because the process ended
+    reaper.join()
+
+
+def test_the_wait_names_those_still_there_at_its_end(
+        conmon_like: subprocess.Popen[bytes]) -> None:
+    assert wait_container_processes_gone([CONTAINER], timeout=0.05) == [conmon_like.pid]
