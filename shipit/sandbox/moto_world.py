@@ -1,4 +1,5 @@
-"""The one place the sandbox reaches into moto: its in-process backends, and three patches.
+"""The one place the sandbox reaches into moto: its in-process backends, and three patches
+(and ``_start_faster``, which changes how moto finds what it needs, never what it answers).
 
 moto's ECS keeps deployments frozen and its target groups call every target healthy. In the
 sandbox daemon moto runs in-process (ThreadedMotoServer), so the scheduler can do what the ECS
@@ -16,6 +17,7 @@ the awslogs stand-in writes to included).
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 import threading
@@ -50,6 +52,13 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.logs.models.logs_backends": (),
     "moto.sts.models.sts_backends": (),
     "moto.sts.models.STSBackend.get_assumed_role_from_access_key": ("self", "access_key_id"),
+    "moto.core.utils.create_loader": (),
+    "moto.core.loaders.Loader.BUILTIN_EXTRAS_TYPES": (),
+    "moto.core.loaders.create_loader": (),
+    "moto.core.utils.get_service_model": ("service_name",),
+    "moto.core.base_backend.AccountSpecificBackend.get_session": (),
+    "moto.backends.list_of_moto_modules": (),
+    "moto.core.responses.method_names_from_class": ("clazz",),
 }
 """Every moto name this module uses, and the parameters of each patched method."""
 
@@ -181,7 +190,34 @@ def install_patches() -> None:
         return percentile(list(self.metric_single_values_list), wanted)
 
     setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)  # noqa: B010
+    _start_faster()
     _patched = True
+
+
+def _start_faster() -> None:
+    """moto reads botocore's service models and endpoint data as botocore does, parsing the
+    JSON on every run (ec2's alone is 4 MB); and it lists its own ~170 package folders twice for
+    every request. Here it reads them through shipit's model cache (shipit.aws.model_cache, the
+    product's clients' own), lists its folders once and each response class's methods once."""
+    from moto import backends
+    from moto.core import loaders, responses, utils
+    from moto.core.base_backend import AccountSpecificBackend
+
+    from shipit.aws.model_cache import CachedLoader
+
+    class CachedMotoLoader(CachedLoader, loaders.Loader):
+        """moto's loader (its search path first, its "moto-extras" files), cached."""
+
+    loader = CachedMotoLoader.replacing(loaders.create_loader())
+    setattr(utils, "create_loader", lambda: loader)  # noqa: B010
+    CachedLoader.install(AccountSpecificBackend.get_session()._session)  # boto3's -> botocore's
+    modules = tuple(backends.list_of_moto_modules())  # moto's own folders: fixed once installed
+    setattr(backends, "list_of_moto_modules", lambda: modules)  # noqa: B010
+    # Every request lists its response class's methods (inspect.getmembers, ~1.5 ms); the
+    # classes are complete once imported (the patches above replace methods, adding none).
+    names = functools.cache(lambda clazz: tuple(utils.method_names_from_class(clazz)))
+    setattr(responses, "method_names_from_class",  # noqa: B010
+            lambda clazz: list(names(clazz)))
 
 
 def percentile_of(stat: str) -> float | None:

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +45,18 @@ def test_the_wait_returns_once_they_are_gone(conmon_like: subprocess.Popen[bytes
     reaper = threading.Thread(target=conmon_like.wait)  # as init reaps conmon
     reaper.start()
     assert wait_container_processes_gone([CONTAINER], timeout=30) == []
-    assert conmon_like.poll() is not None  # it returned because the process ended
-    reaper.join()
+    assert _state(conmon_like.pid) in ("Z", "X", "gone")  # it returned once the process ended
+    reaper.join(timeout=10)
+    assert conmon_like.returncode == 0
+
+
+def _state(pid: int) -> str:
+    """A process's state letter (/proc/PID/stat), or "gone"."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[0]
 
 
 def test_the_wait_names_those_still_there_at_its_end(

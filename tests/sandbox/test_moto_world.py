@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +62,37 @@ def test_deployment_ids_look_like_ecs_ones() -> None:
     ids = {new_deployment_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(i.startswith("ecs-svc/") and len(i) == len("ecs-svc/") + 18 for i in ids)
+
+
+MODELS_THROUGH_THE_CACHE = """
+import hashlib, json, sys
+from moto.core import utils
+from shipit.sandbox import moto_world
+
+def digest(service):
+    def plain(x):
+        if hasattr(x, "items"):
+            return {k: plain(v) for k, v in x.items()}
+        return [plain(v) for v in x] if isinstance(x, list) else x
+    text = json.dumps(plain(utils._load_service_model(service, "service-2")), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+services = ("ec2", "ecs", "elbv2", "route53")  # ec2's carries moto's own extras
+before = [digest(s) for s in services]
+moto_world._start_faster()
+print(json.dumps({"same": before == [digest(s) for s in services],
+                  "operations": len(utils.get_service_model("ecs").operation_names) > 0}))
+"""
+
+
+def test_moto_reads_the_same_models_through_the_cache(tmp_path: Path) -> None:
+    """The start-up patch changes where moto's models come from, never what they say; the
+    second process finds them in the cache (its entries under XDG_CACHE_HOME)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    for run in ("first", "second"):
+        done = subprocess.run([sys.executable, "-c", MODELS_THROUGH_THE_CACHE], env=env,
+                              capture_output=True, text=True, check=False, timeout=120,
+                              cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads(done.stdout) == {"same": True, "operations": True}, run
+        assert list((tmp_path / "shipit" / "botocore").rglob("*")), run
