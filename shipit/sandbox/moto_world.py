@@ -56,7 +56,7 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.core.loaders.Loader.BUILTIN_EXTRAS_TYPES": (),
     "moto.core.loaders.create_loader": (),
     "moto.core.utils.get_service_model": ("service_name",),
-    "moto.core.base_backend.AccountSpecificBackend.get_session": (),
+    "botocore.session.create_loader": ("search_path_string",),
     "moto.backends.list_of_moto_modules": (),
     "moto.core.responses.method_names_from_class": ("clazz",),
 }
@@ -138,6 +138,7 @@ def install_patches() -> None:
     global _patched
     if _patched:
         return
+    _start_faster()  # first: moto reads botocore's data while it is imported
     from moto.ecs.models import EC2ContainerServiceBackend
     from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
     from moto.moto_api import state_manager
@@ -190,31 +191,46 @@ def install_patches() -> None:
         return percentile(list(self.metric_single_values_list), wanted)
 
     setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)  # noqa: B010
-    _start_faster()
     _patched = True
 
 
 def _start_faster() -> None:
-    """moto reads botocore's service models and endpoint data as botocore does, parsing the
-    JSON on every run (ec2's alone is 4 MB); and it lists its own ~170 package folders twice for
-    every request. Here it reads them through shipit's model cache (shipit.aws.model_cache, the
-    product's clients' own), lists its folders once and each response class's methods once."""
-    from moto import backends
-    from moto.core import loaders, responses, utils
-    from moto.core.base_backend import AccountSpecificBackend
+    """What moto does slowly on every start, done once or read from shipit's model cache.
+
+    botocore parses its JSON models on every run (ec2's alone is 4 MB), and moto asks botocore
+    for regions while its modules are imported (``Session().get_available_regions("ec2")``, in
+    a class body: ~0.5 s); so every botocore session of this process reads through the cache
+    (shipit.aws.model_cache, the product's clients' own) before moto is imported, and moto's own
+    loader (its search path and "moto-extras" files) does too. moto also lists its ~170 package
+    folders twice for every request, and each response class's methods once per request: both
+    are fixed once moto is imported, so they are listed once. None of this changes an answer
+    (tests/sandbox/test_moto_world.py compares the models)."""
+    import botocore.session
+    from botocore.loaders import create_loader
 
     from shipit.aws.model_cache import CachedLoader
+
+    loaders_by_path: dict[str | None, CachedLoader] = {}
+
+    def cached_loader(search_path_string: str | None = None) -> CachedLoader:
+        if search_path_string not in loaders_by_path:
+            loaders_by_path[search_path_string] = CachedLoader.replacing(
+                create_loader(search_path_string))
+        return loaders_by_path[search_path_string]
+
+    setattr(botocore.session, "create_loader", cached_loader)  # noqa: B010
+
+    from moto import backends
+    from moto.core import loaders, responses, utils
 
     class CachedMotoLoader(CachedLoader, loaders.Loader):
         """moto's loader (its search path first, its "moto-extras" files), cached."""
 
-    loader = CachedMotoLoader.replacing(loaders.create_loader())
-    setattr(utils, "create_loader", lambda: loader)  # noqa: B010
-    CachedLoader.install(AccountSpecificBackend.get_session()._session)  # boto3's -> botocore's
+    moto_loader = CachedMotoLoader.replacing(loaders.create_loader())
+    setattr(utils, "create_loader", lambda: moto_loader)  # noqa: B010
     modules = tuple(backends.list_of_moto_modules())  # moto's own folders: fixed once installed
     setattr(backends, "list_of_moto_modules", lambda: modules)  # noqa: B010
-    # Every request lists its response class's methods (inspect.getmembers, ~1.5 ms); the
-    # classes are complete once imported (the patches above replace methods, adding none).
+    # The classes are complete once imported (the patches here replace methods, adding none).
     names = functools.cache(lambda clazz: tuple(utils.method_names_from_class(clazz)))
     setattr(responses, "method_names_from_class",  # noqa: B010
             lambda clazz: list(names(clazz)))
