@@ -26,6 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -126,6 +127,10 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         os.environ.pop(name, None)
 
     phases = state.phases
+    names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
+    # Two psql calls (~0.15 s of waiting) while moto is imported and the stack is made.
+    creating_database = in_background("database", lambda: create_database(
+        _database_name(paths.root, names), paths.dir)) if spec.database else None
     began_imports = time.monotonic()
     # Tasks here are Fargate's: none of moto's ~1,300 default EC2 machine images (each made with
     # a volume and a snapshot when EC2 is first called, ~0.3 s) is ever asked for.
@@ -158,7 +163,6 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         timed(phases, "moto", moto.start)
         port = moto.port
         state.endpoint_url, state.moto_port = f"http://127.0.0.1:{port}", port
-        names = StackNames(spec.project, spec.container, spec.repository, spec.health_path)
         clients = EndpointClients(state.endpoint_url, names.region)
         state.website_bucket = web_bucket(names)
         website = timed(phases, "website", lambda: start_website(  # the S3 website endpoint
@@ -172,9 +176,8 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
         if registry is not None:  # moto has no registry data plane: the emulation is one
             state.registry_host, state.registry_pid = registry.host, registry.registry.pid
             state.registry_ports = registry.ports
-        if spec.database:
-            database = timed(phases, "database", lambda: create_database(
-                _database_name(paths.root, names), paths.dir))
+        if creating_database is not None:  # the phase: what is left of its wait
+            database = timed(phases, "database", creating_database.result)
             state.database = database.url
         podman = timed(phases, "podman probe", lambda: probe.podman(
             registry, paths.root, _registry_login(paths, registry, registry_password)))
@@ -249,6 +252,9 @@ def run(paths: SandboxPaths, spec: DaemonSpec) -> int:
             timer("registry", registry.stop)
         if website is not None:
             timer("website", website.stop)
+        if database is None and creating_database is not None:  # the start failed before
+            with contextlib.suppress(Exception):  # it was needed: dropped all the same
+                database = creating_database.result(timeout=60)
         _shutdown(paths, state, scheduler, worker, proxy, moto, database, timer)
 
 
@@ -278,6 +284,20 @@ def _shutdown(
                      paths.registry_auth_file):
             file.unlink(missing_ok=True)
     print(f"sandbox stopped ({timer.summary()})", flush=True)
+
+
+def in_background(name: str, step: Callable[[], T]) -> Future[T]:
+    """Run ``step`` in a thread of its own; its result (or exception) comes from the future."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(step())
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 def timed(phases: dict[str, float], name: str, step: Callable[[], T]) -> T:
