@@ -13,13 +13,22 @@
 - **pydantic's plugin scan.** The first pydantic model or adapter looks for plugins by reading
   the entry points of every installed distribution (~20-40 ms). shipit uses none; the scan is
   skipped through pydantic's documented ``PYDANTIC_DISABLE_PLUGINS`` unless the user set it.
+
+And one cost at the end: **tearing the interpreter down** (a last full collection over the
+~100,000 objects, then freeing them one by one: ~0.2 s of a 0.8 s doctor run) frees memory the
+kernel takes back at once anyway. ``finish`` ends the process as Python would (non-daemon
+threads joined, atexit handlers run, output flushed) without it.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import os
+import sys
 import threading
+from typing import NoReturn
 
 QUIET_SECONDS = 2.0
 
@@ -42,3 +51,20 @@ def settled() -> None:
     (``gc.freeze``), and the collector is on from now on."""
     gc.freeze()
     gc.enable()
+
+
+def finish(code: int) -> NoReturn:
+    """End the process with exit status ``code``: what Python does at exit, but the teardown.
+
+    Python's own first step (``threading._shutdown``: the threading module's exit callbacks,
+    which wake the idle workers of an executor nobody shut down, then every non-daemon thread
+    joined), the atexit handlers (logging's flush, weakref finalizers such as temporary
+    directories' clean-up), stdout and stderr flushed (a reader that went away, ``shipit logs
+    | head``, costs no traceback), then ``os._exit``."""
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()  # the interpreter's own exit step, run by hand
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.flush()
+    os._exit(code)

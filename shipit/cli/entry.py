@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(f"shipit {__version__}\n")
         sys.exit(0)
     from shipit.cli.app import run
-    from shipit.process_start import prepare
+    from shipit.process_start import finish, prepare
 
     prepare()
-    sys.exit(run(args))
+    finish(run(args))
