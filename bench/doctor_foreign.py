@@ -107,9 +107,9 @@ def render(doctor: list[float], cli: list[float], summary: dict[str, int],
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} Linux ({os.cpu_count()}"
-        f" cores), Python {platform.python_version()}, load average {load_avg}: the machine was"
-        " shared with other engineers' work, so absolute times are high; the ratio is measured"
-        " side by side, one run of each per round. Command:",
+        f" cores), Python {platform.python_version()}, load average {load_avg}"
+        f" ({'a calm machine' if os.getloadavg()[0] < 2 else 'a machine loaded by other work'});"
+        " the ratio is measured side by side, one run of each per round. Command:",
         "",
         "```sh",
         ".venv/bin/python bench/doctor_foreign.py --record",
@@ -136,7 +136,10 @@ def render(doctor: list[float], cli: list[float], summary: dict[str, int],
         " run (shipit/aws/model_cache.py), shipit's byte-code compiled on each run (bootstrap"
         " compiles it: PYTHONDONTWRITEBYTECODE is set on this machine kind), the cyclic garbage"
         " collector walking ~100,000 new long-lived objects again and again in the first second"
-        " (~60 ms; off for the first 2 s, shipit/process_start.py), pydantic's plugin scan; the"
+        " (~60 ms; off for the first 2 s, shipit/process_start.py), the interpreter's teardown at"
+        " exit (a last full collection and freeing every object one by one: ~0.2 s;"
+        " process_start.finish ends the process as Python would without it), pydantic's plugin"
+        " scan; the"
         " reads start before the checks are imported, a role's six IAM reads are three deep,"
         " and the security groups no longer wait for the network read.",
         "",
