@@ -20,6 +20,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shipit.sandbox.cloudwatch_metrics import AlbTraffic
+from shipit.sandbox.timing import SERVER_POLL_SECONDS
 
 _HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
@@ -97,7 +98,8 @@ class LoadBalancerProxy:
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                        name="alb-proxy")
+                                        name="alb-proxy",
+                                        kwargs={"poll_interval": SERVER_POLL_SECONDS})
 
     def start(self) -> None:
         self._thread.start()

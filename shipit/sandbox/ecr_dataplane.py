@@ -39,6 +39,7 @@ from shipit.aws.ecr import TAG_TAKEN_CODES
 from shipit.sandbox.registry import RegistryProcess, start_registry
 from shipit.sandbox.registry import available as registry_available
 from shipit.sandbox.request_guard import refusal as guard_refusal
+from shipit.sandbox.timing import SERVER_POLL_SECONDS
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 # ECR's registry API -> the IAM action it is authorized with (ECR user guide, "Registry auth").
@@ -228,7 +229,8 @@ class EcrDataPlane:
 
     def start(self) -> EcrDataPlane:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="ecr-data-plane")
+                                        name="ecr-data-plane",
+                                        kwargs={"poll_interval": SERVER_POLL_SECONDS})
         self._thread.start()
         return self
 

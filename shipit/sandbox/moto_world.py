@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shipit.sandbox.names import ACCOUNT_ID
+from shipit.sandbox.timing import SERVER_POLL_SECONDS
 
 LOCK = threading.RLock()
 _TARGET_HEALTH: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
@@ -78,7 +79,8 @@ class MotoServer:
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True,
                                    request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="moto")
+                                        name="moto",
+                                        kwargs={"poll_interval": SERVER_POLL_SECONDS})
 
     @property
     def port(self) -> int:

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from shipit.sandbox.clients import error_code
 from shipit.sandbox.names import StackNames
+from shipit.sandbox.timing import SERVER_POLL_SECONDS
 
 
 def web_bucket(names: StackNames) -> str:
@@ -85,7 +86,8 @@ def start_website(s3: Any, bucket: str, port: int = 0) -> SandboxWebsite:
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="s3-website")
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="s3-website",
+                              kwargs={"poll_interval": SERVER_POLL_SECONDS})
     thread.start()
     return SandboxWebsite(server, thread, bucket)
 
