@@ -139,7 +139,7 @@ def report_error(error: ShipitError, output: Output) -> None:
 
 
 def run(argv: Sequence[str]) -> int:
-    """Run the CLI on ``argv`` and return the exit code (``main`` exits with it).
+    """Run the CLI on ``argv`` and return the exit code (``shipit.cli.entry.main`` exits with it).
 
     Usage errors (click's), shipit errors and unexpected exceptions all end here as a message
     on stderr plus, with --json, one ``{"ok": false, "error": ...}`` document on stdout.
@@ -180,11 +180,6 @@ def run(argv: Sequence[str]) -> int:
         report_error(internal, output)
         return internal.exit_code
     return code if isinstance(code, int) else EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point (``shipit``): run the app and exit with the documented exit code."""
-    sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 
 def _output_for(args: list[str]) -> Output:
