@@ -160,6 +160,23 @@ class CachedLoader(Loader):
         return self.root / digest[:2] / digest[2:34]
 
 
+def cache_every_session() -> None:
+    """Every botocore session this process makes from now on reads through the cache, whoever
+    makes it (the sandbox daemon calls this before importing moto, whose modules make their own
+    sessions while they are imported). Each distinct data path gets one shared loader."""
+    import botocore.session
+    from botocore.loaders import create_loader
+
+    loaders: dict[str | None, CachedLoader] = {}
+
+    def cached_loader(search_path_string: str | None = None) -> CachedLoader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = CachedLoader.replacing(create_loader(search_path_string))
+        return loaders[search_path_string]
+
+    setattr(botocore.session, "create_loader", cached_loader)  # noqa: B010
+
+
 def _check(path: str) -> Check:
     try:
         stat = os.stat(path)

@@ -57,7 +57,6 @@ MOTO_CONTRACT: dict[str, tuple[str, ...]] = {
     "moto.core.loaders.Loader.BUILTIN_EXTRAS_TYPES": (),
     "moto.core.loaders.create_loader": (),
     "moto.core.utils.get_service_model": ("service_name",),
-    "botocore.session.create_loader": ("search_path_string",),
     "moto.backends.list_of_moto_modules": (),
     "moto.core.responses.method_names_from_class": ("clazz",),
 }
@@ -140,7 +139,7 @@ def install_patches() -> None:
     global _patched
     if _patched:
         return
-    _start_faster()  # first: moto reads botocore's data while it is imported
+    _start_faster()  # first: moto reads the SDK's data while it is imported
     from moto.ecs.models import EC2ContainerServiceBackend
     from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
     from moto.moto_api import state_manager
@@ -199,28 +198,17 @@ def install_patches() -> None:
 def _start_faster() -> None:
     """What moto does slowly on every start, done once or read from shipit's model cache.
 
-    botocore parses its JSON models on every run (ec2's alone is 4 MB), and moto asks botocore
-    for regions while its modules are imported (``Session().get_available_regions("ec2")``, in
-    a class body: ~0.5 s); so every botocore session of this process reads through the cache
-    (shipit.aws.model_cache, the product's clients' own) before moto is imported, and moto's own
-    loader (its search path and "moto-extras" files) does too. moto also lists its ~170 package
-    folders twice for every request, and each response class's methods once per request: both
-    are fixed once moto is imported, so they are listed once. None of this changes an answer
+    The AWS SDK parses its JSON models on every run (ec2's alone is 4 MB), and moto asks it for
+    regions while its modules are imported (``get_available_regions("ec2")`` in a class body:
+    ~0.5 s); so every SDK session of this process reads through the cache (shipit.aws.model_cache,
+    the product's clients' own) before moto is imported, and moto's own loader (its search path
+    and "moto-extras" files) does too. moto also lists its ~170 package folders twice for every
+    request, and each response class's methods once per request: both are fixed once moto is
+    imported, so they are listed once. None of this changes an answer
     (tests/sandbox/test_moto_world.py compares the models)."""
-    import botocore.session
-    from botocore.loaders import create_loader
+    from shipit.aws.model_cache import CachedLoader, cache_every_session
 
-    from shipit.aws.model_cache import CachedLoader
-
-    loaders_by_path: dict[str | None, CachedLoader] = {}
-
-    def cached_loader(search_path_string: str | None = None) -> CachedLoader:
-        if search_path_string not in loaders_by_path:
-            loaders_by_path[search_path_string] = CachedLoader.replacing(
-                create_loader(search_path_string))
-        return loaders_by_path[search_path_string]
-
-    setattr(botocore.session, "create_loader", cached_loader)  # noqa: B010
+    cache_every_session()
 
     from moto import backends
     from moto.core import loaders, responses, utils

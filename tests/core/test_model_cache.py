@@ -6,6 +6,8 @@ import json
 import marshal
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +143,31 @@ def test_a_client_built_on_the_cached_loader_serialises_as_botocores(tmp_path: P
         bodies.append(seen[0])
     assert bodies[0] == bodies[1] == bodies[2]
     assert "Action=DescribeSubnets" in str(bodies[0])
+
+
+EVERY_SESSION = """
+import json, sys
+import botocore.session
+from shipit.aws.model_cache import CachedLoader, cache_every_session
+
+before = botocore.session.Session().get_available_regions("ec2")
+cache_every_session()
+first, second = botocore.session.Session(), botocore.session.Session()
+loader = first.get_component("data_loader")
+print(json.dumps({
+    "cached": isinstance(loader, CachedLoader),
+    "shared": loader is second.get_component("data_loader"),
+    "same": first.get_available_regions("ec2") == before,
+}))
+"""
+
+
+def test_every_session_made_after_the_switch_reads_through_the_cache(tmp_path: Path) -> None:
+    """What the sandbox daemon turns on before importing moto: sessions made by anyone get the
+    cached loader (one per data path), and answer as before. In a process of its own: the
+    switch is process-wide."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", EVERY_SESSION], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == {"cached": True, "shared": True, "same": True}
