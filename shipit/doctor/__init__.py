@@ -43,16 +43,17 @@ def examine(
     """
     from shipit.doctor.gather import start, target_from_config
 
+    chosen = None
     if check_ids:  # unknown ids are a usage error before any AWS call
         from shipit.doctor.runner import select
 
-        select(check_ids)
+        chosen = select(check_ids)
     gathering = start(aws, target_from_config(config, env, aws.region))
     # Imported while the reads wait for their answers: the checks' modules cost ~0.1 s.
     from shipit.doctor.probe import HttpProber
     from shipit.doctor.runner import run_checks, select
 
-    checks = select(check_ids)
+    checks = chosen if chosen is not None else select(())
     snapshot = gathering.snapshot()
     if probe is not None:
         return Diagnosis(snapshot, point_to_probe(run_checks(checks, snapshot, probe), env))
