@@ -10,7 +10,7 @@ by ``compare_images``, which names a file whose content differs before one whose
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,6 +67,33 @@ def against_request(request: BuildRequest, against: GitInfo, sources: tuple[Path
                    source_date_epoch=repro.source_date_epoch)
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What the check says, building the same commit again or another commit (``against``)."""
+
+    start: str
+    same_ids: str
+    """With ``{}`` for the digest: buildah built the same image ids."""
+    same_digest: str
+    """With ``{}`` for the second build's digest: the layouts compared equal."""
+    differs: str
+    """Followed by the first difference."""
+
+    @classmethod
+    def of(cls, second: BuildRequest, against: GitInfo | None) -> _Words:
+        if against is None:
+            same = "ok    reproducible: the second build"
+            return cls("--check-reproducible: building again without cache",
+                       same + " has the same image ids ({})", same + " is {} too",
+                       "FAIL  not reproducible: ")
+        short = against.short_sha
+        same = f"ok    this commit and commit {short} build the same image:"
+        return cls(f"--check-reproducible: building commit {short}"
+                   f" (SOURCE_DATE_EPOCH={second.source_date_epoch}) to compare",
+                   same + " the same image ids ({})", same + " {}",
+                   f"FAIL  commit {short} builds another image: ")
+
+
 def check_reproducible(builder: Builder, second: BuildRequest, first: BuildOutcome,
                        first_digest: str, against: GitInfo | None, *, log: LineSink,
                        tool_log: LineSink, clock: Clock,
@@ -78,18 +105,14 @@ def check_reproducible(builder: Builder, second: BuildRequest, first: BuildOutco
     layout and compared file by file.
     """
     sha = against.sha if against is not None else None
-    same = ("reproducible: the second build" if against is None else
-            f"this commit and commit {against.short_sha} build the same image:")
-    log("--check-reproducible: building again without cache" if against is None else
-        f"--check-reproducible: building commit {against.short_sha}"
-        f" (SOURCE_DATE_EPOCH={second.source_date_epoch}) to compare")
+    words = _Words.of(second, against)
+    log(words.start)
     started = clock()
     if isinstance(builder, BuildahBuilder):
         images, _ = builder.build_images(second, tool_log)
         if images == first.local_images:
             first.timings["check"] = round(clock() - started, 2)
-            log(f"ok    {same} has the same image ids ({first_digest})" if against is None
-                else f"ok    {same} the same image ids ({first_digest})")
+            log(words.same_ids.format(first_digest))
             return ReproducibilityCheck(first_digest, None, sha)
         outcome = builder.finish(second, images)
     else:
@@ -101,9 +124,7 @@ def check_reproducible(builder: Builder, second: BuildRequest, first: BuildOutco
     second_digest = layout.manifest(outcome.location.reference).digest
     first.timings["check"] = round(clock() - started, 2)
     if difference is None:
-        log(f"ok    {same} is {second_digest} too" if against is None
-            else f"ok    {same} {second_digest}")
+        log(words.same_digest.format(second_digest))
     else:
-        log(("FAIL  not reproducible: " if against is None else
-             f"FAIL  commit {against.short_sha} builds another image: ") + difference.message)
+        log(words.differs + difference.message)
     return ReproducibilityCheck(second_digest, difference, sha)
