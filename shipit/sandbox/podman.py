@@ -31,6 +31,7 @@ from shipit.image.smoke import PODMAN_RUN_LIMITS, podman_argv
 from shipit.image.storage import BuildahStorage
 from shipit.sandbox.preflight import INDEX_TYPES, ecr_image
 from shipit.sandbox.task_process import LocalProcess, ProcessSpec
+from shipit.types import Clock, Sleep
 
 CONTAINER_NOTE = "container (podman)"
 LOCAL_NOTE = "sample_service from source (no container runtime / image not pullable)"
@@ -252,13 +253,13 @@ CLEANUP_SECONDS = 10.0
 """How long a stop waits for the container's conmon and its exit command to finish."""
 
 
-def container_processes(container_ids: Sequence[str], proc: Path = Path("/proc")) -> list[int]:
+def container_processes(container_ids: Sequence[str]) -> list[int]:
     """The processes on this host whose command line names one of ``container_ids`` (full ids):
     the container's conmon, and the ``podman container cleanup`` that conmon becomes (its exit
     command runs in conmon's place, with conmon's working directory) once the container exits."""
     wanted = [container_id.encode() for container_id in container_ids if container_id]
     found = []
-    for entry in proc.iterdir() if wanted else ():
+    for entry in Path("/proc").iterdir() if wanted else ():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
@@ -270,17 +271,18 @@ def container_processes(container_ids: Sequence[str], proc: Path = Path("/proc")
     return found
 
 
-def wait_container_processes_gone(container_ids: Sequence[str],
-                                  timeout: float = CLEANUP_SECONDS) -> list[int]:
+def wait_container_processes_gone(container_ids: Sequence[str], timeout: float = CLEANUP_SECONDS,
+                                  *, sleep: Sleep = time.sleep,
+                                  clock: Clock = time.monotonic) -> list[int]:
     """Wait until no process names the containers (``container_processes``); those still there
     after ``timeout``. ``podman rm`` returns before conmon's cleanup has exited: without this
     wait, `sandbox down` would return with podman processes still at work in the project."""
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     while True:
         left = container_processes(container_ids)
-        if not left or time.monotonic() >= deadline:
+        if not left or clock() >= deadline:
             return left
-        time.sleep(0.05)
+        sleep(0.05)
 
 
 def _manifest(host: str, repository: str, reference: str) -> tuple[str, dict[str, Any]] | None:

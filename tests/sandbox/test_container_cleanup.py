@@ -19,35 +19,41 @@ from shipit.sandbox.podman import container_processes, wait_container_processes_
 CONTAINER = "5f" * 32  # a full container id: 64 hex digits
 
 
-@pytest.fixture
-def conmon_like() -> Iterator[subprocess.Popen[bytes]]:
-    """A process that names CONTAINER and exits on its own after 0.4 s, in its own session
-    (conmon is not the caller's child either)."""
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.4)", "-c",
-                                CONTAINER], start_new_session=True)
+def conmon_like(seconds: float) -> subprocess.Popen[bytes]:
+    """A process that names CONTAINER and exits on its own after ``seconds``, in its own session
+    (conmon is not the caller's child either); returned once its command line is readable."""
+    process = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})",
+                                "-c", CONTAINER], start_new_session=True)
     deadline = time.monotonic() + 5
-    while not container_processes([CONTAINER]) and time.monotonic() < deadline:
-        time.sleep(0.01)  # until its command line is readable
+    while process.pid not in container_processes([CONTAINER]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process
+
+
+@pytest.fixture
+def short_lived() -> Iterator[subprocess.Popen[bytes]]:
+    """conmon_like, ending 0.4 s after it started."""
+    process = conmon_like(0.4)
     yield process
     process.kill()
     process.wait()
 
 
 def test_the_processes_that_name_a_container_are_found(
-        conmon_like: subprocess.Popen[bytes]) -> None:
-    assert container_processes([CONTAINER]) == [conmon_like.pid]
+        short_lived: subprocess.Popen[bytes]) -> None:
+    assert container_processes([CONTAINER]) == [short_lived.pid]
     assert container_processes(["6a" * 32]) == []
     assert container_processes([]) == []
     assert container_processes([""]) == []  # an id never read matches nothing, not everything
 
 
-def test_the_wait_returns_once_they_are_gone(conmon_like: subprocess.Popen[bytes]) -> None:
-    reaper = threading.Thread(target=conmon_like.wait)  # as init reaps conmon
+def test_the_wait_returns_once_they_are_gone(short_lived: subprocess.Popen[bytes]) -> None:
+    reaper = threading.Thread(target=short_lived.wait)  # as init reaps conmon
     reaper.start()
     assert wait_container_processes_gone([CONTAINER], timeout=30) == []
-    assert _state(conmon_like.pid) in ("Z", "X", "gone")  # it returned once the process ended
+    assert _state(short_lived.pid) in ("Z", "X", "gone")  # it returned once the process ended
     reaper.join(timeout=10)
-    assert conmon_like.returncode == 0
+    assert short_lived.returncode == 0
 
 
 def _state(pid: int) -> str:
@@ -59,6 +65,18 @@ def _state(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[0]
 
 
-def test_the_wait_names_those_still_there_at_its_end(
-        conmon_like: subprocess.Popen[bytes]) -> None:
-    assert wait_container_processes_gone([CONTAINER], timeout=0.05) == [conmon_like.pid]
+def test_the_wait_names_those_still_there_at_its_end() -> None:
+    stuck = conmon_like(60)
+    try:
+        now = [0.0]
+
+        def sleep(seconds: float) -> None:
+            now[0] += seconds
+
+        left = wait_container_processes_gone([CONTAINER], timeout=1.0, sleep=sleep,
+                                             clock=lambda: now[0])
+        assert left == [stuck.pid]
+        assert now[0] >= 1.0  # it waited its whole timeout (on the injected clock)
+    finally:
+        stuck.kill()
+        stuck.wait()
