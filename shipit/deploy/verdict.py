@@ -41,7 +41,7 @@ def judge(observation: Observation, deployment_id: str, task_definition: str
     service = observation.service
     deployment = service.deployment(deployment_id)
     if deployment is None:
-        return _gone(service, deployment_id, task_definition)
+        return _gone(observation, deployment_id, task_definition)
     stopped = first_fatal_stop(observation.tasks, deployment)
     if deployment.rollout_state == "FAILED":
         reason = deployment.rollout_reason or "the deployment failed"
@@ -72,7 +72,11 @@ def first_fatal_stop(
     tasks: tuple[Task, ...], deployment: Deployment
 ) -> tuple[Task, Failure] | None:
     """The earliest stopped task of this deployment whose reason is a fatal failure."""
-    mine = [t for t in tasks if t.last_status == "STOPPED" and _belongs(t, deployment)]
+    return _first_fatal([t for t in tasks if _belongs(t, deployment)])
+
+
+def _first_fatal(tasks: list[Task]) -> tuple[Task, Failure] | None:
+    mine = [t for t in tasks if t.last_status == "STOPPED"]
     for task in sorted(mine, key=lambda t: t.stopped_at.timestamp() if t.stopped_at else 0.0):
         container = task.containers[0] if task.containers else None
         failure = classify(
@@ -111,11 +115,19 @@ def _steady(service: Service, deployment: Deployment) -> bool:
     return len(service.deployments) == 1 and deployment.running == deployment.desired
 
 
-def _gone(service: Service, deployment_id: str, task_definition: str) -> RolloutOutcome | None:
-    primary = service.primary
+def _gone(observation: Observation, deployment_id: str, task_definition: str
+          ) -> RolloutOutcome | None:
+    """The followed deployment is no longer listed: replaced by another revision's (a rollback,
+    which can finish between two looks), with the reason its tasks stopped when they are still
+    listed (a task started by that deployment, or of its revision when ECS named no starter)."""
+    primary = observation.service.primary
     if primary is None:
         return None
     if primary.task_definition == task_definition:
         return None  # a newer deployment of the same revision; the caller may follow it
+    stopped = _first_fatal([t for t in observation.tasks if t.task_definition == task_definition
+                            and t.started_by in (deployment_id, None, "")])
+    task, failure = stopped if stopped else (None, None)
     return RolloutOutcome("rolled-back", f"deployment {deployment_id} is gone: the service runs"
-                   f" revision {revision_of(primary.task_definition)} (deployment {primary.id})")
+                   f" revision {revision_of(primary.task_definition)} (deployment {primary.id})",
+                   failure, task)

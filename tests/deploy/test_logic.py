@@ -279,6 +279,20 @@ def test_a_fatal_stop_is_reported_with_the_circuit_breaker_verdict() -> None:
     assert "rolled the service back to revision 1" in verdict.message
 
 
+def test_a_deployment_rolled_back_between_two_looks_keeps_its_tasks_reason() -> None:
+    """The rollback finished before the next look (the failed deployment no longer listed):
+    the reason its task stopped is still told, never another deployment's."""
+    verdict = judge(Observation(0.0, GONE, (_stopped(PULL),)), DEP, NEW)
+    assert verdict is not None
+    assert (verdict.outcome, verdict.failure.kind if verdict.failure else None) == (
+        "rolled-back", "pull")
+    assert "is gone: the service runs revision 1" in verdict.message
+    others = (_stopped(PULL, started_by="ecs-svc/another"), _stopped(PULL, td=OLD))
+    verdict = judge(Observation(0.0, GONE, others), DEP, NEW)
+    assert verdict is not None
+    assert (verdict.outcome, verdict.failure) == ("rolled-back", None)
+
+
 @pytest.mark.parametrize(
     ("service", "busy"),
     [(DONE, None), (ROLLING, DEP), (NO_BREAKER_DRAINING, DEP), (NO_BREAKER_STEADY, None)],
