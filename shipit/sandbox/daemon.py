@@ -26,7 +26,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -37,6 +36,7 @@ from shipit.private_files import write_private
 from shipit.process_start import settled
 from shipit.sandbox import moto_world
 from shipit.sandbox.alb import LoadBalancerProxy
+from shipit.sandbox.background import in_background
 from shipit.sandbox.clients import EndpointClients
 from shipit.sandbox.cloudwatch_metrics import Publisher
 from shipit.sandbox.database import LocalDatabase, create_database, drop_database
@@ -284,20 +284,6 @@ def _shutdown(
                      paths.registry_auth_file):
             file.unlink(missing_ok=True)
     print(f"sandbox stopped ({timer.summary()})", flush=True)
-
-
-def in_background(name: str, step: Callable[[], T]) -> Future[T]:
-    """Run ``step`` in a thread of its own; its result (or exception) comes from the future."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(step())
-        except BaseException as exc:  # handed to whoever asks for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return future
 
 
 def timed(phases: dict[str, float], name: str, step: Callable[[], T]) -> T:

@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from shipit.sandbox import moto_world
+from shipit.sandbox.background import in_background
 from shipit.sandbox.fargate_task import (
     SandboxTask,
     TaskContext,
@@ -425,23 +426,9 @@ class Scheduler:
         return [t for t in list(self.tasks.values()) if t.life.phase == "RUNNING"]
 
     def _submit(self, work: Callable[[], Any]) -> Future[Any]:
-        """Run ``work`` on a daemon thread of its own: a health check still waiting for a task
-        that is shutting down must not hold the sandbox's exit (a ThreadPoolExecutor's
-        workers are joined at interpreter exit). The loop wakes when it is done."""
-        future: Future[Any] = Future()
-
-        def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(work())
-            except BaseException as exc:
-                future.set_exception(exc)
-            finally:
-                self._wake.set()
-
-        threading.Thread(target=run, daemon=True, name="task-work").start()
-        return future
+        """Run ``work`` on a daemon thread of its own (shipit.sandbox.background); the loop wakes
+        when it is done."""
+        return in_background("task-work", work, then=self._wake.set)
 
 
 def _still_primary(service: Any, deployment: dict[str, Any]) -> bool:
