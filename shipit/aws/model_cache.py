@@ -101,9 +101,11 @@ class CachedLoader(Loader):
 
     @classmethod
     def install(cls, session: Session) -> None:
-        """Make ``session`` (botocore's) read its data through the cache."""
-        session.register_component("data_loader",
-                                   cls.replacing(session.get_component("data_loader")))
+        """Make ``session`` (botocore's) read its data through the cache (a session made after
+        ``cache_every_session`` already does: its loader, shared, is kept)."""
+        loader = session.get_component("data_loader")
+        if not isinstance(loader, CachedLoader):
+            session.register_component("data_loader", cls.replacing(loader))
 
     @classmethod
     def replacing(cls, loader: Loader) -> CachedLoader:
